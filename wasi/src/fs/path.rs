@@ -1,0 +1,261 @@
+//! The `path_*` functions: every path is resolved inside the directory fd it is relative to.
+
+use std::prelude::rust_2021::*;
+
+use std::fs::OpenOptions;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use super::sandbox::{resolve, Resolved};
+use super::{OpenDir, OpenFile};
+use crate::abi::{fdflags, oflags, rights, LOOKUP_SYMLINK_FOLLOW};
+use crate::ctx::WasiCtx;
+use crate::descriptor::Descriptor;
+use crate::errno::{Errno, WasiResult};
+use crate::guest::{Guest, GuestExt};
+
+/// A guest path argument: directory fd, address and length.
+#[derive(Clone, Copy)]
+pub(crate) struct PathArg {
+    pub fd: u32,
+    pub addr: u32,
+    pub len: u32,
+}
+
+/// The arguments of `path_open` after the path.
+#[derive(Clone, Copy)]
+pub(crate) struct OpenRequest {
+    pub lookup: u32,
+    pub oflags: u16,
+    pub rights_base: u64,
+    pub rights_inheriting: u64,
+    pub fdflags: u16,
+}
+
+impl WasiCtx {
+    /// Reads a path argument and resolves it inside its directory fd.
+    fn resolve_arg(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+        follow: bool,
+    ) -> WasiResult<Resolved> {
+        let root = self.fds.get(path.fd)?.dir()?.root.clone();
+        let bytes = guest.read_bytes(path.addr, path.len)?;
+        resolve(&root, &bytes, follow)
+    }
+
+    pub(crate) fn path_open(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+        request: OpenRequest,
+        fd_out: u32,
+    ) -> WasiResult {
+        let resolved =
+            self.resolve_arg(guest, path, request.lookup & LOOKUP_SYMLINK_FOLLOW != 0)?;
+        let descriptor = open(resolved.path(), request)?;
+        let fd = self.fds.insert(descriptor)?;
+        guest.write_u32(fd_out, fd).inspect_err(|_| {
+            let _ = self.fds.remove(fd);
+        })
+    }
+
+    pub(crate) fn path_filestat_get(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+        lookup: u32,
+        out: u32,
+    ) -> WasiResult {
+        let target = self
+            .resolve_arg(guest, path, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?
+            .path();
+        let meta = std::fs::symlink_metadata(target)?;
+        guest.write(out, &super::filestat_of(&meta))
+    }
+
+    pub(crate) fn path_filestat_set_times(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+        lookup: u32,
+        times: (u64, u64, u16),
+    ) -> WasiResult {
+        let follow = lookup & LOOKUP_SYMLINK_FOLLOW != 0;
+        let target = self.resolve_arg(guest, path, follow)?.path();
+        if std::fs::symlink_metadata(&target)?.file_type().is_symlink() {
+            // std cannot set a symlink's own times; refusing beats touching its target.
+            return Err(Errno::NOTSUP);
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(target)?;
+        super::set_times(&file, times.0, times.1, times.2)
+    }
+
+    pub(crate) fn path_create_directory(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+    ) -> WasiResult {
+        let target = self
+            .resolve_arg(guest, path, false)?
+            .require_name(Errno::EXIST)?;
+        Ok(std::fs::create_dir(target)?)
+    }
+
+    pub(crate) fn path_remove_directory(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+    ) -> WasiResult {
+        let target = self
+            .resolve_arg(guest, path, false)?
+            .require_name(Errno::INVAL)?;
+        Ok(std::fs::remove_dir(target)?)
+    }
+
+    pub(crate) fn path_unlink_file(&mut self, guest: &mut impl Guest, path: PathArg) -> WasiResult {
+        let target = self
+            .resolve_arg(guest, path, false)?
+            .require_name(Errno::ISDIR)?;
+        if std::fs::symlink_metadata(&target)?.is_dir() {
+            return Err(Errno::ISDIR);
+        }
+        Ok(std::fs::remove_file(target)?)
+    }
+
+    pub(crate) fn path_rename(
+        &mut self,
+        guest: &mut impl Guest,
+        from: PathArg,
+        to: PathArg,
+    ) -> WasiResult {
+        let source = self
+            .resolve_arg(guest, from, false)?
+            .require_name(Errno::BUSY)?;
+        let target = self
+            .resolve_arg(guest, to, false)?
+            .require_name(Errno::BUSY)?;
+        Ok(std::fs::rename(source, target)?)
+    }
+
+    pub(crate) fn path_link(
+        &mut self,
+        guest: &mut impl Guest,
+        from: PathArg,
+        lookup: u32,
+        to: PathArg,
+    ) -> WasiResult {
+        let source = self
+            .resolve_arg(guest, from, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?
+            .require_name(Errno::PERM)?;
+        let target = self
+            .resolve_arg(guest, to, false)?
+            .require_name(Errno::EXIST)?;
+        Ok(std::fs::hard_link(source, target)?)
+    }
+
+    /// Creates a symlink. Its target is stored as given; it is harmless because lookups never
+    /// follow a link out of a grant. Absolute targets are refused, since inside a grant they
+    /// could never resolve.
+    pub(crate) fn path_symlink(
+        &mut self,
+        guest: &mut impl Guest,
+        target: (u32, u32),
+        link: PathArg,
+    ) -> WasiResult {
+        let target = guest.read_bytes(target.0, target.1)?;
+        if target.starts_with(b"/") {
+            return Err(Errno::NOTCAPABLE);
+        }
+        if target.is_empty() || target.contains(&0) {
+            return Err(Errno::INVAL);
+        }
+        let link = self
+            .resolve_arg(guest, link, false)?
+            .require_name(Errno::EXIST)?;
+        Ok(std::os::unix::fs::symlink(
+            std::ffi::OsStr::from_bytes(&target),
+            link,
+        )?)
+    }
+
+    pub(crate) fn path_readlink(
+        &mut self,
+        guest: &mut impl Guest,
+        path: PathArg,
+        buf: (u32, u32),
+        used_out: u32,
+    ) -> WasiResult {
+        let link = self
+            .resolve_arg(guest, path, false)?
+            .require_name(Errno::INVAL)?;
+        let target = std::fs::read_link(link)?;
+        let bytes = target.as_os_str().as_bytes();
+        let used = bytes.len().min(buf.1 as usize);
+        guest.write(buf.0, &bytes[..used])?;
+        guest.write_u32(used_out, used as u32)
+    }
+}
+
+/// Opens the resolved target as a directory or a file, as `path_open`'s flags and rights ask.
+fn open(target: PathBuf, request: OpenRequest) -> WasiResult<Descriptor> {
+    let existing = std::fs::symlink_metadata(&target).ok();
+    let writes = request.rights_base
+        & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
+        != 0;
+    if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        if request.oflags & (oflags::CREAT | oflags::EXCL) == oflags::CREAT | oflags::EXCL {
+            return Err(Errno::EXIST);
+        }
+        if writes || request.oflags & oflags::TRUNC != 0 {
+            return Err(Errno::ISDIR);
+        }
+        let dir = OpenDir::open(target, request.rights_base, request.rights_inheriting)?;
+        return Ok(Descriptor::Dir(dir));
+    }
+    if request.oflags & oflags::DIRECTORY != 0 {
+        return Err(match existing {
+            Some(meta) if meta.file_type().is_symlink() => Errno::LOOP,
+            Some(_) => Errno::NOTDIR,
+            None => Errno::NOENT,
+        });
+    }
+
+    // Creation and truncation go straight to open(2) as flags, so a read-only open with
+    // O_CREAT behaves as in POSIX (std would insist on write access for them).
+    let mut flags = libc::O_NOFOLLOW;
+    for (wasi, host) in [
+        (oflags::CREAT, libc::O_CREAT),
+        (oflags::EXCL, libc::O_EXCL),
+        (oflags::TRUNC, libc::O_TRUNC),
+    ] {
+        if request.oflags & wasi != 0 {
+            flags |= host;
+        }
+    }
+    for (wasi, host) in [
+        (fdflags::DSYNC, libc::O_DSYNC),
+        (fdflags::SYNC, libc::O_SYNC),
+        (fdflags::RSYNC, libc::O_RSYNC),
+    ] {
+        if request.fdflags & wasi != 0 {
+            flags |= host;
+        }
+    }
+    let reads = request.rights_base & (rights::FD_READ | rights::FD_READDIR) != 0 || !writes;
+    let file = OpenOptions::new()
+        .read(reads)
+        .write(writes)
+        .custom_flags(flags)
+        .open(&target)?;
+    Ok(Descriptor::File(OpenFile::new(
+        file,
+        request.fdflags,
+        request.rights_base,
+    )))
+}
