@@ -18,6 +18,15 @@ done
 for source in hello-raw.wat fib.wat; do
     wat2wasm "$source" -o "${source%.wat}.wasm"
 done
+# The Rust example needs rustup's wasm32-wasip1 standard library
+# (`rustup target add wasm32-wasip1`); without it the committed module stays.
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
+    RUSTFLAGS="--remap-path-prefix=$PWD=." CARGO_TARGET_DIR="${TMPDIR:-/tmp}/wasmrel-rust-find" \
+        cargo build --quiet --release --locked --manifest-path rust-find/Cargo.toml --target wasm32-wasip1
+    cp "${TMPDIR:-/tmp}/wasmrel-rust-find/wasm32-wasip1/release/rust-find.wasm" rust-find.wasm
+else
+    echo "build.sh: no wasm32-wasip1 target in rustup; keeping the committed rust-find.wasm" >&2
+fi
 for module in *.wasm; do
     wasm-validate "$module"
 done

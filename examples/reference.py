@@ -40,19 +40,22 @@ def parse_manifest(path):
 
 def parse_run_arguments(words):
     """The subset of `wasmrel run` options the manifests use."""
-    dirs, invoke = [], None
+    dirs, env, invoke = [], [], None
     i = 0
     while i < len(words) and words[i].startswith("--"):
         option = words[i]
         if option == "--dir":
             host, _, guest = words[i + 1].partition("::")
             dirs.append((host, guest or host))
+        elif option == "--env":
+            name, _, value = words[i + 1].partition("=")
+            env.append((name, value))
         elif option == "--invoke":
             invoke = words[i + 1]
         else:
             sys.exit(f"reference.py: unsupported option {option}")
         i += 2
-    return dirs, invoke, words[i], words[i + 1:]
+    return dirs, env, invoke, words[i], words[i + 1:]
 
 
 def format_result(value):
@@ -62,13 +65,14 @@ def format_result(value):
 
 
 def run_case(engine, words, scratch):
-    dirs, invoke, module_path, guest_args = parse_run_arguments(words)
+    dirs, env, invoke, module_path, guest_args = parse_run_arguments(words)
     store = wasmtime.Store(engine)
     store.set_fuel(FUEL_BUDGET)
     stdout_path = os.path.join(scratch, "stdout")
     stderr_path = os.path.join(scratch, "stderr")
     wasi = wasmtime.WasiConfig()
     wasi.argv = [module_path] + ([] if invoke else guest_args)
+    wasi.env = env
     wasi.stdout_file = stdout_path
     wasi.stderr_file = stderr_path
     for host, guest in dirs:
