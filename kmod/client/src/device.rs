@@ -1,0 +1,204 @@
+//! Talking to `/dev/wasmrel`: one open file per run, the module written in chunks, then the
+//! configure, run and read ioctls of the protocol.
+
+use std::ffi::CString;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::fd::AsRawFd;
+
+use crate::abi;
+use crate::error::ClientError;
+use crate::reply::{Mode, Outcome, Reply, Value};
+
+/// Where the module's misc device appears.
+pub const DEFAULT_DEVICE: &str = "/dev/wasmrel";
+
+/// Bytes per write(2) of the module; the kernel copies through a buffer of this size.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// One run to perform in the kernel. Limits left at `None` take the module parameters' values.
+#[derive(Clone, Debug, Default)]
+pub struct Request<'a> {
+    /// The Wasm module's bytes.
+    pub module: &'a [u8],
+    /// Plain, encoded or dual execution.
+    pub mode: Mode,
+    /// WASI arguments, the program name first. Must not contain NUL bytes.
+    pub args: Vec<Vec<u8>>,
+    /// WASI environment as `KEY=VALUE`. Must not contain NUL bytes.
+    pub env: Vec<Vec<u8>>,
+    /// Export to call instead of `_start`, with its arguments as text.
+    pub invoke: Option<(String, Vec<String>)>,
+    /// Wasm instructions allowed.
+    pub fuel: Option<u64>,
+    /// Linear memory allowed, bytes.
+    pub memory_bytes: Option<u64>,
+    /// Nested calls allowed.
+    pub call_depth: Option<u32>,
+}
+
+/// Runs `request` through the kernel module at `device` (usually [`DEFAULT_DEVICE`]).
+pub fn run(device: &str, request: &Request<'_>) -> Result<Reply, ClientError> {
+    let file = open(device)?;
+    check_version(&file)?;
+    write_module(&file, request.module)?;
+    configure(&file, request)?;
+
+    let mut run = abi::Run::default();
+    ioctl(&file, abi::IOC_RUN, &mut run).map_err(|err| error_of("running the module", err))?;
+    let outcome = Outcome::from_raw(run.outcome).ok_or(ClientError::InvalidArgument(
+        "to answer with a known outcome (protocol mismatch)",
+    ))?;
+    let message_len = run.message.iter().position(|&b| b == 0).unwrap_or(0);
+    let results = read_stream(&file, abi::STREAM_RESULTS, run.result_count as u64 * 24)?;
+    Ok(Reply {
+        outcome,
+        guest_exit_code: run.exit_code,
+        fuel_used: run.fuel_used,
+        stdout: read_stream(&file, abi::STREAM_STDOUT, run.stdout_bytes)?,
+        stderr: read_stream(&file, abi::STREAM_STDERR, run.stderr_bytes)?,
+        results: results
+            .chunks_exact(abi::VALUE_BYTES)
+            .map(Value::from_record)
+            .collect::<Option<_>>()
+            .ok_or(ClientError::InvalidArgument(
+                "to answer with known value types (protocol mismatch)",
+            ))?,
+        message: String::from_utf8_lossy(&run.message[..message_len]).into_owned(),
+    })
+}
+
+fn open(device: &str) -> Result<File, ClientError> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(device)
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::NotFound => ClientError::NoDevice(device.to_string()),
+            io::ErrorKind::PermissionDenied => ClientError::PermissionDenied(device.to_string()),
+            _ => ClientError::Io("opening the kernel device", err),
+        })
+}
+
+fn check_version(file: &File) -> Result<(), ClientError> {
+    let mut version = 0u32;
+    ioctl(file, abi::IOC_VERSION, &mut version)
+        .map_err(|err| error_of("asking the protocol version", err))?;
+    if version != abi::PROTOCOL_VERSION {
+        return Err(ClientError::VersionMismatch {
+            kernel: Some(version),
+            client: abi::PROTOCOL_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn write_module(mut file: &File, module: &[u8]) -> Result<(), ClientError> {
+    for chunk in module.chunks(CHUNK_BYTES) {
+        file.write_all(chunk)
+            .map_err(|err| error_of("sending the module", err))?;
+    }
+    Ok(())
+}
+
+/// Packs strings into the protocol's table: each NUL-terminated, back to back.
+fn string_table(items: &[Vec<u8>]) -> Result<(Vec<u8>, u32), ClientError> {
+    let mut table = Vec::new();
+    for item in items {
+        if item.contains(&0) {
+            return Err(ClientError::InvalidArgument(
+                "an argument or environment entry with a NUL byte",
+            ));
+        }
+        table.extend_from_slice(item);
+        table.push(0);
+    }
+    let count = u32::try_from(items.len()).map_err(|_| ClientError::LimitTooHigh)?;
+    Ok((table, count))
+}
+
+fn configure(file: &File, request: &Request<'_>) -> Result<(), ClientError> {
+    let (argv, argc) = string_table(&request.args)?;
+    let (envp, envc) = string_table(&request.env)?;
+    let (invoke_name, invoke_args) =
+        match &request.invoke {
+            Some((name, args)) => {
+                let args: Vec<Vec<u8>> = args.iter().map(|a| a.clone().into_bytes()).collect();
+                (
+                    Some(CString::new(name.as_str()).map_err(|_| {
+                        ClientError::InvalidArgument("an export name with a NUL byte")
+                    })?),
+                    args,
+                )
+            }
+            None => (None, Vec::new()),
+        };
+    let (invoke_argv, invoke_argc) = string_table(&invoke_args)?;
+    let mut config = abi::Config::new();
+    config.mode = request.mode.raw();
+    config.fuel = request.fuel.unwrap_or(0);
+    config.memory_bytes = request.memory_bytes.unwrap_or(0);
+    config.call_depth = request.call_depth.unwrap_or(0);
+    (config.argv, config.argv_bytes, config.argc) = (addr(&argv), argv.len() as u64, argc);
+    (config.envp, config.envp_bytes, config.envc) = (addr(&envp), envp.len() as u64, envc);
+    if let Some(name) = &invoke_name {
+        config.invoke = name.as_ptr() as u64;
+        config.invoke_bytes = name.as_bytes().len() as u64;
+    }
+    config.invoke_argv = addr(&invoke_argv);
+    config.invoke_argv_bytes = invoke_argv.len() as u64;
+    config.invoke_argc = invoke_argc;
+    ioctl(file, abi::IOC_CONFIGURE, &mut config).map_err(|err| error_of("configuring the run", err))
+}
+
+fn addr(bytes: &[u8]) -> u64 {
+    if bytes.is_empty() {
+        0
+    } else {
+        bytes.as_ptr() as u64
+    }
+}
+
+/// Reads a whole output stream whose length the run reply announced.
+fn read_stream(file: &File, stream: u32, len: u64) -> Result<Vec<u8>, ClientError> {
+    let len = usize::try_from(len).map_err(|_| ClientError::LimitTooHigh)?;
+    let mut data = vec![0u8; len];
+    let mut offset = 0;
+    while offset < len {
+        let mut read = abi::Read::new(stream, offset as u64, &mut data[offset..]);
+        ioctl(file, abi::IOC_READ, &mut read).map_err(|err| error_of("reading the output", err))?;
+        if read.copied == 0 {
+            data.truncate(offset);
+            break;
+        }
+        offset += read.copied as usize;
+    }
+    Ok(data)
+}
+
+fn ioctl<T>(file: &File, request: libc::c_ulong, arg: &mut T) -> io::Result<()> {
+    // SAFETY: `arg` is a live, exclusively borrowed value of the type the request expects;
+    // the kernel reads and writes at most size_of::<T>() bytes there.
+    let ret = unsafe { libc::ioctl(file.as_raw_fd(), request as _, arg as *mut T) };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Turns the errno of a protocol step into the error a user can act on.
+fn error_of(step: &'static str, err: io::Error) -> ClientError {
+    match err.raw_os_error() {
+        Some(libc::EPROTO) => ClientError::VersionMismatch {
+            kernel: None,
+            client: abi::PROTOCOL_VERSION,
+        },
+        Some(libc::EFBIG) => ClientError::ModuleTooBig,
+        Some(libc::E2BIG) => ClientError::LimitTooHigh,
+        Some(libc::EINVAL) => ClientError::InvalidArgument("a malformed request"),
+        Some(libc::EINTR) => ClientError::Interrupted,
+        Some(libc::EPERM) | Some(libc::EACCES) => ClientError::PermissionDenied(step.to_string()),
+        _ => ClientError::Io(step, err),
+    }
+}
