@@ -1,0 +1,45 @@
+//! Engine configuration: resource limits, fuel and the periodic hook.
+//!
+//! Limits are properties of the *run*, not of the program: exceeding one is an
+//! [`Error::Limit`](crate::Error::Limit), distinct from a trap, so that campaigns can tell a
+//! hang or a runaway allocation (likely caused by a fault) from a program error.
+
+/// Resource limits of one [`crate::Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most bytes any one linear memory may have (instantiation or `memory.grow`).
+    pub max_memory_bytes: u64,
+    /// The most elements any one table may have (instantiation or `table.grow`).
+    pub max_table_elements: u32,
+    /// The deepest nesting of Wasm calls. Calls live on an explicit stack, so this bounds
+    /// heap use, not native stack use.
+    pub max_call_depth: u32,
+    /// The most value-stack slots (locals and operands of all live frames together).
+    pub max_stack_slots: u32,
+}
+
+impl Default for Limits {
+    /// Generous defaults for ordinary programs: all of wasm32's 4 GiB, 10 M table elements,
+    /// 100 000 nested calls and 16 M stack slots (128 MiB with plain 8-byte slots).
+    fn default() -> Self {
+        Self {
+            max_memory_bytes: 1 << 32,
+            max_table_elements: 10_000_000,
+            max_call_depth: 100_000,
+            max_stack_slots: 16 << 20,
+        }
+    }
+}
+
+/// Configuration of a [`crate::Store`] and of module translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Config {
+    /// Resource limits.
+    pub limits: Limits,
+    /// The fuel budget of each call: how many Wasm instructions may execute before the run
+    /// ends with `Error::Limit(LimitKind::Fuel)`. `None` is unlimited.
+    pub fuel: Option<u64>,
+    /// Pause with [`crate::Pause::Hook`] every this many units of fuel, so the driver can
+    /// yield (kernel `cond_resched`), check for signals or detect hangs. `None` never pauses.
+    pub hook_interval: Option<u64>,
+}

@@ -1,0 +1,97 @@
+//! The host side of a call: the [`Host`] trait and the [`Caller`] view of guest memory.
+//!
+//! Hosts are statically dispatched (a generic parameter, not `dyn`): the CLI brings WASI, the
+//! spec harness a `spectest` host, the kernel its own. A host sees guest memory only through
+//! [`Caller::read`] and [`Caller::write`], never as a raw slice it could keep, so protected
+//! memory (checksums, shadow copies) and dual execution (mirroring writes into the second
+//! replica) can intercept every access.
+
+use crate::memory::Memory;
+use crate::store::InstanceId;
+use crate::value::Value;
+use alloc::string::String;
+use core::fmt;
+
+/// Identifies a host function to its [`Host`]; chosen by whoever defines the import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostFuncId(pub u32);
+
+/// Why a host function did not return normally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostError {
+    /// The guest exits with this code (WASI `proc_exit`); ends the run with `Error::Exit`.
+    Exit(i32),
+    /// The host function failed; ends the run with `Error::Host` carrying the message.
+    Trap(String),
+}
+
+/// A guest memory access outside the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfBounds;
+
+impl fmt::Display for OutOfBounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("guest memory access out of bounds")
+    }
+}
+
+/// What a host function may touch of its caller: memory 0 of the calling instance.
+pub struct Caller<'a> {
+    memory: &'a mut Memory,
+    instance: Option<InstanceId>,
+}
+
+impl<'a> Caller<'a> {
+    pub(crate) fn new(memory: &'a mut Memory, instance: Option<InstanceId>) -> Self {
+        Self { memory, instance }
+    }
+
+    /// The calling instance (`None` when the host function was invoked directly).
+    pub fn instance(&self) -> Option<InstanceId> {
+        self.instance
+    }
+
+    /// Copies guest memory at `address` into `out`.
+    pub fn read(&self, address: u64, out: &mut [u8]) -> Result<(), OutOfBounds> {
+        self.memory.read(address, out).map_err(|_| OutOfBounds)
+    }
+
+    /// Copies `data` into guest memory at `address`.
+    pub fn write(&mut self, address: u64, data: &[u8]) -> Result<(), OutOfBounds> {
+        self.memory.write(address, data).map_err(|_| OutOfBounds)
+    }
+
+    /// The size of the caller's memory in bytes (0 without a memory).
+    pub fn size(&self) -> u64 {
+        self.memory.size()
+    }
+}
+
+/// The implementation of a store's host functions.
+pub trait Host {
+    /// Runs host function `id` with `args`, writing `results` (pre-filled with zeros of the
+    /// declared result types; their types must not change).
+    fn call(
+        &mut self,
+        id: HostFuncId,
+        caller: &mut Caller<'_>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), HostError>;
+}
+
+/// A host with no functions: every call fails. Useful for modules without imports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn call(
+        &mut self,
+        id: HostFuncId,
+        _caller: &mut Caller<'_>,
+        _args: &[Value],
+        _results: &mut [Value],
+    ) -> Result<(), HostError> {
+        Err(HostError::Trap(alloc::format!("no host function {}", id.0)))
+    }
+}

@@ -1,0 +1,406 @@
+//! The interpreter loop.
+//!
+//! One `match` over the IR opcode per instruction, generic over the value [`Domain`]. Every
+//! word read at run time is checked: the program counter and operand words with `get`, slot
+//! operands against the current frame, addresses of functions, globals, tables and segments
+//! against the store. A failed check is an [`Error::Corrupted`]; nothing here can panic or
+//! read outside a Rust object, whatever bits a fault flips.
+//!
+//! [`Execution::execute`] runs the current function until it calls, returns or pauses; the
+//! driver loop [`Execution::run_loop`] performs calls and returns (see [`call`]) and comes
+//! back. Calls therefore never nest on the native stack.
+
+mod bulk;
+mod call;
+
+use crate::domain::{
+    Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop, IntUnop,
+};
+use crate::error::{Corruption, Error, LimitKind, TrapCode};
+use crate::exec::{Execution, Frame, Pause};
+use crate::ir::{fuel_of, Op};
+use crate::store::{Func, Store};
+
+/// How [`Execution::execute`] left the current function.
+enum Transfer {
+    /// Call `func` with its frame at `frame_offset` in the current frame.
+    Call { func: u32, frame_offset: u32 },
+    /// Return `count` results (already moved to the frame's first slots).
+    Return { count: u32 },
+    /// Stop and hand this to the driver.
+    Pause(Pause),
+}
+
+impl<D: Domain> Execution<D> {
+    /// Runs until the call finishes or pauses.
+    pub(crate) fn run_loop(&mut self, store: &mut Store<D>) -> Result<Pause, Error> {
+        loop {
+            let pause = match self.execute(store)? {
+                Transfer::Call { func, frame_offset } => {
+                    let caller = Frame {
+                        func: self.func,
+                        pc: self.pc,
+                        base: self.base,
+                    };
+                    let base = self.base as usize + frame_offset as usize;
+                    self.call(store, func, base, Some(caller))?
+                }
+                Transfer::Return { count } => self.return_(count)?,
+                Transfer::Pause(pause) => Some(pause),
+            };
+            if let Some(pause) = pause {
+                return Ok(pause);
+            }
+        }
+    }
+
+    /// Decides what a fuel threshold crossing means: the stop point, a hook or the end of
+    /// the fuel. The instruction at the pc has not run.
+    fn fuel_event(&mut self, cost: u64) -> Result<Pause, Error> {
+        let needed = self.fuel_used + cost;
+        if needed > self.pause_at {
+            self.pause_at = u64::MAX;
+            return Ok(Pause::Stopped);
+        }
+        if needed > self.next_hook {
+            while self.next_hook < needed {
+                self.next_hook = self.next_hook.saturating_add(self.hook_interval);
+            }
+            return Ok(Pause::Hook);
+        }
+        Err(LimitKind::Fuel.into())
+    }
+
+    fn threshold(&self) -> u64 {
+        self.fuel_limit.min(self.next_hook).min(self.pause_at)
+    }
+}
+
+/// Builds the instruction `match`: one arm per numeric operation (through the `unary` or
+/// `binary` handler macro named by the caller) followed by the caller's own arms.
+macro_rules! instruction_match {
+    ([$op:ident $unary:ident $binary:ident { $($arms:tt)* }]
+     $($name:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
+        match $op {
+            $(Op::$name => numeric_arm!($arity $unary $binary $method $operation),)*
+            $($arms)*
+        }
+    };
+}
+
+macro_rules! numeric_arm {
+    (1 $unary:ident $binary:ident $method:ident $operation:path) => {
+        $unary!($method, $operation)
+    };
+    (2 $unary:ident $binary:ident $method:ident $operation:path) => {
+        $binary!($method, $operation)
+    };
+}
+
+impl<D: Domain> Execution<D> {
+    /// Runs the current function from `self.pc` until a call, return or pause.
+    #[allow(clippy::too_many_lines)]
+    fn execute(&mut self, store: &mut Store<D>) -> Result<Transfer, Error> {
+        let Store {
+            funcs,
+            memories,
+            globals,
+            tables,
+            elems,
+            datas,
+            ..
+        } = store;
+        let Some(Func::Wasm(function)) = funcs.get(self.func as usize) else {
+            return Err(Corruption::BadFrame.into());
+        };
+        let code: &[u32] = &function.code;
+        let memory = memories
+            .get_mut(function.memory as usize)
+            .ok_or(Corruption::BadIndex)?;
+        let threshold = self.threshold();
+        let base = self.base as usize;
+        let frame = self
+            .stack
+            .get_mut(base..base + function.frame_size as usize)
+            .ok_or(Corruption::SlotOutOfFrame)?;
+        let mut pc = self.pc as usize;
+        let mut fuel = self.fuel_used;
+
+        // Operand word `i` of the current instruction.
+        macro_rules! operand {
+            ($i:expr) => {
+                *code.get(pc + $i).ok_or(Corruption::PcOutOfRange)?
+            };
+        }
+        // The slot named by operand word `i`.
+        macro_rules! slot {
+            ($i:expr) => {
+                *frame
+                    .get(operand!($i) as usize)
+                    .ok_or(Corruption::SlotOutOfFrame)?
+            };
+        }
+        // Writes the slot named by operand word `i`.
+        macro_rules! set {
+            ($i:expr, $value:expr) => {{
+                let value = $value;
+                *frame
+                    .get_mut(operand!($i) as usize)
+                    .ok_or(Corruption::SlotOutOfFrame)? = value;
+            }};
+        }
+        // Saves the state and leaves the loop.
+        macro_rules! leave {
+            ($transfer:expr) => {{
+                self.pc = pc as u32;
+                self.fuel_used = fuel;
+                return Ok($transfer);
+            }};
+        }
+        macro_rules! unary {
+            ($method:ident, $operation:path) => {{
+                set!(1, D::$method($operation, slot!(2))?);
+                pc += 3;
+            }};
+        }
+        macro_rules! binary {
+            ($method:ident, $operation:path) => {{
+                set!(1, D::$method($operation, slot!(2), slot!(3))?);
+                pc += 4;
+            }};
+        }
+        macro_rules! load {
+            ($n:literal, $convert:expr) => {{
+                let address = D::to_i32(slot!(2))? as u32;
+                let bytes: [u8; $n] = memory.load(address, operand!(3))?;
+                set!(1, $convert(bytes));
+                pc += 4;
+            }};
+        }
+        macro_rules! store {
+            ($convert:expr) => {{
+                let address = D::to_i32(slot!(1))? as u32;
+                let bytes = $convert(slot!(2))?;
+                memory.store(address, operand!(3), bytes)?;
+                pc += 4;
+            }};
+        }
+
+        loop {
+            let word = *code.get(pc).ok_or(Corruption::PcOutOfRange)?;
+            let cost = fuel_of(word);
+            if fuel + cost > threshold {
+                self.pc = pc as u32;
+                self.fuel_used = fuel;
+                return Ok(Transfer::Pause(self.fuel_event(cost)?));
+            }
+            fuel += cost;
+            let op = Op::decode(word).ok_or(Corruption::BadOpcode)?;
+            for_each_numeric_op! { instruction_match op unary binary {
+                Op::Fuel => pc += 1,
+                Op::Copy => {
+                    set!(1, slot!(2));
+                    pc += 3;
+                }
+                Op::ConstI32 => {
+                    set!(1, D::from_i32(operand!(2) as i32));
+                    pc += 3;
+                }
+                Op::ConstF32 => {
+                    set!(1, D::from_f32(operand!(2)));
+                    pc += 3;
+                }
+                Op::ConstI64 => {
+                    let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
+                    set!(1, D::from_i64(bits as i64));
+                    pc += 4;
+                }
+                Op::ConstF64 => {
+                    let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
+                    set!(1, D::from_f64(bits));
+                    pc += 4;
+                }
+                Op::Unreachable => return Err(TrapCode::Unreachable.into()),
+                Op::Br => pc = operand!(1) as usize,
+                Op::BrIfNez => {
+                    pc = if D::condition(slot!(1))? { operand!(2) as usize } else { pc + 3 };
+                }
+                Op::BrIfEqz => {
+                    pc = if D::condition(slot!(1))? { pc + 3 } else { operand!(2) as usize };
+                }
+                Op::BrTable => {
+                    let index = D::to_i32(slot!(1))? as u32;
+                    let count = operand!(2);
+                    pc = operand!(3 + index.min(count) as usize) as usize;
+                }
+                Op::Return => {
+                    let (first, count) = (operand!(1) as usize, operand!(2));
+                    let results = first..first + count as usize;
+                    if results.end > frame.len() {
+                        return Err(Corruption::SlotOutOfFrame.into());
+                    }
+                    frame.copy_within(results, 0);
+                    leave!(Transfer::Return { count });
+                }
+                Op::Call => {
+                    let (func, frame_offset) = (operand!(1), operand!(2));
+                    pc += 3;
+                    leave!(Transfer::Call { func, frame_offset });
+                }
+                Op::CallIndirect => {
+                    let (type_id, table) = (operand!(1), operand!(2));
+                    let index = D::to_i32(slot!(3))? as u32;
+                    let frame_offset = operand!(4);
+                    let table = tables.get(table as usize).ok_or(Corruption::BadIndex)?;
+                    let element = table.get(index).map_err(|_| TrapCode::UndefinedElement)?;
+                    let func = element.checked_sub(1).ok_or(TrapCode::UninitializedElement)?;
+                    let func = u32::try_from(func).map_err(|_| Corruption::BadIndex)?;
+                    let callee = funcs.get(func as usize).ok_or(Corruption::BadIndex)?;
+                    if callee.type_id() != type_id {
+                        return Err(TrapCode::IndirectCallTypeMismatch.into());
+                    }
+                    pc += 5;
+                    leave!(Transfer::Call { func, frame_offset });
+                }
+                Op::Select => {
+                    let chosen = if D::condition(slot!(2))? { slot!(3) } else { slot!(4) };
+                    set!(1, chosen);
+                    pc += 5;
+                }
+                Op::GlobalGet => {
+                    let global = globals.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
+                    set!(1, global.value);
+                    pc += 3;
+                }
+                Op::GlobalSet => {
+                    let value = slot!(2);
+                    let global = globals.get_mut(operand!(1) as usize);
+                    global.ok_or(Corruption::BadIndex)?.value = value;
+                    pc += 3;
+                }
+                Op::I32Load => load!(4, |b| D::from_i32(i32::from_le_bytes(b))),
+                Op::I64Load => load!(8, |b| D::from_i64(i64::from_le_bytes(b))),
+                Op::F32Load => load!(4, |b| D::from_f32(u32::from_le_bytes(b))),
+                Op::F64Load => load!(8, |b| D::from_f64(u64::from_le_bytes(b))),
+                Op::I32Load8S => load!(1, |b| D::from_i32(i32::from(i8::from_le_bytes(b)))),
+                Op::I32Load8U => load!(1, |b| D::from_i32(i32::from(u8::from_le_bytes(b)))),
+                Op::I32Load16S => load!(2, |b| D::from_i32(i32::from(i16::from_le_bytes(b)))),
+                Op::I32Load16U => load!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
+                Op::I64Load8S => load!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
+                Op::I64Load8U => load!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
+                Op::I64Load16S => load!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
+                Op::I64Load16U => load!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
+                Op::I64Load32S => load!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
+                Op::I64Load32U => load!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
+                Op::I32Store => store!(|s| D::to_i32(s).map(i32::to_le_bytes)),
+                Op::I64Store => store!(|s| D::to_i64(s).map(i64::to_le_bytes)),
+                Op::F32Store => store!(|s| D::to_f32(s).map(u32::to_le_bytes)),
+                Op::F64Store => store!(|s| D::to_f64(s).map(u64::to_le_bytes)),
+                Op::I32Store8 => store!(|s| D::to_i32(s).map(|v| [v as u8])),
+                Op::I32Store16 => store!(|s| D::to_i32(s).map(|v| (v as u16).to_le_bytes())),
+                Op::I64Store8 => store!(|s| D::to_i64(s).map(|v| [v as u8])),
+                Op::I64Store16 => store!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
+                Op::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
+                Op::MemorySize => {
+                    set!(1, D::from_i32(memory.pages() as i32));
+                    pc += 2;
+                }
+                Op::MemoryGrow => {
+                    let delta = D::to_i32(slot!(2))? as u32;
+                    let old = memory.grow(u64::from(delta))?;
+                    set!(1, D::from_i32(old as i32));
+                    pc += 3;
+                }
+                Op::MemoryInit => {
+                    let segment = datas.get(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
+                    let dst = D::to_i32(slot!(2))? as u32;
+                    let src = D::to_i32(slot!(3))? as u32;
+                    let len = D::to_i32(slot!(4))? as u32;
+                    bulk::memory_init(memory, segment, dst, src, len)?;
+                    pc += 5;
+                }
+                Op::DataDrop => {
+                    let segment = datas.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
+                    *segment = alloc::vec::Vec::new();
+                    pc += 2;
+                }
+                Op::MemoryCopy => {
+                    let dst = D::to_i32(slot!(1))? as u32;
+                    let src = D::to_i32(slot!(2))? as u32;
+                    let len = D::to_i32(slot!(3))? as u32;
+                    memory.copy_within(dst, src, len)?;
+                    pc += 4;
+                }
+                Op::MemoryFill => {
+                    let dst = D::to_i32(slot!(1))? as u32;
+                    let value = D::to_i32(slot!(2))? as u8;
+                    let len = D::to_i32(slot!(3))? as u32;
+                    memory.fill(dst, value, len)?;
+                    pc += 4;
+                }
+                Op::TableInit => {
+                    let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
+                    let segment = elems.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
+                    let dst = D::to_i32(slot!(3))? as u32;
+                    let src = D::to_i32(slot!(4))? as u32;
+                    let len = D::to_i32(slot!(5))? as u32;
+                    bulk::table_init(table, segment, dst, src, len)?;
+                    pc += 6;
+                }
+                Op::ElemDrop => {
+                    let segment = elems.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
+                    *segment = alloc::vec::Vec::new();
+                    pc += 2;
+                }
+                Op::TableCopy => {
+                    let (dst_table, src_table) = (operand!(1), operand!(2));
+                    let dst = D::to_i32(slot!(3))? as u32;
+                    let src = D::to_i32(slot!(4))? as u32;
+                    let len = D::to_i32(slot!(5))? as u32;
+                    bulk::table_copy(tables, dst_table, src_table, dst, src, len)?;
+                    pc += 6;
+                }
+                Op::TableGrow => {
+                    let table = tables.get_mut(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
+                    let init = D::to_i64(slot!(3))? as u64;
+                    let delta = D::to_i32(slot!(4))? as u32;
+                    set!(1, D::from_i32(table.grow(delta, init)?));
+                    pc += 5;
+                }
+                Op::TableSize => {
+                    let table = tables.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
+                    set!(1, D::from_i32(table.size() as i32));
+                    pc += 3;
+                }
+                Op::TableFill => {
+                    let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
+                    let start = D::to_i32(slot!(2))? as u32;
+                    let value = D::to_i64(slot!(3))? as u64;
+                    let len = D::to_i32(slot!(4))? as u32;
+                    table.fill(start, value, len)?;
+                    pc += 5;
+                }
+                Op::TableGet => {
+                    let table = tables.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
+                    let index = D::to_i32(slot!(3))? as u32;
+                    set!(1, D::from_i64(table.get(index)? as i64));
+                    pc += 4;
+                }
+                Op::TableSet => {
+                    let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
+                    let index = D::to_i32(slot!(2))? as u32;
+                    table.set(index, D::to_i64(slot!(3))? as u64)?;
+                    pc += 4;
+                }
+                Op::RefIsNull => {
+                    set!(1, D::from_i32(i32::from(D::to_i64(slot!(2))? == 0)));
+                    pc += 3;
+                }
+                Op::RefFunc => {
+                    set!(1, D::from_i64(i64::from(operand!(2)) + 1));
+                    pc += 3;
+                }
+            }}
+        }
+    }
+}

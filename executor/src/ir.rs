@@ -1,0 +1,160 @@
+//! The intermediate representation the interpreter executes.
+//!
+//! A function's code is a `Vec<u32>`. An instruction is an *opcode word* followed by its
+//! operand words. The opcode word's low 16 bits select the [`Op`]; its high 16 bits are the
+//! number of Wasm instructions the IR instruction stands for, which is what it costs in fuel
+//! (an elided `local.get` rides on its consumer, a fused compare-and-branch costs 2).
+//!
+//! Operands are frame-relative slot numbers (locals first, then the operand stack, whose
+//! height is known statically at every instruction), absolute IR offsets for branch targets,
+//! or store addresses patched in at instantiation (functions, globals, tables, segments,
+//! canonical type ids). Everything is a plain integer: a bit flip can change which slot,
+//! target or opcode is named, and the interpreter checks each one before use, but it can never
+//! produce an invalid Rust value.
+
+/// The opcode word's field holding the operation.
+pub const OP_MASK: u32 = 0xffff;
+/// The opcode word's shift to the fuel count.
+pub const FUEL_SHIFT: u32 = 16;
+/// The most Wasm instructions one IR instruction may stand for.
+pub const MAX_FUEL_PER_OP: u32 = 0xffff;
+
+/// Builds an opcode word.
+#[inline]
+pub fn opcode_word(op: Op, fuel: u32) -> u32 {
+    (op as u32) | (fuel.min(MAX_FUEL_PER_OP) << FUEL_SHIFT)
+}
+
+macro_rules! define_ops {
+    ([] $($numeric:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
+        /// An IR operation. Operand layout per operation is documented at each variant; the
+        /// numeric operations are `[dst, a]` (unary) or `[dst, a, b]` (binary).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u16)]
+        pub enum Op {
+            /// `[]` — only charges fuel (pending fuel of elided instructions before a label).
+            Fuel,
+            /// `[dst, src]`
+            Copy,
+            /// `[dst, value]`
+            ConstI32,
+            /// `[dst, low, high]`
+            ConstI64,
+            /// `[dst, bits]`
+            ConstF32,
+            /// `[dst, low bits, high bits]`
+            ConstF64,
+            /// `[]`
+            Unreachable,
+            /// `[target]`
+            Br,
+            /// `[cond, target]` — branch if the `i32` is not zero.
+            BrIfNez,
+            /// `[cond, target]` — branch if the `i32` is zero.
+            BrIfEqz,
+            /// `[index, n, target_0 .. target_{n-1}, default]`
+            BrTable,
+            /// `[first result slot, count]` — results move to slots `0..count`.
+            Return,
+            /// `[function address, frame offset]`
+            Call,
+            /// `[canonical type id, table address, index slot, frame offset]`
+            CallIndirect,
+            /// `[dst, cond, if_true, if_false]`
+            Select,
+            /// `[dst, global address]`
+            GlobalGet,
+            /// `[global address, src]`
+            GlobalSet,
+            /// `[dst, address slot, offset]` (and so for every load)
+            I32Load, I64Load, F32Load, F64Load,
+            I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+            I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+            /// `[address slot, value slot, offset]` (and so for every store)
+            I32Store, I64Store, F32Store, F64Store,
+            I32Store8, I32Store16, I64Store8, I64Store16, I64Store32,
+            /// `[dst]`
+            MemorySize,
+            /// `[dst, delta]`
+            MemoryGrow,
+            /// `[data address, dst, src, len]`
+            MemoryInit,
+            /// `[data address]`
+            DataDrop,
+            /// `[dst, src, len]`
+            MemoryCopy,
+            /// `[dst, value, len]`
+            MemoryFill,
+            /// `[table address, element address, dst, src, len]`
+            TableInit,
+            /// `[element address]`
+            ElemDrop,
+            /// `[dst table, src table, dst, src, len]`
+            TableCopy,
+            /// `[dst, table address, init, delta]`
+            TableGrow,
+            /// `[dst, table address]`
+            TableSize,
+            /// `[table address, index, value, len]`
+            TableFill,
+            /// `[dst, table address, index]`
+            TableGet,
+            /// `[table address, index, value]`
+            TableSet,
+            /// `[dst, src]`
+            RefIsNull,
+            /// `[dst, function address]`
+            RefFunc,
+            $($numeric,)*
+        }
+
+        /// Every operation, indexed by its number: decoding is a checked table lookup, so a
+        /// corrupted opcode is `None`, never an invalid enum value.
+        const ALL_OPS: &[Op] = &[
+            Op::Fuel, Op::Copy, Op::ConstI32, Op::ConstI64, Op::ConstF32, Op::ConstF64,
+            Op::Unreachable, Op::Br, Op::BrIfNez, Op::BrIfEqz, Op::BrTable, Op::Return,
+            Op::Call, Op::CallIndirect, Op::Select, Op::GlobalGet, Op::GlobalSet,
+            Op::I32Load, Op::I64Load, Op::F32Load, Op::F64Load,
+            Op::I32Load8S, Op::I32Load8U, Op::I32Load16S, Op::I32Load16U,
+            Op::I64Load8S, Op::I64Load8U, Op::I64Load16S, Op::I64Load16U, Op::I64Load32S,
+            Op::I64Load32U,
+            Op::I32Store, Op::I64Store, Op::F32Store, Op::F64Store,
+            Op::I32Store8, Op::I32Store16, Op::I64Store8, Op::I64Store16, Op::I64Store32,
+            Op::MemorySize, Op::MemoryGrow, Op::MemoryInit, Op::DataDrop, Op::MemoryCopy,
+            Op::MemoryFill, Op::TableInit, Op::ElemDrop, Op::TableCopy, Op::TableGrow,
+            Op::TableSize, Op::TableFill, Op::TableGet, Op::TableSet, Op::RefIsNull,
+            Op::RefFunc,
+            $(Op::$numeric,)*
+        ];
+    };
+}
+
+for_each_numeric_op!(define_ops);
+
+impl Op {
+    /// Decodes an opcode word's operation; `None` for a number no operation has.
+    #[inline(always)]
+    pub fn decode(word: u32) -> Option<Op> {
+        ALL_OPS.get((word & OP_MASK) as usize).copied()
+    }
+}
+
+/// The fuel an opcode word charges.
+#[inline(always)]
+pub fn fuel_of(word: u32) -> u64 {
+    u64::from(word >> FUEL_SHIFT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_op_decodes_to_itself() {
+        for (index, op) in ALL_OPS.iter().enumerate() {
+            assert_eq!(*op as usize, index, "{op:?} is out of order in ALL_OPS");
+            assert_eq!(Op::decode(opcode_word(*op, 3)), Some(*op));
+        }
+        assert_eq!(Op::decode(ALL_OPS.len() as u32), None);
+    }
+}

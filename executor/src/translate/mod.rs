@@ -1,0 +1,227 @@
+//! Translation of a validated function body into IR ([`crate::ir`]).
+//!
+//! The translator walks the Wasm operators once, validating each with wasmparser's function
+//! validator before translating it, and keeps a *virtual* operand stack
+//! ([`stack::Operand`]): a `local.get` emits nothing and its consumer reads the local's slot
+//! directly; a result that is immediately stored by `local.set`/`local.tee` is written straight
+//! into the local. The pending fuel of every elided instruction rides on the next emitted one
+//! and is flushed before every label, so fuel stays exact whatever path runs.
+
+mod control;
+mod ops;
+mod stack;
+
+use crate::error::Error;
+use crate::ir::{opcode_word, Op, MAX_FUEL_PER_OP};
+use crate::module::{val_type, Module};
+use crate::value::ValType;
+use alloc::vec::Vec;
+use control::Control;
+use stack::Operand;
+use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
+
+/// Which store address an operand word must be patched to at instantiation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelocKind {
+    Func,
+    Global,
+    Table,
+    Type,
+    Data,
+    Elem,
+}
+
+/// An operand word holding a module index that instantiation replaces by a store address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reloc {
+    pub at: u32,
+    pub kind: RelocKind,
+}
+
+/// A translated function body.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledFunc {
+    /// The module type index of the function.
+    pub type_index: u32,
+    pub num_params: u32,
+    /// The types of the declared locals (after the parameters), for zeroing at entry.
+    pub locals: Vec<ValType>,
+    /// Slots the frame needs: parameters, locals and the deepest operand stack.
+    pub frame_size: u32,
+    pub code: Vec<u32>,
+    pub relocs: Vec<Reloc>,
+}
+
+/// The state of translating one function.
+pub(crate) struct Translator<'m> {
+    module: &'m Module,
+    code: Vec<u32>,
+    relocs: Vec<Reloc>,
+    num_locals: u32,
+    stack: Vec<Operand>,
+    max_height: u32,
+    controls: Vec<Control>,
+    /// Fuel of elided instructions not yet charged by an emitted one.
+    pending_fuel: u32,
+    /// Blocks opened inside dead code (after `br`, `return`, ...), which emit nothing.
+    dead_depth: u32,
+    /// The last emitted instruction's `dst` word and the stack position it wrote, while it is
+    /// still the top of the stack, so a following `local.set` can retarget it.
+    last_result: Option<(usize, u32)>,
+    /// Where the last opcode word was emitted.
+    last_opcode: usize,
+}
+
+fn too_large() -> Error {
+    Error::Invalid("function too large to translate".into())
+}
+
+fn word(value: usize) -> Result<u32, Error> {
+    u32::try_from(value).map_err(|_| too_large())
+}
+
+/// Validates and translates one function body of `module` (whose declarations are complete).
+pub(crate) fn translate(
+    module: &Module,
+    validator: &mut FuncValidator<ValidatorResources>,
+    body: &FunctionBody<'_>,
+) -> Result<CompiledFunc, Error> {
+    let invalid = |e: wasmparser::BinaryReaderError| {
+        Error::Invalid(alloc::format!(
+            "{} (at offset {:#x})",
+            e.message(),
+            e.offset()
+        ))
+    };
+    let func_index = validator.index();
+    let ty = module.func_type(func_index).ok_or_else(too_large)?;
+    let type_index = *module
+        .funcs
+        .get(func_index as usize)
+        .ok_or_else(too_large)?;
+    let num_params = word(ty.params().len())?;
+    let num_results = word(ty.results().len())?;
+
+    let mut locals = Vec::new();
+    let mut locals_reader = body.get_locals_reader().map_err(invalid)?;
+    for _ in 0..locals_reader.get_count() {
+        let offset = locals_reader.original_position();
+        let (count, ty) = locals_reader.read().map_err(invalid)?;
+        validator
+            .define_locals(offset, count, ty)
+            .map_err(invalid)?;
+        let ty = val_type(ty)?;
+        // The validator bounds the total number of locals (50 000), so this cannot run away.
+        locals.extend(core::iter::repeat_n(ty, count as usize));
+    }
+    let num_locals = num_params
+        .checked_add(word(locals.len())?)
+        .ok_or_else(too_large)?;
+
+    let mut translator = Translator {
+        module,
+        code: Vec::new(),
+        relocs: Vec::new(),
+        num_locals,
+        stack: Vec::new(),
+        max_height: 0,
+        controls: Vec::new(),
+        pending_fuel: 0,
+        dead_depth: 0,
+        last_result: None,
+        last_opcode: 0,
+    };
+    translator.controls.push(Control::function(num_results));
+
+    let mut reader = body.get_operators_reader().map_err(invalid)?;
+    while !reader.eof() {
+        let (op, offset) = reader.read_with_offset().map_err(invalid)?;
+        validator.op(offset, &op).map_err(invalid)?;
+        translator.operator(&op)?;
+    }
+    reader.finish().map_err(invalid)?;
+
+    let frame_size = num_locals
+        .checked_add(translator.max_height)
+        .ok_or_else(too_large)?
+        .max(num_results);
+    Ok(CompiledFunc {
+        type_index,
+        num_params,
+        locals,
+        frame_size,
+        code: translator.code,
+        relocs: translator.relocs,
+    })
+}
+
+impl Translator<'_> {
+    /// Emits an opcode word that charges `fuel` plus all pending fuel.
+    fn emit_op(&mut self, op: Op, fuel: u32) {
+        let mut total = self.pending_fuel + fuel;
+        if total > MAX_FUEL_PER_OP {
+            self.code
+                .push(opcode_word(Op::Fuel, total - MAX_FUEL_PER_OP));
+            total = MAX_FUEL_PER_OP;
+        }
+        self.pending_fuel = 0;
+        self.last_result = None;
+        self.last_opcode = self.code.len();
+        self.code.push(opcode_word(op, total));
+    }
+
+    /// Emits an instruction standing for one Wasm instruction.
+    fn emit(&mut self, op: Op, operands: &[u32]) {
+        self.emit_op(op, 1);
+        self.code.extend_from_slice(operands);
+    }
+
+    /// Emits a zero-fuel instruction (a move the translator inserted).
+    fn emit_free(&mut self, op: Op, operands: &[u32]) {
+        let pending = core::mem::take(&mut self.pending_fuel);
+        self.emit_op(op, 0);
+        self.pending_fuel = pending;
+        self.code.extend_from_slice(operands);
+    }
+
+    /// Emits a one-fuel instruction whose first operand is the result slot of the value it
+    /// pushes, and pushes it.
+    fn emit_result(&mut self, op: Op, operands: &[u32]) -> Result<(), Error> {
+        let position = self.height();
+        let dst = self.push_home()?;
+        self.emit_op(op, 1);
+        self.last_result = Some((self.code.len(), position));
+        self.code.push(dst);
+        self.code.extend_from_slice(operands);
+        Ok(())
+    }
+
+    /// Records that the operand word just emitted needs patching to a store address.
+    fn reloc_last(&mut self, kind: RelocKind) -> Result<(), Error> {
+        let at = word(self.code.len() - 1)?;
+        self.relocs.push(Reloc { at, kind });
+        Ok(())
+    }
+
+    /// Charges the current instruction's fuel on the next emitted instruction.
+    fn defer_fuel(&mut self) {
+        self.pending_fuel += 1;
+        if self.pending_fuel >= MAX_FUEL_PER_OP {
+            self.flush_fuel();
+        }
+    }
+
+    /// Emits the pending fuel so that a label can follow: code jumping to the label must not
+    /// be charged for instructions before it.
+    fn flush_fuel(&mut self) {
+        if self.pending_fuel > 0 {
+            self.emit_op(Op::Fuel, 0);
+        }
+        self.last_result = None;
+    }
+
+    /// The IR offset the next instruction will have.
+    fn pc(&self) -> Result<u32, Error> {
+        word(self.code.len())
+    }
+}
