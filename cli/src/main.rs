@@ -1,1 +1,25 @@
-fn main() {}
+//! `wasmrel`: run and validate WebAssembly modules. See `wasmrel --help`.
+
+mod args;
+mod load;
+mod outcome;
+mod run;
+mod validate;
+mod values;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return args::usage_error(error),
+    };
+    match cli.command {
+        Command::Run(run) => run::run(&run),
+        Command::Validate(target) => validate::validate(&target).report(false, None),
+    }
+}

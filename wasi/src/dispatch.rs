@@ -45,7 +45,12 @@ impl Args<'_> {
 
 impl WasiCtx {
     /// Runs `func`; returns the errno for the guest (0 = success) or the guest's exit.
-    pub fn call(&mut self, func: Func, guest: &mut impl Guest, args: &[u64]) -> Result<u16, Exit> {
+    pub fn call_func(
+        &mut self,
+        func: Func,
+        guest: &mut impl Guest,
+        args: &[u64],
+    ) -> Result<u16, Exit> {
         let a = Args(args);
         if func == Func::ProcExit {
             return Err(Exit(a.u32(0) as i32));

@@ -1,8 +1,8 @@
 //! WASI preview 1 (`wasi_snapshot_preview1`) for the wasmrel engine.
 //!
 //! [`WasiCtx`] holds what a guest can observe: arguments, environment, clocks, randomness
-//! and its file descriptors. [`WasiCtx::call`] runs one preview-1 function against guest
-//! memory reached through the [`Guest`] trait, and [`host`] plugs that into the engine.
+//! and its file descriptors. [`WasiCtx::call_func`] runs one preview-1 function against guest
+//! memory reached through the [`Guest`] trait, and [`link`] plugs every function into the engine with the context as its `Host`.
 //!
 //! The core is `no_std` + `alloc` so the kernel module can reuse it: arguments, environment,
 //! clocks and randomness behind traits, standard streams into pluggable sinks, `proc_exit`.
@@ -29,6 +29,7 @@ mod fd;
 mod fs;
 mod functions;
 pub mod guest;
+mod host;
 pub mod random;
 pub mod stdio;
 mod time;
@@ -38,3 +39,4 @@ pub use dispatch::Exit;
 pub use errno::Errno;
 pub use functions::{Func, Param};
 pub use guest::Guest;
+pub use host::link;

@@ -1,0 +1,234 @@
+//! The command line, following wasmtime's conventions: options before the module, and
+//! everything after the module path belongs to the guest.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wasmrel",
+    version,
+    about = "A WebAssembly runtime built to survive hardware faults"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a WASI command (`_start`), or call one export with --invoke.
+    Run(RunArgs),
+    /// Check that a module decodes and validates, without running it.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Call this export instead of `_start` (after `_initialize`, if the module has one) and
+    /// print its results, one per line. The words after the module are its arguments:
+    /// integers in decimal, floats in decimal or as `inf`, `-inf`, `nan`, `nan:0x<bits>`.
+    #[arg(long, value_name = "NAME")]
+    pub invoke: Option<String>,
+
+    /// Grant the guest a host directory, under the name GUEST (default: the host path).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = parse_dir)]
+    pub dirs: Vec<DirGrant>,
+
+    /// Set a guest environment variable (the host environment is not passed through).
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
+    pub envs: Vec<(String, String)>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// Make the run reproducible: clocks start at 2000-01-01 and advance 1 ns per executed
+    /// instruction, `random_get` draws from a PRNG seeded with --seed.
+    #[arg(long)]
+    pub deterministic: bool,
+
+    /// The seed of `random_get` in deterministic mode.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "deterministic",
+        default_value_t = 0
+    )]
+    pub seed: u64,
+
+    /// At exit, print one JSON object on stderr: outcome, exit code, fuel used, detail.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The module (`.wasm` binary or `.wat` text), then the guest's arguments.
+    #[arg(
+        value_name = "MODULE [ARGS]...",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub module_and_args: Vec<String>,
+}
+
+/// Limits of the run; exceeding one ends it with exit code 128.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Stop after N executed Wasm instructions.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+
+    /// The largest a linear memory may grow (bytes, or with a KiB/MiB/GiB suffix).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+
+    /// The most elements a table may hold.
+    #[arg(long, value_name = "N")]
+    pub max_table_elements: Option<u32>,
+
+    /// The deepest nesting of Wasm calls.
+    #[arg(long, value_name = "N")]
+    pub max_call_depth: Option<u32>,
+
+    /// The size of the value stack (locals and operands of all live calls), in bytes or with
+    /// a KiB/MiB/GiB suffix.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_stack: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The module (`.wasm` binary or `.wat` text).
+    #[arg(value_name = "MODULE")]
+    pub module: PathBuf,
+}
+
+/// One `--dir`: a host directory and the name the guest sees it under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirGrant {
+    pub host: PathBuf,
+    pub guest: String,
+}
+
+fn parse_dir(text: &str) -> Result<DirGrant, String> {
+    let (host, guest) = text.split_once("::").unwrap_or((text, text));
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("`{text}`: expected HOST or HOST::GUEST"));
+    }
+    Ok(DirGrant {
+        host: PathBuf::from(host),
+        guest: guest.to_owned(),
+    })
+}
+
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("`{text}`: expected NAME=VALUE")),
+    }
+}
+
+/// A byte count: a number with an optional `K`/`KiB`, `M`/`MiB`, `G`/`GiB` suffix (powers
+/// of 1024, any case; a trailing `B` alone means bytes).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(split);
+    let unit: u64 = match suffix.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => return Err(format!("`{text}`: unknown size unit (use KiB, MiB or GiB)")),
+    };
+    let count: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a number with an optional KiB/MiB/GiB suffix"))?;
+    count
+        .checked_mul(unit)
+        .ok_or_else(|| format!("`{text}`: too large"))
+}
+
+/// Ends the process for a command line clap rejected: help and version go to stdout with
+/// exit 0; a usage error becomes one `wasmrel: error:` line and exit 126, like every other
+/// error outcome.
+pub fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        let code = if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            126
+        } else {
+            0
+        };
+        return ExitCode::from(code);
+    }
+    let rendered = error.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    eprintln!("wasmrel: error: {message} (see `wasmrel --help`)");
+    ExitCode::from(126)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert_eq!(parse_size("2MiB"), Ok(2 << 20));
+        assert_eq!(parse_size("3gib"), Ok(3 << 30));
+        assert_eq!(parse_size("7B"), Ok(7));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("1.5MiB").is_err());
+        assert!(parse_size("10TiB").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn dirs_and_envs_split_once() {
+        assert_eq!(
+            parse_dir("/tmp/x::/data"),
+            Ok(DirGrant {
+                host: "/tmp/x".into(),
+                guest: "/data".into()
+            })
+        );
+        assert_eq!(parse_dir("out").map(|d| d.guest), Ok("out".to_owned()));
+        assert!(parse_dir("::guest").is_err());
+        assert_eq!(parse_env("A=b=c"), Ok(("A".to_owned(), "b=c".to_owned())));
+        assert_eq!(parse_env("EMPTY="), Ok(("EMPTY".to_owned(), String::new())));
+        assert!(parse_env("NOVALUE").is_err());
+        assert!(parse_env("=x").is_err());
+    }
+
+    #[test]
+    fn guest_arguments_keep_their_dashes() {
+        let cli = Cli::try_parse_from([
+            "wasmrel", "run", "--env", "A=1", "app.wasm", "--json", "-x", "--", "y",
+        ])
+        .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("expected run");
+        };
+        assert!(!run.json);
+        assert_eq!(run.module_and_args, ["app.wasm", "--json", "-x", "--", "y"]);
+    }
+
+    #[test]
+    fn seed_requires_deterministic() {
+        assert!(Cli::try_parse_from(["wasmrel", "run", "--seed", "3", "a.wasm"]).is_err());
+    }
+}

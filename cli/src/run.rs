@@ -1,0 +1,146 @@
+//! `wasmrel run`: instantiate a module with WASI and run `_start` or one `--invoke`d export.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use wasmrel_executor::{Config, Error, ExternType, Limits, Linker, Module, Plain, Store, Value};
+use wasmrel_wasi::WasiCtx;
+
+use crate::args::{LimitArgs, RunArgs};
+use crate::load::read_module;
+use crate::outcome::Outcome;
+use crate::values;
+
+/// Runs the module and reports how it ended.
+pub fn run(args: &RunArgs) -> ExitCode {
+    let mut fuel_used = None;
+    let outcome = execute(args, &mut fuel_used).unwrap_or_else(|outcome| outcome);
+    outcome.report(args.json, fuel_used)
+}
+
+fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outcome> {
+    let (module_path, guest_args) = args
+        .module_and_args
+        .split_first()
+        .ok_or_else(|| Outcome::Error("no module given".to_owned()))?;
+    let bytes = read_module(Path::new(module_path)).map_err(Outcome::Error)?;
+    let config = config(&args.limits);
+    let module = Module::new(&config, &bytes).map_err(Outcome::from_engine)?;
+    // Arguments are checked before anything runs, so a typo costs no side effects.
+    let invocation = match &args.invoke {
+        Some(name) => Some((name.as_str(), invoke_args(&module, name, guest_args)?)),
+        None => None,
+    };
+    let mut wasi = wasi_ctx(args, module_path, guest_args)?;
+
+    let mut store: Store<Plain> = Store::new(config);
+    let mut linker = Linker::new();
+    wasmrel_wasi::link(&mut linker);
+    let mut fuel = 0;
+    let result = linker
+        .instantiate(&mut store, &module, &mut wasi)
+        .and_then(|instance| {
+            let mut call = |name: &str, values: &[Value]| {
+                let mut execution = store.start_call(instance, name, values)?;
+                let result = execution.run(&mut store, &mut wasi);
+                fuel += execution.fuel_used();
+                result
+            };
+            let exports: Vec<String> = module.exports().map(|export| export.name).collect();
+            let has = |name: &str| exports.iter().any(|export| export == name);
+            match invocation {
+                None if has("_start") => call("_start", &[]),
+                None => Ok(Vec::new()),
+                Some((name, values)) => {
+                    if has("_initialize") {
+                        call("_initialize", &[])?;
+                    }
+                    call(name, &values)
+                }
+            }
+        });
+    *fuel_used = Some(fuel);
+    wasi.flush();
+    match result {
+        Ok(results) => {
+            for value in results {
+                println!("{}", values::format(value));
+            }
+            Ok(Outcome::Exit(0))
+        }
+        Err(Error::Exit(code)) => Ok(Outcome::Exit(code)),
+        Err(error) => Err(Outcome::from_engine(error)),
+    }
+}
+
+fn config(limits: &LimitArgs) -> Config {
+    let defaults = Limits::default();
+    let slot_bytes = std::mem::size_of::<u64>() as u64;
+    Config {
+        limits: Limits {
+            max_memory_bytes: limits.max_memory.unwrap_or(defaults.max_memory_bytes),
+            max_table_elements: limits
+                .max_table_elements
+                .unwrap_or(defaults.max_table_elements),
+            max_call_depth: limits.max_call_depth.unwrap_or(defaults.max_call_depth),
+            max_stack_slots: limits.max_stack.map_or(defaults.max_stack_slots, |bytes| {
+                u32::try_from(bytes / slot_bytes).unwrap_or(u32::MAX)
+            }),
+        },
+        fuel: limits.fuel,
+        ..Config::default()
+    }
+}
+
+/// Parses the `--invoke` arguments against the export's signature.
+fn invoke_args(module: &Module, name: &str, texts: &[String]) -> Result<Vec<Value>, Outcome> {
+    let ty = module
+        .exports()
+        .find_map(|export| match export.ty {
+            ExternType::Func(ty) if export.name == name => Some(ty),
+            _ => None,
+        })
+        .ok_or_else(|| Outcome::Error(format!("the module exports no function `{name}`")))?;
+    if ty.params().len() != texts.len() {
+        return Err(Outcome::Error(format!(
+            "`{name}` takes {} argument(s) {ty}, got {}",
+            ty.params().len(),
+            texts.len()
+        )));
+    }
+    ty.params()
+        .iter()
+        .zip(texts)
+        .enumerate()
+        .map(|(index, (&param, text))| {
+            values::parse(text, param)
+                .map_err(|why| Outcome::Error(format!("argument {} of `{name}`: {why}", index + 1)))
+        })
+        .collect()
+}
+
+/// The guest's world: only what the command line grants.
+fn wasi_ctx(args: &RunArgs, module_path: &str, guest_args: &[String]) -> Result<WasiCtx, Outcome> {
+    let mut wasi = if args.deterministic {
+        WasiCtx::deterministic(args.seed)
+    } else {
+        WasiCtx::system()
+    };
+    wasi.inherit_stdio();
+    wasi.push_arg(module_path);
+    for arg in guest_args {
+        wasi.push_arg(arg);
+    }
+    for (name, value) in &args.envs {
+        wasi.push_env(name, value);
+    }
+    for grant in &args.dirs {
+        wasi.preopen_dir(&grant.host, &grant.guest).map_err(|err| {
+            Outcome::Error(format!(
+                "cannot grant directory `{}`: {err}",
+                grant.host.display()
+            ))
+        })?;
+    }
+    Ok(wasi)
+}

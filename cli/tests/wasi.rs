@@ -1,0 +1,367 @@
+//! WASI preview 1 through `wasmrel run`: stdio, argv, environment, files under `--dir`,
+//! sandbox escapes, exit codes and deterministic mode.
+
+mod common;
+
+use common::{code, stderr, stdout, wasi_module, wasmrel, TempDir};
+
+/// Data segments placing each string NUL-terminated from address 1024 on, and each
+/// string's (address, length).
+fn strings(texts: &[&str]) -> (String, Vec<(u32, u32)>) {
+    let mut at = 1024;
+    let mut data = String::new();
+    let mut places = Vec::new();
+    for text in texts {
+        data.push_str(&format!("  (data (i32.const {at}) \"{text}\\00\")\n"));
+        places.push((at, text.len() as u32));
+        at += text.len() as u32 + 1;
+    }
+    (data, places)
+}
+
+#[test]
+fn hello_world_goes_to_stdout() {
+    let dir = TempDir::new();
+    let wat = wasi_module(
+        &[],
+        r#"(data (i32.const 1024) "hello, world\n")
+           (func (export "_start") (call $print (i32.const 1024) (i32.const 13)))"#,
+    );
+    let module = dir.write("hello.wat", wat);
+    let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), "hello, world\n");
+}
+
+/// Prints the byte size, then each string of an `args_*` or `environ_*` list on a line.
+fn list_printer(sizes: &str, get: &str) -> String {
+    wasi_module(
+        &[
+            &format!("{sizes} (param i32 i32) (result i32)"),
+            &format!("{get} (param i32 i32) (result i32)"),
+        ],
+        &format!(
+            r#"(func (export "_start") (local $i i32)
+                 (drop (call ${sizes} (i32.const 128) (i32.const 132)))
+                 (drop (call ${get} (i32.const 2048) (i32.const 4096)))
+                 (call $print_u32 (i32.load (i32.const 132)))
+                 (block $done (loop $next
+                   (br_if $done (i32.ge_u (local.get $i) (i32.load (i32.const 128))))
+                   (call $println (i32.load (i32.add (i32.const 2048) (i32.shl (local.get $i) (i32.const 2)))))
+                   (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                   (br $next))))"#
+        ),
+    )
+}
+
+#[test]
+fn guest_gets_every_word_after_the_module_even_with_dashes() {
+    let dir = TempDir::new();
+    let module = dir.write("args.wat", list_printer("args_sizes_get", "args_get"));
+    let module = module.to_str().unwrap();
+    let out = wasmrel(["run", module, "-x", "--json", "--", "plain word"]);
+    assert_eq!(stderr(&out), "");
+    let words = [module, "-x", "--json", "--", "plain word"];
+    let size: usize = words.iter().map(|w| w.len() + 1).sum();
+    let mut expected = format!("{size}\n");
+    for word in words {
+        expected.push_str(word);
+        expected.push('\n');
+    }
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn environment_comes_only_from_env_flags() {
+    let dir = TempDir::new();
+    let module = dir.write("env.wat", list_printer("environ_sizes_get", "environ_get"));
+    let out = wasmrel([
+        "run".as_ref(),
+        "--env".as_ref(),
+        "A=1".as_ref(),
+        "--env".as_ref(),
+        "B=x=y".as_ref(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out), "10\nA=1\nB=x=y\n");
+
+    let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+    assert_eq!(stdout(&out), "0\n", "the host environment must not leak");
+}
+
+/// Imports and helpers for programs working on the preopened directory at fd 3.
+const FILE_IMPORTS: &[&str] = &[
+    "path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)",
+    "fd_read (param i32 i32 i32 i32) (result i32)",
+    "fd_seek (param i32 i64 i32 i32) (result i32)",
+    "fd_close (param i32) (result i32)",
+    "fd_readdir (param i32 i32 i32 i64 i32) (result i32)",
+    "fd_prestat_get (param i32 i32) (result i32)",
+    "fd_prestat_dir_name (param i32 i32 i32) (result i32)",
+    "path_create_directory (param i32 i32 i32) (result i32)",
+    "path_rename (param i32 i32 i32 i32 i32 i32) (result i32)",
+    "path_unlink_file (param i32 i32 i32) (result i32)",
+    "path_filestat_get (param i32 i32 i32 i32 i32) (result i32)",
+];
+
+const FILE_HELPERS: &str = r#"
+  ;; Stops with exit code 1 after printing a nonzero errno.
+  (func $check (param $errno i32)
+    (if (local.get $errno) (then (call $print_u32 (local.get $errno)) (call $proc_exit (i32.const 1)))))
+  ;; Opens a path under fd 3 (following symlinks); returns the errno, the fd at 128.
+  (func $try_open (param $path i32) (param $len i32) (param $oflags i32) (param $rights i64) (result i32)
+    (call $path_open (i32.const 3) (i32.const 1) (local.get $path) (local.get $len)
+      (local.get $oflags) (local.get $rights) (i64.const 0) (i32.const 0) (i32.const 128)))
+"#;
+
+#[test]
+fn files_in_a_granted_directory() {
+    let grant = TempDir::new();
+    grant.write("gone.txt", "to be removed");
+    grant.write("keep.txt", "kept");
+    let (data, at) = strings(&["out.txt", "hello file", "sub", "sub/moved.txt", "gone.txt"]);
+    let body = format!(
+        r#"{data}{FILE_HELPERS}
+  (func $list (param $p i32) (param $end i32) (local $len i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $len (i32.load offset=16 (local.get $p)))
+      (call $print (i32.add (local.get $p) (i32.const 24)) (local.get $len))
+      (call $newline)
+      (local.set $p (i32.add (local.get $p) (i32.add (i32.const 24) (local.get $len))))
+      (br $next))))
+  (func (export "_start") (local $fd i32)
+    ;; create, write, seek back, read back, close
+    (call $check (call $try_open (i32.const {out}) (i32.const {out_len}) (i32.const 9) (i64.const 0x66)))
+    (local.set $fd (i32.load (i32.const 128)))
+    (call $check (call $write (local.get $fd) (i32.const {hello}) (i32.const {hello_len})))
+    (call $check (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 136)))
+    (i32.store (i32.const 0) (i32.const 3000))
+    (i32.store (i32.const 4) (i32.const 100))
+    (call $check (call $fd_read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $print (i32.const 3000) (i32.load (i32.const 8)))
+    (call $newline)
+    (call $check (call $fd_close (local.get $fd)))
+    ;; mkdir, rename into it, stat the result, unlink another file
+    (call $check (call $path_create_directory (i32.const 3) (i32.const {sub}) (i32.const {sub_len})))
+    (call $check (call $path_rename (i32.const 3) (i32.const {out}) (i32.const {out_len})
+                                    (i32.const 3) (i32.const {moved}) (i32.const {moved_len})))
+    (call $check (call $path_filestat_get (i32.const 3) (i32.const 0) (i32.const {moved}) (i32.const {moved_len}) (i32.const 512)))
+    (call $print_u64 (i64.load (i32.const 544)))
+    (call $check (call $path_unlink_file (i32.const 3) (i32.const {gone}) (i32.const {gone_len})))
+    ;; list the directory
+    (call $check (call $fd_readdir (i32.const 3) (i32.const 5000) (i32.const 4096) (i64.const 0) (i32.const 136)))
+    (call $list (i32.const 5000) (i32.add (i32.const 5000) (i32.load (i32.const 136))))
+    ;; the preopen's name
+    (call $check (call $fd_prestat_get (i32.const 3) (i32.const 128)))
+    (call $check (call $fd_prestat_dir_name (i32.const 3) (i32.const 6000) (i32.load (i32.const 132))))
+    (call $print (i32.const 6000) (i32.load (i32.const 132)))
+    (call $newline))"#,
+        out = at[0].0,
+        out_len = at[0].1,
+        hello = at[1].0,
+        hello_len = at[1].1,
+        sub = at[2].0,
+        sub_len = at[2].1,
+        moved = at[3].0,
+        moved_len = at[3].1,
+        gone = at[4].0,
+        gone_len = at[4].1,
+    );
+    let code_dir = TempDir::new();
+    let module = code_dir.write("files.wat", wasi_module(FILE_IMPORTS, &body));
+    let grant_arg = format!("{}::/data", grant.path().display());
+    let out = wasmrel([
+        "run".as_ref(),
+        "--dir".as_ref(),
+        grant_arg.as_ref(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(code(&out), 0, "stdout: {}", stdout(&out));
+    assert_eq!(
+        stdout(&out),
+        "hello file\n10\n.\n..\nkeep.txt\nsub\n/data\n"
+    );
+    let moved = std::fs::read_to_string(grant.path().join("sub/moved.txt")).unwrap();
+    assert_eq!(moved, "hello file");
+    assert!(!grant.path().join("out.txt").exists());
+    assert!(!grant.path().join("gone.txt").exists());
+}
+
+#[test]
+fn nothing_outside_a_grant_is_reachable() {
+    let outer = TempDir::new();
+    let secret = outer.write("secret.txt", "secret");
+    let grant = outer.path().join("grant");
+    std::fs::create_dir_all(grant.join("sub")).unwrap();
+    std::fs::write(grant.join("sub/f.txt"), "inside").unwrap();
+    std::fs::write(grant.join("inside.txt"), "inside").unwrap();
+    std::os::unix::fs::symlink("..", grant.join("link_out")).unwrap();
+    std::os::unix::fs::symlink(outer.path(), grant.join("link_abs")).unwrap();
+    std::os::unix::fs::symlink("sub", grant.join("link_in")).unwrap();
+
+    let absolute = secret.to_str().unwrap().to_owned();
+    let opens = [
+        "../secret.txt",
+        &absolute,
+        "link_out/secret.txt",
+        "link_abs/secret.txt",
+        "sub/../../secret.txt",
+        "link_in/f.txt",
+        "sub/../inside.txt",
+    ];
+    let mut texts: Vec<&str> = opens.to_vec();
+    texts.extend([
+        "inside.txt",
+        "../stolen.txt",
+        "link_out/stolen.txt",
+        "../newdir",
+    ]);
+    let (data, at) = strings(&texts);
+    let mut calls = String::new();
+    for (addr, len) in &at[..opens.len()] {
+        calls.push_str(&format!(
+            "(call $print_u32 (call $try_open (i32.const {addr}) (i32.const {len}) (i32.const 0) (i64.const 2)))\n"
+        ));
+    }
+    let (inside, stolen, link_stolen, newdir) = (at[7], at[8], at[9], at[10]);
+    for target in [stolen, link_stolen] {
+        calls.push_str(&format!(
+            "(call $print_u32 (call $path_rename (i32.const 3) (i32.const {}) (i32.const {}) (i32.const 3) (i32.const {}) (i32.const {})))\n",
+            inside.0, inside.1, target.0, target.1
+        ));
+    }
+    calls.push_str(&format!(
+        "(call $print_u32 (call $path_create_directory (i32.const 3) (i32.const {}) (i32.const {})))\n",
+        newdir.0, newdir.1
+    ));
+    calls.push_str(&format!(
+        "(call $print_u32 (call $path_unlink_file (i32.const 3) (i32.const {}) (i32.const {})))\n",
+        at[2].0, at[2].1
+    ));
+    let body = format!("{data}{FILE_HELPERS}(func (export \"_start\")\n{calls})");
+    let code_dir = TempDir::new();
+    let module = code_dir.write("escape.wat", wasi_module(FILE_IMPORTS, &body));
+    let out = wasmrel([
+        "run".as_ref(),
+        "--dir".as_ref(),
+        grant.as_os_str(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    // 76 is ENOTCAPABLE; the two paths that stay inside open (0).
+    let expected = [
+        "76", "76", "76", "76", "76", "0", "0", "76", "76", "76", "76",
+    ];
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), expected);
+    assert!(secret.exists());
+    assert!(grant.join("inside.txt").exists());
+    assert!(!outer.path().join("stolen.txt").exists());
+    assert!(!outer.path().join("newdir").exists());
+}
+
+fn exit_module(code: i32) -> String {
+    wasi_module(
+        &[],
+        &format!(r#"(func (export "_start") (call $proc_exit (i32.const {code})))"#),
+    )
+}
+
+#[test]
+fn guest_exit_codes_pass_through() {
+    let dir = TempDir::new();
+    for guest in [0, 7, 125] {
+        let module = dir.write("exit.wat", exit_module(guest));
+        let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+        assert_eq!(code(&out), guest);
+        assert_eq!(stderr(&out), "");
+    }
+    let module = dir.write(
+        "return.wat",
+        wasi_module(&[], r#"(func (export "_start"))"#),
+    );
+    assert_eq!(code(&wasmrel(["run".as_ref(), module.as_os_str()])), 0);
+}
+
+#[test]
+fn guest_exit_codes_from_126_become_125_with_a_warning() {
+    let dir = TempDir::new();
+    for guest in [126, 200, -1] {
+        let module = dir.write("exit.wat", exit_module(guest));
+        let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+        assert_eq!(code(&out), 125);
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("wasmrel: warning: "), "{err}");
+    }
+}
+
+fn clock_and_random_module() -> String {
+    wasi_module(
+        &[
+            "clock_time_get (param i32 i64 i32) (result i32)",
+            "random_get (param i32 i32) (result i32)",
+        ],
+        r#"(func (export "_start")
+             (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 128)))
+             (call $print_u64 (i64.load (i32.const 128)))
+             (drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 128)))
+             (call $print_u64 (i64.load (i32.const 128)))
+             (drop (call $random_get (i32.const 136) (i32.const 16)))
+             (call $print_u64 (i64.load (i32.const 136)))
+             (call $print_u64 (i64.load (i32.const 144))))"#,
+    )
+}
+
+#[test]
+fn deterministic_runs_repeat_exactly() {
+    let dir = TempDir::new();
+    let module = dir.write("clock.wat", clock_and_random_module());
+    let run = |seed: &str| {
+        let out = wasmrel([
+            "run".as_ref(),
+            "--deterministic".as_ref(),
+            "--seed".as_ref(),
+            seed.as_ref(),
+            module.as_os_str(),
+        ]);
+        assert_eq!(stderr(&out), "");
+        stdout(&out)
+    };
+    let first = run("5");
+    assert_eq!(first, run("5"));
+    let lines: Vec<u64> = first.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    let epoch = 946_684_800_000_000_000u64;
+    assert!(lines[0] > epoch && lines[0] < epoch + 1_000_000, "{first}");
+    assert!(lines[1] > 0 && lines[1] < 1_000_000, "{first}");
+    assert!(
+        lines[1] > lines[0] - epoch,
+        "time advances with executed instructions"
+    );
+
+    let other = run("6");
+    assert_eq!(
+        first.lines().take(2).collect::<Vec<_>>(),
+        other.lines().take(2).collect::<Vec<_>>()
+    );
+    assert_ne!(
+        first.lines().skip(2).collect::<Vec<_>>(),
+        other.lines().skip(2).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn real_clock_and_random_without_deterministic() {
+    let dir = TempDir::new();
+    let module = dir.write("clock.wat", clock_and_random_module());
+    let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+    let lines: Vec<u64> = stdout(&out).lines().map(|l| l.parse().unwrap()).collect();
+    // Later than 2020-01-01, and two random draws differ between runs.
+    assert!(lines[0] > 1_577_836_800_000_000_000);
+    let again = stdout(&wasmrel(["run".as_ref(), module.as_os_str()]));
+    assert_ne!(stdout(&out).lines().nth(2), again.lines().nth(2));
+}
