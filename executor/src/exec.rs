@@ -226,7 +226,7 @@ impl<D: Domain> Execution<D> {
             .memories
             .get_mut(memory as usize)
             .ok_or(Corruption::BadIndex)?;
-        let mut caller = Caller::new(memory, call.instance);
+        let mut caller = Caller::new(memory, call.instance).with_fuel_used(self.fuel_used);
         host.call(call.id, &mut caller, &call.args, &mut results)
             .map_err(|error| match error {
                 HostError::Exit(code) => Error::Exit(code),

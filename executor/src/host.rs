@@ -39,11 +39,28 @@ impl fmt::Display for OutOfBounds {
 pub struct Caller<'a> {
     memory: &'a mut Memory,
     instance: Option<InstanceId>,
+    fuel_used: u64,
 }
 
 impl<'a> Caller<'a> {
     pub(crate) fn new(memory: &'a mut Memory, instance: Option<InstanceId>) -> Self {
-        Self { memory, instance }
+        Self {
+            memory,
+            instance,
+            fuel_used: 0,
+        }
+    }
+
+    /// Records the calling execution's fuel used, for [`Caller::fuel_used`].
+    pub(crate) fn with_fuel_used(mut self, fuel_used: u64) -> Self {
+        self.fuel_used = fuel_used;
+        self
+    }
+
+    /// Wasm instructions the calling execution has run so far: a clock that advances with
+    /// the guest's progress only (deterministic WASI time is derived from it).
+    pub fn fuel_used(&self) -> u64 {
+        self.fuel_used
     }
 
     /// The calling instance (`None` when the host function was invoked directly).
