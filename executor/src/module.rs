@@ -191,7 +191,11 @@ impl Module {
         let mut validator = Validator::new_with_features(features());
         let mut module = Module::default();
         let mut allocations = Default::default();
-        for payload in Parser::new(0).parse_all(bytes) {
+        let mut parser = Parser::new(0);
+        // The decoder must know the features too: without multi-memory, a memory index
+        // must be a single zero byte, and so on.
+        parser.set_features(features());
+        for payload in parser.parse_all(bytes) {
             let payload = payload.map_err(invalid)?;
             if let ValidPayload::Func(func, body) = validator.payload(&payload).map_err(invalid)? {
                 let mut func_validator = func.into_validator(allocations);
