@@ -365,3 +365,150 @@ fn real_clock_and_random_without_deterministic() {
     let again = stdout(&wasmrel(["run".as_ref(), module.as_os_str()]));
     assert_ne!(stdout(&out).lines().nth(2), again.lines().nth(2));
 }
+
+#[test]
+fn stdin_is_readable() {
+    let dir = TempDir::new();
+    let module = dir.write(
+        "cat.wat",
+        wasi_module(
+            &["fd_read (param i32 i32 i32 i32) (result i32)"],
+            r#"(func (export "_start")
+                 (i32.store (i32.const 0) (i32.const 2048))
+                 (i32.store (i32.const 4) (i32.const 100))
+                 (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+                 (call $print (i32.const 2048) (i32.load (i32.const 8))))"#,
+        ),
+    );
+    let out = common::wasmrel_with_stdin(&["run".as_ref(), module.as_os_str()], b"from stdin\n");
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out), "from stdin\n");
+}
+
+#[test]
+fn errnos_of_streams_bad_fds_bad_pointers_and_unimplemented_calls() {
+    let dir = TempDir::new();
+    let module = dir.write(
+        "errno.wat",
+        wasi_module(
+            &[
+                "fd_seek (param i32 i64 i32 i32) (result i32)",
+                "fd_prestat_get (param i32 i32) (result i32)",
+                "fd_close (param i32) (result i32)",
+                "fd_fdstat_get (param i32 i32) (result i32)",
+                "random_get (param i32 i32) (result i32)",
+                "sock_accept (param i32 i32 i32) (result i32)",
+                "sock_recv (param i32 i32 i32 i32 i32 i32) (result i32)",
+                "proc_raise (param i32) (result i32)",
+                "path_symlink (param i32 i32 i32 i32 i32) (result i32)",
+                "fd_advise (param i32 i64 i64 i32) (result i32)",
+            ],
+            r#"(func (export "_start")
+                 (call $print_u32 (call $fd_seek (i32.const 1) (i64.const 0) (i32.const 0) (i32.const 128)))
+                 (call $print_u32 (call $fd_prestat_get (i32.const 0) (i32.const 128)))
+                 (call $print_u32 (call $fd_close (i32.const 99)))
+                 (call $print_u32 (call $fd_fdstat_get (i32.const 1) (i32.const 128)))
+                 (call $print_u32 (i32.load8_u (i32.const 128)))
+                 (call $print_u32 (call $fd_write (i32.const 1) (i32.const 0x7ffffff0) (i32.const 1) (i32.const 8)))
+                 (call $print_u32 (call $random_get (i32.const 131000) (i32.const 100)))
+                 (call $print_u32 (call $sock_accept (i32.const 3) (i32.const 0) (i32.const 128)))
+                 (call $print_u32 (call $proc_raise (i32.const 6))))"#,
+        ),
+    );
+    let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+    assert_eq!(stderr(&out), "");
+    // ESPIPE, EBADF, EBADF, success, filetype unknown (a pipe), EFAULT, EFAULT, ENOSYS, ENOSYS
+    let expected = ["70", "8", "8", "0", "0", "21", "21", "52", "52"];
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn sleeping_advances_the_deterministic_clock() {
+    let dir = TempDir::new();
+    let module = dir.write(
+        "sleep.wat",
+        wasi_module(
+            &[
+                "poll_oneoff (param i32 i32 i32 i32) (result i32)",
+                "clock_time_get (param i32 i64 i32) (result i32)",
+            ],
+            r#"(func (export "_start")
+                 ;; one relative monotonic-clock subscription of 1 s, userdata 7
+                 (i64.store (i32.const 2048) (i64.const 7))
+                 (i32.store8 (i32.const 2056) (i32.const 0))
+                 (i32.store (i32.const 2064) (i32.const 1))
+                 (i64.store (i32.const 2072) (i64.const 1000000000))
+                 (i32.store16 (i32.const 2088) (i32.const 0))
+                 (call $print_u32 (call $poll_oneoff (i32.const 2048) (i32.const 3000) (i32.const 1) (i32.const 128)))
+                 (call $print_u32 (i32.load (i32.const 128)))
+                 (call $print_u64 (i64.load (i32.const 3000)))
+                 (call $print_u32 (i32.load16_u (i32.const 3008)))
+                 (call $print_u32 (i32.load8_u (i32.const 3010)))
+                 (drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 128)))
+                 (call $print_u64 (i64.div_u (i64.load (i32.const 128)) (i64.const 1000000000))))"#,
+        ),
+    );
+    let out = wasmrel([
+        "run".as_ref(),
+        "--deterministic".as_ref(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    // success, one event, its userdata, no error, type clock, then 1 s has passed
+    assert_eq!(stdout(&out), "0\n1\n7\n0\n0\n1\n");
+}
+
+#[test]
+fn symlinks_inside_a_grant() {
+    let grant = TempDir::new();
+    std::fs::create_dir(grant.path().join("sub")).unwrap();
+    grant.write("sub/f.txt", "f");
+    let (data, at) = strings(&["sub", "lnk", "/etc", "abs", "lnk/f.txt"]);
+    let [sub, lnk, etc, abs, through] = [at[0], at[1], at[2], at[3], at[4]];
+    let body = format!(
+        r#"{data}{FILE_HELPERS}
+  (func (export "_start")
+    (call $print_u32 (call $path_symlink (i32.const {}) (i32.const {}) (i32.const 3) (i32.const {}) (i32.const {})))
+    (call $print_u32 (call $path_readlink (i32.const 3) (i32.const {}) (i32.const {}) (i32.const 2048) (i32.const 100) (i32.const 136)))
+    (call $print (i32.const 2048) (i32.load (i32.const 136)))
+    (call $newline)
+    (call $print_u32 (call $path_filestat_get (i32.const 3) (i32.const 0) (i32.const {}) (i32.const {}) (i32.const 512)))
+    (call $print_u32 (i32.load8_u (i32.const 528)))
+    (call $print_u32 (call $try_open (i32.const {}) (i32.const {}) (i32.const 0) (i64.const 2)))
+    (call $print_u32 (call $path_symlink (i32.const {}) (i32.const {}) (i32.const 3) (i32.const {}) (i32.const {}))))"#,
+        sub.0,
+        sub.1,
+        lnk.0,
+        lnk.1,
+        lnk.0,
+        lnk.1,
+        lnk.0,
+        lnk.1,
+        through.0,
+        through.1,
+        etc.0,
+        etc.1,
+        abs.0,
+        abs.1,
+    );
+    let mut imports = FILE_IMPORTS.to_vec();
+    imports.push("path_symlink (param i32 i32 i32 i32 i32) (result i32)");
+    imports.push("path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)");
+    let code_dir = TempDir::new();
+    let module = code_dir.write("links.wat", wasi_module(&imports, &body));
+    let out = wasmrel([
+        "run".as_ref(),
+        "--dir".as_ref(),
+        grant.path().as_os_str(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    // created, read back as "sub", lstat says symlink (7), opening through it works,
+    // an absolute target is refused (ENOTCAPABLE)
+    assert_eq!(stdout(&out), "0\n0\nsub\n0\n7\n0\n76\n");
+    assert_eq!(
+        std::fs::read_link(grant.path().join("lnk")).unwrap(),
+        std::path::Path::new("sub")
+    );
+    assert!(!grant.path().join("abs").exists());
+}
