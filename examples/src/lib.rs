@@ -328,6 +328,25 @@ mod tests {
         );
     }
 
+    /// examples/README.md shows each example's command with the output the
+    /// reference recorded, so the README cannot drift from what is tested.
+    #[test]
+    fn readme_shows_every_example_with_its_recorded_output() {
+        let readme = fs::read_to_string(repo_root().join("examples/README.md")).unwrap();
+        let (cases, expected) = load_manifest("examples/cases.txt");
+        for case in &cases {
+            let stdout = fs::read_to_string(expected.join(format!("{}.stdout", case.id))).unwrap();
+            let shown = format!(
+                "$ wasmrel run {}\n{stdout}",
+                case.args.join(" ").replace("{out}", "/tmp")
+            );
+            assert!(
+                readme.contains(&shown),
+                "examples/README.md lacks:\n{shown}"
+            );
+        }
+    }
+
     #[test]
     fn committed_manifests_have_unique_ids_and_recorded_outputs() {
         for manifest in ["examples/cases.txt", "benches/programs/cases.txt"] {
