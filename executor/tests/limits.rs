@@ -1,0 +1,157 @@
+//! Fuel, hook, call depth, value stack, memory and table limits, and the explicit call stack.
+
+mod common;
+
+use common::{instantiate, COUNT_LOOP, RECURSION};
+use wasmrel_executor::{Config, Error, LimitKind, Limits, NoHost, Pause, Value};
+
+fn count_config(fuel: Option<u64>, hook_interval: Option<u64>) -> Config {
+    Config {
+        fuel,
+        hook_interval,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn fuel_counts_every_executed_wasm_instruction() {
+    for n in [0, 1, 5, 100] {
+        let exact = 12 * n + 7;
+        let (mut store, instance) = instantiate(count_config(Some(exact), None), COUNT_LOOP);
+        let args = [Value::I32(n as i32)];
+        let mut execution = store.start_call(instance, "count", &args).unwrap();
+        let results = execution.run(&mut store, &mut NoHost).unwrap();
+        assert_eq!(results, [Value::I32(2 * n as i32)]);
+        assert_eq!(execution.fuel_used(), exact, "n = {n}");
+
+        let (mut store, instance) = instantiate(count_config(Some(exact - 1), None), COUNT_LOOP);
+        let outcome = store.invoke(instance, "count", &args, &mut NoHost);
+        assert_eq!(outcome, Err(Error::Limit(LimitKind::Fuel)), "n = {n}");
+    }
+}
+
+#[test]
+fn hook_pauses_every_interval_and_resumes() {
+    let n = 50;
+    let total = 12 * n + 7;
+    let (mut store, instance) = instantiate(count_config(None, Some(10)), COUNT_LOOP);
+    let mut execution = store
+        .start_call(instance, "count", &[Value::I32(n as i32)])
+        .unwrap();
+    let mut hooks = 0;
+    let results = loop {
+        match execution.resume(&mut store).unwrap() {
+            Pause::Hook => {
+                hooks += 1;
+                assert!(execution.fuel_used() <= hooks * 10, "paused late");
+            }
+            Pause::Done(results) => break results,
+            other => panic!("unexpected pause {other:?}"),
+        }
+    };
+    assert_eq!(results, [Value::I32(2 * n as i32)]);
+    assert_eq!(hooks, (total - 1) / 10);
+}
+
+#[test]
+fn pause_at_stops_at_the_requested_instruction_count() {
+    let (mut store, instance) = instantiate(Config::default(), COUNT_LOOP);
+    let mut execution = store
+        .start_call(instance, "count", &[Value::I32(20)])
+        .unwrap();
+    execution.set_pause_at(100);
+    assert_eq!(execution.resume(&mut store).unwrap(), Pause::Stopped);
+    // Fused instructions cost at most 3, so the stop is at most 2 short of the target.
+    assert!((98..=100).contains(&execution.fuel_used()));
+    let done = execution.resume(&mut store).unwrap();
+    assert_eq!(done, Pause::Done(vec![Value::I32(40)]));
+    assert_eq!(execution.fuel_used(), 12 * 20 + 7);
+}
+
+fn limited(limits: Limits) -> Config {
+    Config {
+        limits,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn call_depth_limit_is_exact() {
+    let limits = Limits {
+        max_call_depth: 1000,
+        ..Limits::default()
+    };
+    let (mut store, instance) = instantiate(limited(limits), RECURSION);
+    let ok = store.invoke(instance, "depth", &[Value::I32(999)], &mut NoHost);
+    assert_eq!(ok, Ok(vec![Value::I32(999)]));
+    let too_deep = store.invoke(instance, "depth", &[Value::I32(1000)], &mut NoHost);
+    assert_eq!(too_deep, Err(Error::Limit(LimitKind::CallDepth)));
+}
+
+#[test]
+fn value_stack_limit_stops_deep_recursion() {
+    let limits = Limits {
+        max_stack_slots: 1000,
+        ..Limits::default()
+    };
+    let (mut store, instance) = instantiate(limited(limits), RECURSION);
+    let ok = store.invoke(instance, "depth", &[Value::I32(10)], &mut NoHost);
+    assert_eq!(ok, Ok(vec![Value::I32(10)]));
+    let deep = store.invoke(instance, "depth", &[Value::I32(5000)], &mut NoHost);
+    assert_eq!(deep, Err(Error::Limit(LimitKind::Stack)));
+}
+
+#[test]
+fn deep_recursion_does_not_use_the_native_stack() {
+    // 50 000 nested Wasm calls on a 256 KiB native stack: only possible without recursion.
+    let worker = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let (mut store, instance) = instantiate(Config::default(), RECURSION);
+            store.invoke(instance, "depth", &[Value::I32(50_000)], &mut NoHost)
+        })
+        .unwrap();
+    assert_eq!(worker.join().unwrap(), Ok(vec![Value::I32(50_000)]));
+}
+
+const GROW: &str = r#"(module
+  (memory 1)
+  (table 1 funcref)
+  (func (export "grow_memory") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "grow_table") (param i32) (result i32)
+    (table.grow (ref.null func) (local.get 0))))"#;
+
+#[test]
+fn memory_limit_stops_growth_and_instantiation() {
+    let limits = Limits {
+        max_memory_bytes: 3 * 65_536,
+        ..Limits::default()
+    };
+    let (mut store, instance) = instantiate(limited(limits), GROW);
+    let grow = |store: &mut wasmrel_executor::Store, pages| {
+        store.invoke(instance, "grow_memory", &[Value::I32(pages)], &mut NoHost)
+    };
+    assert_eq!(grow(&mut store, 2), Ok(vec![Value::I32(1)]));
+    assert_eq!(grow(&mut store, 1), Err(Error::Limit(LimitKind::Memory)));
+    assert_eq!(store.memory(instance).unwrap().pages(), 3);
+
+    let bytes = common::wat("(module (memory 4))");
+    let module = wasmrel_executor::Module::new(&limited(limits), &bytes).unwrap();
+    let mut store = wasmrel_executor::Store::<wasmrel_executor::Plain>::new(limited(limits));
+    let outcome = wasmrel_executor::Linker::new().instantiate(&mut store, &module, &mut NoHost);
+    assert_eq!(outcome, Err(Error::Limit(LimitKind::Memory)));
+}
+
+#[test]
+fn table_limit_stops_growth() {
+    let limits = Limits {
+        max_table_elements: 5,
+        ..Limits::default()
+    };
+    let (mut store, instance) = instantiate(limited(limits), GROW);
+    let grow = |store: &mut wasmrel_executor::Store, n| {
+        store.invoke(instance, "grow_table", &[Value::I32(n)], &mut NoHost)
+    };
+    assert_eq!(grow(&mut store, 4), Ok(vec![Value::I32(1)]));
+    assert_eq!(grow(&mut store, 1), Err(Error::Limit(LimitKind::Table)));
+}
