@@ -7,10 +7,10 @@
 //! **Error propagation instead of checks.** None of these operations returns an error. An
 //! invalid operand yields an invalid result, so the executor can check only where a value leaves
 //! the code (branch conditions, addresses, stores, results) without losing detections made on
-//! the way: add/sub/neg carry the error arithmetically (an error `e` in an operand is an error
-//! `±e` in the result, which is not a multiple of `A`), and the operations that reduce their
-//! operands to a flag (comparisons, eqz, mul) decode the operands, and *poison* the result —
-//! set its top bit, which no valid word has — when an operand is invalid.
+//! the way. add/sub/neg/abs keep the result congruent to the operands mod `A` and inside the
+//! range, and *poison* it (set its top bit, which no valid word has) when an operand lies above
+//! the range; the operations that reduce their operands to a flag (comparisons, eqz, mul,
+//! copysign) decode the operands and poison the result when one is invalid.
 
 use crate::error::{AnError, Detection};
 
@@ -132,22 +132,32 @@ macro_rules! an_code {
             }
 
             /// Wasm `add`, inside the code: `A·x + A·y`, minus `A·2^k` when the sum reaches it
-            /// (the wrap, decided by comparing code words). **Never unprotected.** An invalid
-            /// operand's error passes into the result.
+            /// (the wrap, decided by comparing code words). **Never unprotected.**
+            ///
+            /// An invalid operand always gives an invalid result. An operand at or above
+            /// `A·2^k` poisons the result (without that, the wrap correction could pull such a
+            /// word back into range: for 64311, which divides `2^48 − 1`, flipping bits `j` and
+            /// `j + 48` adds a multiple of `A` just above `A·2^32`). Below it, the result is in
+            /// range and congruent to the operand sum mod `A`, so it is a multiple of `A` only
+            /// if both operands are.
             #[inline]
             pub fn add(self, rhs: Self) -> Self {
-                let sum = self.unmasked().wrapping_add(rhs.unmasked());
+                let (x, y) = (self.unmasked(), rhs.unmasked());
+                let sum = x.wrapping_add(y);
                 let wrap = if sum >= Self::MODULUS { Self::MODULUS } else { 0 };
-                Self(sum.wrapping_sub(wrap) ^ Self::MASK)
+                let bad = (x >= Self::MODULUS) | (y >= Self::MODULUS);
+                Self::from_unmasked(sum.wrapping_sub(wrap), bad)
             }
 
             /// Wasm `sub`, inside the code: `A·x − A·y`, plus `A·2^k` when it borrows (decided
-            /// by comparing code words). **Never unprotected**; errors pass into the result.
+            /// by comparing code words). **Never unprotected**; an invalid operand gives an
+            /// invalid result, as for [`Self::add`].
             #[inline]
             pub fn sub(self, rhs: Self) -> Self {
                 let (x, y) = (self.unmasked(), rhs.unmasked());
                 let borrow = if x < y { Self::MODULUS } else { 0 };
-                Self(x.wrapping_sub(y).wrapping_add(borrow) ^ Self::MASK)
+                let bad = (x >= Self::MODULUS) | (y >= Self::MODULUS);
+                Self::from_unmasked(x.wrapping_sub(y).wrapping_add(borrow), bad)
             }
 
             /// Wasm `0 − x` (there is no `neg` instruction for integers, but compilers emit
@@ -235,14 +245,22 @@ macro_rules! an_code {
                 I32Code::boolean(x == 0, x >> Self::DATA_BITS != 0)
             }
 
-            /// Clears the top value bit inside the code (float `abs`): `A·x − A·2^(k−1)` when
-            /// the word is at or above `A·2^(k−1)`, decided by comparing code words. Errors
-            /// pass into the result.
+            /// The unmasked word with its top value bit cleared (`A·x − A·2^(k−1)` when the
+            /// word is at or above `A·2^(k−1)`, decided by comparing code words), and whether
+            /// the word was out of range (which must poison the result, as in [`Self::add`]).
             #[inline]
-            pub(crate) fn clear_top_bit(self) -> Self {
+            fn magnitude(self) -> ($word, bool) {
                 let u = self.unmasked();
                 let top = if u >= Self::SIGN_BOUND { Self::SIGN_BOUND } else { 0 };
-                Self(u.wrapping_sub(top) ^ Self::MASK)
+                (u.wrapping_sub(top), u >= Self::MODULUS)
+            }
+
+            /// Clears the top value bit inside the code (float `abs`). An invalid word gives an
+            /// invalid result.
+            #[inline]
+            pub(crate) fn clear_top_bit(self) -> Self {
+                let (magnitude, bad) = self.magnitude();
+                Self::from_unmasked(magnitude, bad)
             }
 
             /// Float `copysign` inside the code: the magnitude of `self` plus `A·2^(k−1)` if the
@@ -250,10 +268,11 @@ macro_rules! an_code {
             /// invalid `sign` poisons the result.
             #[inline]
             pub(crate) fn copy_top_bit(self, sign: Self) -> Self {
-                let magnitude = self.clear_top_bit().unmasked();
+                let (magnitude, bad) = self.magnitude();
                 let s = sign.decode_unchecked();
                 let top = if s >> (Self::DATA_BITS - 1) & 1 == 1 { Self::SIGN_BOUND } else { 0 };
-                Self::from_unmasked(magnitude.wrapping_add(top), s >> Self::DATA_BITS != 0)
+                let bad = bad | (s >> Self::DATA_BITS != 0);
+                Self::from_unmasked(magnitude.wrapping_add(top), bad)
             }
         }
     };

@@ -104,3 +104,54 @@ proptest! {
         }
     }
 }
+
+/// 64311 divides `2^48 − 1`, so flipping bits `j` and `j + 48` of an i32 word adds a multiple
+/// of `A` that lands just above the range; `add`'s wrap correction must not pull it back.
+#[test]
+fn a_multiple_of_a_above_the_range_is_not_wrapped_back_into_it() {
+    assert_eq!(((1u64 << 48) - 1) % I32Code::A, 0);
+    for value in [0, 1, 0x1234_5678, 0x7fff_ffff, 0xffff_ffff] {
+        let word = I32Code::encode(value);
+        for j in 0..16 {
+            let bad = flip32(flip32(word, j), j + 48);
+            assert!(!bad.is_valid());
+            for other in [0, 1, 0x8000_0000, 0xffff_ffff].map(I32Code::encode) {
+                let results = in_code_results!(bad, other);
+                assert!(
+                    results.iter().all(|valid| !valid),
+                    "{value:#x}, bit {j}: {results:?}"
+                );
+                let float = bad.reinterpret();
+                assert!(!float.abs().reinterpret().is_valid());
+                assert!(!float.copysign(other.reinterpret()).reinterpret().is_valid());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// Any invalid word, not just a flipped one, stays invalid through the in-code operations.
+    #[test]
+    fn arbitrary_invalid_words_stay_invalid(bits in any::<u64>(), wide in any::<u128>(), y in i32s(), z in i64s()) {
+        let bad = I32Code::from_bits(bits);
+        prop_assume!(!bad.is_valid());
+        let results = in_code_results!(bad, I32Code::encode(y));
+        prop_assert!(results.iter().all(|valid| !valid), "{:#x}: {:?}", bits, results);
+        let bad = I64Code::from_bits(wide);
+        prop_assume!(!bad.is_valid());
+        let results = in_code_results!(bad, I64Code::encode(z));
+        prop_assert!(results.iter().all(|valid| !valid), "{:#x}: {:?}", wide, results);
+    }
+
+    /// Words whose unmasked value is just above the range (`A·(2^k + small)`), the ones a wrap
+    /// correction could absorb.
+    #[test]
+    fn words_just_above_the_range_stay_invalid(x in 0u64..(1 << 34), y in i32s()) {
+        let above = I32Code::from_bits(I32Code::A.wrapping_mul((1 << 32) + x) ^ I32Code::encode(0).to_bits());
+        prop_assert!(!above.is_valid());
+        let results = in_code_results!(above, I32Code::encode(y));
+        prop_assert!(results.iter().all(|valid| !valid), "{:#x}: {:?}", x, results);
+    }
+}
