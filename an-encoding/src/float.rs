@@ -159,31 +159,37 @@ macro_rules! float_code {
                 })
             }
 
-            /// Wasm `add`. Δ.
+            /// Wasm `add`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn add(self, rhs: Self) -> Result<Self, AnError> {
                 self.arithmetic(rhs, |a, b| a + b)
             }
 
-            /// Wasm `sub`. Δ.
+            /// Wasm `sub`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn sub(self, rhs: Self) -> Result<Self, AnError> {
                 self.arithmetic(rhs, |a, b| a - b)
             }
 
-            /// Wasm `mul`. Δ.
+            /// Wasm `mul`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn mul(self, rhs: Self) -> Result<Self, AnError> {
                 self.arithmetic(rhs, |a, b| a * b)
             }
 
-            /// Wasm `div`. Δ.
+            /// Wasm `div`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn div(self, rhs: Self) -> Result<Self, AnError> {
                 self.arithmetic(rhs, |a, b| a / b)
             }
 
-            /// Wasm `min`: NaN if either operand is NaN, `-0` below `+0`. Δ.
+            /// Wasm `min`: NaN if either operand is NaN, `-0` below `+0`. Δ: unprotected only as
+            /// two independent plain copies, from their decode to the re-encode of the result (a
+            /// few instructions).
             #[inline]
             pub fn min(self, rhs: Self) -> Result<Self, AnError> {
                 self.arithmetic(rhs, |a, b| {
@@ -199,7 +205,9 @@ macro_rules! float_code {
                 })
             }
 
-            /// Wasm `max`: NaN if either operand is NaN, `+0` above `-0`. Δ.
+            /// Wasm `max`: NaN if either operand is NaN, `+0` above `-0`. Δ: unprotected only as
+            /// two independent plain copies, from their decode to the re-encode of the result (a
+            /// few instructions).
             #[inline]
             pub fn max(self, rhs: Self) -> Result<Self, AnError> {
                 self.arithmetic(rhs, |a, b| {
@@ -215,166 +223,193 @@ macro_rules! float_code {
                 })
             }
 
-            /// Wasm `sqrt` (correctly rounded, `libm`). Δ.
+            /// Wasm `sqrt` (correctly rounded, `libm`). Δ: unprotected only as two independent
+            /// plain copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn sqrt(self) -> Result<Self, AnError> {
                 self.rounding($sqrt)
             }
 
-            /// Wasm `ceil`. Δ.
+            /// Wasm `ceil`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn ceil(self) -> Result<Self, AnError> {
                 self.rounding($ceil)
             }
 
-            /// Wasm `floor`. Δ.
+            /// Wasm `floor`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn floor(self) -> Result<Self, AnError> {
                 self.rounding($floor)
             }
 
-            /// Wasm `trunc`. Δ.
+            /// Wasm `trunc`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn trunc(self) -> Result<Self, AnError> {
                 self.rounding($trunc)
             }
 
-            /// Wasm `nearest` (ties to even). Δ.
+            /// Wasm `nearest` (ties to even). Δ: unprotected only as two independent plain copies,
+            /// from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn nearest(self) -> Result<Self, AnError> {
                 self.rounding($nearest)
             }
 
-            /// Wasm `eq` as an encoded i32 boolean. Δ.
+            /// Wasm `eq` as an encoded i32 boolean. Δ: unprotected only as two independent plain
+            /// copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn eq(self, rhs: Self) -> Result<I32Code, AnError> {
                 self.compare(rhs, |a, b| a == b)
             }
 
-            /// Wasm `ne` as an encoded i32 boolean. Δ.
+            /// Wasm `ne` as an encoded i32 boolean. Δ: unprotected only as two independent plain
+            /// copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn ne(self, rhs: Self) -> Result<I32Code, AnError> {
                 self.compare(rhs, |a, b| a != b)
             }
 
-            /// Wasm `lt` as an encoded i32 boolean. Δ.
+            /// Wasm `lt` as an encoded i32 boolean. Δ: unprotected only as two independent plain
+            /// copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn lt(self, rhs: Self) -> Result<I32Code, AnError> {
                 self.compare(rhs, |a, b| a < b)
             }
 
-            /// Wasm `gt` as an encoded i32 boolean. Δ.
+            /// Wasm `gt` as an encoded i32 boolean. Δ: unprotected only as two independent plain
+            /// copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn gt(self, rhs: Self) -> Result<I32Code, AnError> {
                 self.compare(rhs, |a, b| a > b)
             }
 
-            /// Wasm `le` as an encoded i32 boolean. Δ.
+            /// Wasm `le` as an encoded i32 boolean. Δ: unprotected only as two independent plain
+            /// copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn le(self, rhs: Self) -> Result<I32Code, AnError> {
                 self.compare(rhs, |a, b| a <= b)
             }
 
-            /// Wasm `ge` as an encoded i32 boolean. Δ.
+            /// Wasm `ge` as an encoded i32 boolean. Δ: unprotected only as two independent plain
+            /// copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn ge(self, rhs: Self) -> Result<I32Code, AnError> {
                 self.compare(rhs, |a, b| a >= b)
             }
 
-            /// Wasm `convert_i32_s` (round to nearest, ties to even). Δ.
+            /// Wasm `convert_i32_s` (round to nearest, ties to even). Δ: unprotected only as two
+            /// independent plain copies, from their decode to the re-encode of the result (a few
+            /// instructions).
             #[inline]
             pub fn convert_i32_s(value: I32Code) -> Result<Self, AnError> {
                 unary(value, |x: u32| Ok((x as i32 as $float).to_bits()))
             }
 
-            /// Wasm `convert_i32_u`. Δ.
+            /// Wasm `convert_i32_u`. Δ: unprotected only as two independent plain copies, from
+            /// their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn convert_i32_u(value: I32Code) -> Result<Self, AnError> {
                 unary(value, |x: u32| Ok((x as $float).to_bits()))
             }
 
-            /// Wasm `convert_i64_s`. Δ.
+            /// Wasm `convert_i64_s`. Δ: unprotected only as two independent plain copies, from
+            /// their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn convert_i64_s(value: I64Code) -> Result<Self, AnError> {
                 unary(value, |x: u64| Ok((x as i64 as $float).to_bits()))
             }
 
-            /// Wasm `convert_i64_u`. Δ.
+            /// Wasm `convert_i64_u`. Δ: unprotected only as two independent plain copies, from
+            /// their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn convert_i64_u(value: I64Code) -> Result<Self, AnError> {
                 unary(value, |x: u64| Ok((x as $float).to_bits()))
             }
 
-            /// Wasm `i32.trunc_*_s`: traps on NaN and out of range. Δ, trap decision included.
+            /// A trapping truncation to an integer: the truncated value must lie in
+            /// `[min, end)`, then `cast` converts it exactly.
+            #[inline]
+            fn truncating<O: Code>(
+                self,
+                min: f64,
+                end: f64,
+                cast: impl Fn(f64) -> O::Value,
+            ) -> Result<O, AnError> {
+                unary(self, |a: $bits| {
+                    truncate(f64::from(<$float>::from_bits(a)), min, end).map(&cast)
+                })
+            }
+
+            /// A saturating truncation to an integer (Rust's `as` is Wasm's `trunc_sat`).
+            #[inline]
+            fn saturating<O: Code>(self, cast: impl Fn($float) -> O::Value) -> Result<O, AnError> {
+                unary(self, |a: $bits| Ok(cast(<$float>::from_bits(a))))
+            }
+
+            /// Wasm `i32.trunc_*_s`: traps on NaN and out of range. Δ, trap decision included:
+            /// unprotected only as two independent plain copies, from their decode to the re-encode
+            /// of the result (a few instructions).
             #[inline]
             pub fn trunc_i32_s(self) -> Result<I32Code, AnError> {
-                unary(self, |a: $bits| {
-                    let t = truncate(
-                        f64::from(<$float>::from_bits(a)),
-                        -2147483648.0,
-                        2147483648.0,
-                    )?;
-                    Ok(t as i32 as u32)
-                })
+                self.truncating(-2147483648.0, 2147483648.0, |t| t as i32 as u32)
             }
 
-            /// Wasm `i32.trunc_*_u`: traps on NaN and out of range. Δ, trap decision included.
+            /// Wasm `i32.trunc_*_u`: traps on NaN and out of range. Δ, trap decision included:
+            /// unprotected only as two independent plain copies, from their decode to the re-encode
+            /// of the result (a few instructions).
             #[inline]
             pub fn trunc_i32_u(self) -> Result<I32Code, AnError> {
-                unary(self, |a: $bits| {
-                    let t = truncate(f64::from(<$float>::from_bits(a)), 0.0, 4294967296.0)?;
-                    Ok(t as u32)
-                })
+                self.truncating(0.0, 4294967296.0, |t| t as u32)
             }
 
-            /// Wasm `i64.trunc_*_s`: traps on NaN and out of range. Δ, trap decision included.
+            /// Wasm `i64.trunc_*_s`: traps on NaN and out of range. Δ, trap decision included:
+            /// unprotected only as two independent plain copies, from their decode to the re-encode
+            /// of the result (a few instructions).
             #[inline]
             pub fn trunc_i64_s(self) -> Result<I64Code, AnError> {
-                unary(self, |a: $bits| {
-                    let t = truncate(
-                        f64::from(<$float>::from_bits(a)),
-                        -9223372036854775808.0,
-                        9223372036854775808.0,
-                    )?;
-                    Ok(t as i64 as u64)
+                self.truncating(-9223372036854775808.0, 9223372036854775808.0, |t| {
+                    t as i64 as u64
                 })
             }
 
-            /// Wasm `i64.trunc_*_u`: traps on NaN and out of range. Δ, trap decision included.
+            /// Wasm `i64.trunc_*_u`: traps on NaN and out of range. Δ, trap decision included:
+            /// unprotected only as two independent plain copies, from their decode to the re-encode
+            /// of the result (a few instructions).
             #[inline]
             pub fn trunc_i64_u(self) -> Result<I64Code, AnError> {
-                unary(self, |a: $bits| {
-                    let t = truncate(
-                        f64::from(<$float>::from_bits(a)),
-                        0.0,
-                        18446744073709551616.0,
-                    )?;
-                    Ok(t as u64)
-                })
+                self.truncating(0.0, 18446744073709551616.0, |t| t as u64)
             }
 
-            /// Wasm `i32.trunc_sat_*_s`: saturates, NaN gives 0. Δ.
+            /// Wasm `i32.trunc_sat_*_s`: saturates, NaN gives 0. Δ: unprotected only as two
+            /// independent plain copies, from their decode to the re-encode of the result (a few
+            /// instructions).
             #[inline]
             pub fn trunc_sat_i32_s(self) -> Result<I32Code, AnError> {
-                unary(self, |a: $bits| Ok(<$float>::from_bits(a) as i32 as u32))
+                self.saturating(|f| f as i32 as u32)
             }
 
-            /// Wasm `i32.trunc_sat_*_u`. Δ.
+            /// Wasm `i32.trunc_sat_*_u`. Δ: unprotected only as two independent plain copies, from
+            /// their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn trunc_sat_i32_u(self) -> Result<I32Code, AnError> {
-                unary(self, |a: $bits| Ok(<$float>::from_bits(a) as u32))
+                self.saturating(|f| f as u32)
             }
 
-            /// Wasm `i64.trunc_sat_*_s`. Δ.
+            /// Wasm `i64.trunc_sat_*_s`. Δ: unprotected only as two independent plain copies, from
+            /// their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn trunc_sat_i64_s(self) -> Result<I64Code, AnError> {
-                unary(self, |a: $bits| Ok(<$float>::from_bits(a) as i64 as u64))
+                self.saturating(|f| f as i64 as u64)
             }
 
-            /// Wasm `i64.trunc_sat_*_u`. Δ.
+            /// Wasm `i64.trunc_sat_*_u`. Δ: unprotected only as two independent plain copies, from
+            /// their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn trunc_sat_i64_u(self) -> Result<I64Code, AnError> {
-                unary(self, |a: $bits| Ok(<$float>::from_bits(a) as u64))
+                self.saturating(|f| f as u64)
             }
         }
 
@@ -430,7 +465,8 @@ float_code!(
 );
 
 impl F32Code {
-    /// Wasm `f64.promote_f32`. Δ.
+    /// Wasm `f64.promote_f32`. Δ: unprotected only as two independent plain copies, from their
+    /// decode to the re-encode of the result (a few instructions).
     #[inline]
     pub fn promote(self) -> Result<F64Code, AnError> {
         unary(self, |a: u32| Ok(f64::from(f32::from_bits(a)).quiet()))
@@ -438,7 +474,8 @@ impl F32Code {
 }
 
 impl F64Code {
-    /// Wasm `f32.demote_f64` (round to nearest). Δ.
+    /// Wasm `f32.demote_f64` (round to nearest). Δ: unprotected only as two independent plain
+    /// copies, from their decode to the re-encode of the result (a few instructions).
     #[inline]
     pub fn demote(self) -> Result<F32Code, AnError> {
         unary(self, |a: u64| Ok((f64::from_bits(a) as f32).quiet()))

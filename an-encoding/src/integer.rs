@@ -12,25 +12,29 @@ use crate::error::{AnError, Trap};
 macro_rules! int_delta_ops {
     ($name:ident, $value:ty, $signed:ty) => {
         impl $name {
-            /// Wasm `and`. Δ.
+            /// Wasm `and`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn and(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| Ok(x & y))
             }
 
-            /// Wasm `or`. Δ.
+            /// Wasm `or`. Δ: unprotected only as two independent plain copies, from their decode to
+            /// the re-encode of the result (a few instructions).
             #[inline]
             pub fn or(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| Ok(x | y))
             }
 
-            /// Wasm `xor`. Δ.
+            /// Wasm `xor`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn xor(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| Ok(x ^ y))
             }
 
-            /// Wasm `shl` (count taken modulo the width). Δ.
+            /// Wasm `shl` (count taken modulo the width). Δ: unprotected only as two independent
+            /// plain copies, from their decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn shl(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -38,7 +42,8 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `shr_s`. Δ.
+            /// Wasm `shr_s`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn shr_s(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -46,7 +51,8 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `shr_u`. Δ.
+            /// Wasm `shr_u`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn shr_u(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -54,7 +60,8 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `rotl`. Δ.
+            /// Wasm `rotl`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn rotl(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -62,7 +69,8 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `rotr`. Δ.
+            /// Wasm `rotr`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn rotr(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -71,7 +79,8 @@ macro_rules! int_delta_ops {
             }
 
             /// Wasm `div_s`: traps on a zero divisor and on `MIN / -1`. Δ, trap decision
-            /// included.
+            /// included: unprotected only as two independent plain copies, from their decode to the
+            /// re-encode of the result (a few instructions).
             #[inline]
             pub fn div_s(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -85,7 +94,9 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `div_u`: traps on a zero divisor. Δ, trap decision included.
+            /// Wasm `div_u`: traps on a zero divisor. Δ, trap decision included: unprotected only
+            /// as two independent plain copies, from their decode to the re-encode of the result (a
+            /// few instructions).
             #[inline]
             pub fn div_u(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -94,7 +105,8 @@ macro_rules! int_delta_ops {
             }
 
             /// Wasm `rem_s`: traps on a zero divisor; `MIN % -1` is 0. Δ, trap decision
-            /// included.
+            /// included: unprotected only as two independent plain copies, from their decode to the
+            /// re-encode of the result (a few instructions).
             #[inline]
             pub fn rem_s(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -105,7 +117,9 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `rem_u`: traps on a zero divisor. Δ, trap decision included.
+            /// Wasm `rem_u`: traps on a zero divisor. Δ, trap decision included: unprotected only
+            /// as two independent plain copies, from their decode to the re-encode of the result (a
+            /// few instructions).
             #[inline]
             pub fn rem_u(self, rhs: Self) -> Result<Self, AnError> {
                 binary(self, rhs, |x: $value, y: $value| {
@@ -113,31 +127,36 @@ macro_rules! int_delta_ops {
                 })
             }
 
-            /// Wasm `clz`. Δ.
+            /// Wasm `clz`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn clz(self) -> Result<Self, AnError> {
                 unary(self, |x: $value| Ok(<$value>::from(x.leading_zeros())))
             }
 
-            /// Wasm `ctz`. Δ.
+            /// Wasm `ctz`. Δ: unprotected only as two independent plain copies, from their decode
+            /// to the re-encode of the result (a few instructions).
             #[inline]
             pub fn ctz(self) -> Result<Self, AnError> {
                 unary(self, |x: $value| Ok(<$value>::from(x.trailing_zeros())))
             }
 
-            /// Wasm `popcnt`. Δ.
+            /// Wasm `popcnt`. Δ: unprotected only as two independent plain copies, from their
+            /// decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn popcnt(self) -> Result<Self, AnError> {
                 unary(self, |x: $value| Ok(<$value>::from(x.count_ones())))
             }
 
-            /// Wasm `extend8_s`. Δ.
+            /// Wasm `extend8_s`. Δ: unprotected only as two independent plain copies, from their
+            /// decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn extend8_s(self) -> Result<Self, AnError> {
                 unary(self, |x: $value| Ok(x as i8 as $signed as $value))
             }
 
-            /// Wasm `extend16_s`. Δ.
+            /// Wasm `extend16_s`. Δ: unprotected only as two independent plain copies, from their
+            /// decode to the re-encode of the result (a few instructions).
             #[inline]
             pub fn extend16_s(self) -> Result<Self, AnError> {
                 unary(self, |x: $value| Ok(x as i16 as $signed as $value))
@@ -150,20 +169,23 @@ int_delta_ops!(I32Code, u32, i32);
 int_delta_ops!(I64Code, u64, i64);
 
 impl I64Code {
-    /// Wasm `i64.mul`. Δ: a code-preserving 64-bit product would need a 191-bit intermediate,
-    /// so the operands leave the code.
+    /// Wasm `i64.mul`. Δ: unprotected only as two independent plain copies, from their decode
+    /// to the re-encode of the result (a few instructions). A product inside the code, as for
+    /// `i32.mul`, would need a 191-bit intermediate.
     #[inline]
     pub fn mul(self, rhs: Self) -> Result<Self, AnError> {
         binary(self, rhs, |x: u64, y: u64| Ok(x.wrapping_mul(y)))
     }
 
-    /// Wasm `i64.extend32_s`. Δ.
+    /// Wasm `i64.extend32_s`. Δ: unprotected only as two independent plain copies, from their
+    /// decode to the re-encode of the result (a few instructions).
     #[inline]
     pub fn extend32_s(self) -> Result<Self, AnError> {
         unary(self, |x: u64| Ok(x as i32 as i64 as u64))
     }
 
-    /// Wasm `i32.wrap_i64`. Δ.
+    /// Wasm `i32.wrap_i64`. Δ: unprotected only as two independent plain copies, from their decode
+    /// to the re-encode of the result (a few instructions).
     #[inline]
     pub fn wrap(self) -> Result<I32Code, AnError> {
         unary(self, |x: u64| Ok(x as u32))
@@ -171,13 +193,15 @@ impl I64Code {
 }
 
 impl I32Code {
-    /// Wasm `i64.extend_i32_s`. Δ.
+    /// Wasm `i64.extend_i32_s`. Δ: unprotected only as two independent plain copies, from their
+    /// decode to the re-encode of the result (a few instructions).
     #[inline]
     pub fn extend_s(self) -> Result<I64Code, AnError> {
         unary(self, |x: u32| Ok(x as i32 as i64 as u64))
     }
 
-    /// Wasm `i64.extend_i32_u`. Δ.
+    /// Wasm `i64.extend_i32_u`. Δ: unprotected only as two independent plain copies, from their
+    /// decode to the re-encode of the result (a few instructions).
     #[inline]
     pub fn extend_u(self) -> Result<I64Code, AnError> {
         unary(self, |x: u32| Ok(u64::from(x)))
