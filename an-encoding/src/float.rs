@@ -87,6 +87,19 @@ macro_rules! float_code {
                 self.0.decode().map(<$float>::from_bits)
             }
 
+            /// Encodes a float given as its bit pattern (how Wasm constants and host values
+            /// arrive).
+            #[inline]
+            pub const fn encode_bits(bits: $bits) -> Self {
+                Self($int::encode(bits))
+            }
+
+            /// Decodes and checks, giving the bit pattern; unprotected from here on.
+            #[inline]
+            pub fn decode_bits(self) -> Result<$bits, AnError> {
+                self.0.decode()
+            }
+
             /// Wraps raw bits read from a slot.
             #[inline]
             pub const fn from_bits(bits: $word) -> Self {

@@ -43,8 +43,9 @@
 //! * **i32: `A = 64311`**, the 16-bit multiplier with the best published minimum Hamming
 //!   distance, 5, for 32-bit data (Hoffmann, Ulbrich, Dietrich, Schirmeier, Lohmann,
 //!   Schröder-Preikschat, HASE 2014, on "super As"; exhaustive tables of Kolditz, Werner et
-//!   al.). The tool confirms it: no flip of 1–4 bits is undetectable, 96 patterns of 5 bits are
-//!   (6,624 of 6 bits, 73,248 of 7 bits). Sampled weights of `A·x`: minimum 7 over 2^20 random
+//!   al.). The tool confirms it: no flip of 1–4 bits is undetectable; 96 signed 5-term patterns
+//!   (6,624 of 6, 73,248 of 7) are multiples of `A`, so a 5-bit flip goes unnoticed when it
+//!   hits a word whose bits match one of them. Sampled weights of `A·x`: minimum 7 over 2^20 random
 //!   `x`, 6 over structured `x` (`1..2^16`, `2^i`, `2^i ± 2^j`); random pairs of words are at
 //!   least 8 bits apart (median 24).
 //! * **i64: `A = 0x70ea_d0fd_f097_7d71` (8136545465879985521, ≈ 2^62.8)**. No table covers

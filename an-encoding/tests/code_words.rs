@@ -105,3 +105,18 @@ fn reinterpret_keeps_the_word() {
     let y = I64Code::encode(0x4000_0000_0000_0000);
     assert_eq!(y.reinterpret().decode(), Ok(2.0));
 }
+
+#[test]
+fn floats_encode_from_and_decode_to_bit_patterns_exactly() {
+    let signalling = 0x7fa0_0001;
+    assert_eq!(
+        F32Code::encode_bits(signalling).decode_bits(),
+        Ok(signalling)
+    );
+    assert_eq!(
+        F32Code::encode_bits(signalling),
+        I32Code::encode(signalling).reinterpret()
+    );
+    let bits = 0xfff8_0000_0000_0001;
+    assert_eq!(F64Code::encode_bits(bits).decode_bits(), Ok(bits));
+}
