@@ -63,8 +63,6 @@ macro_rules! an_code {
             const MODULUS: $word = (Self::A as $word) << Self::DATA_BITS;
             /// `A·2^(k−1)`: unmasked words at or above it carry negative values.
             const SIGN_BOUND: $word = (Self::A as $word) << (Self::DATA_BITS - 1);
-            /// `−2·A⁻¹`: the diverse decoder (ED4I's `−2·x` copy) multiplies by this.
-            const NEG2_A_INV: $word = Self::A_INV.wrapping_mul(2).wrapping_neg();
             /// The top word bit. Valid unmasked words are below `A·2^k`, far under it, so setting
             /// it marks a result whose operands were invalid.
             const POISON: $word = 1 << (<$word>::BITS - 1);
@@ -117,12 +115,14 @@ macro_rules! an_code {
                 self.unmasked().wrapping_mul(Self::A_INV)
             }
 
-            /// Second, independent decode for duplicated computations: multiplies by `−2·A⁻¹`
-            /// (a different constant, giving `−2x`), then negates and halves. Unchecked; the
-            /// caller compares what it computes from this copy against the checked copy.
+            /// Second decode for duplicated computations, by another instruction path: only the
+            /// low `k` bits of word and inverse are multiplied (`x = (word ⊕ MASK)·A⁻¹ mod 2^k`,
+            /// one narrow multiply instead of the full-width one and the range check).
+            /// Unchecked; the caller compares what it computes from this copy against the
+            /// checked copy.
             #[inline]
-            pub(crate) fn decode_diverse(self) -> $value {
-                (self.unmasked().wrapping_mul(Self::NEG2_A_INV).wrapping_neg() >> 1) as $value
+            pub(crate) fn decode_low(self) -> $value {
+                (self.unmasked() as $value).wrapping_mul(Self::A_INV as $value)
             }
 
             /// Masks an unmasked result, poisoning it if `bad`.

@@ -4,13 +4,15 @@
 //! must leave the code. To keep a fault in that plain stretch from going unnoticed, every such
 //! operation
 //!
-//! 1. decodes each operand twice, independently: copy 1 with the checked decoder (`·A⁻¹`, range
-//!    check), copy 2 with the diverse decoder (`·(−2·A⁻¹)`, negate, halve — ED4I's `−2·x`
-//!    copy), and passes copy 2 through [`black_box`] so the compiler cannot prove the copies
-//!    equal and merge the two computations;
+//! 1. decodes each operand twice, independently: copy 1 with the checked decoder (full-width
+//!    `·A⁻¹`, range check), copy 2 with [`Code::decode_low`] (a narrow multiply of the low
+//!    halves). Copy 2 is kept bit-inverted while it passes through [`black_box`], so it sits in
+//!    memory as a different bit pattern (ED4I's point: diverse data, so one stuck bit cannot
+//!    hit both copies alike), and the compiler can neither prove the copies equal nor merge
+//!    the two computations (the generated code has both);
 //! 2. computes the operation on both copies, traps included (a trap is a result too, so a fault
 //!    cannot fake or hide one without the copies disagreeing);
-//! 3. encodes copy 1's result, decodes that word again with the diverse decoder (behind another
+//! 3. encodes copy 1's result, decodes that word again with the low decoder (behind another
 //!    [`black_box`], so the encode is really executed and checked) and compares it with copy 2's
 //!    result. Disagreement is [`Detection::Mismatch`].
 //!
@@ -18,6 +20,7 @@
 //! e.g. in shared code) and the two comparisons themselves.
 
 use core::hint::black_box;
+use core::ops::Not;
 
 use crate::code::{I32Code, I64Code};
 use crate::error::{AnError, Detection, Trap};
@@ -25,11 +28,12 @@ use crate::error::{AnError, Detection, Trap};
 /// A code-word type whose values can be decoded twice and re-encoded.
 pub(crate) trait Code: Copy {
     /// The plain value: the integer, or the float's bit pattern.
-    type Value: Copy + PartialEq;
+    type Value: Copy + PartialEq + Not<Output = Self::Value>;
 
     fn encode(value: Self::Value) -> Self;
     fn decode(self) -> Result<Self::Value, AnError>;
-    fn decode_diverse(self) -> Self::Value;
+    /// The second, unchecked decoder of duplicated computations.
+    fn decode_low(self) -> Self::Value;
 
     /// Whether two results of the two copies count as the same. Floats override this so that
     /// two NaNs agree whatever their payloads: Wasm leaves NaN payloads nondeterministic, and
@@ -56,8 +60,8 @@ impl Code for I32Code {
         I32Code::decode(self)
     }
     #[inline]
-    fn decode_diverse(self) -> u32 {
-        I32Code::decode_diverse(self)
+    fn decode_low(self) -> u32 {
+        I32Code::decode_low(self)
     }
     #[cfg(test)]
     fn flip(value: u32, mask: u64) -> u32 {
@@ -77,8 +81,8 @@ impl Code for I64Code {
         I64Code::decode(self)
     }
     #[inline]
-    fn decode_diverse(self) -> u64 {
-        I64Code::decode_diverse(self)
+    fn decode_low(self) -> u64 {
+        I64Code::decode_low(self)
     }
     #[cfg(test)]
     fn flip(value: u64, mask: u64) -> u64 {
@@ -90,7 +94,7 @@ impl Code for I64Code {
 #[inline]
 fn decode_twice<C: Code>(word: C) -> Result<(C::Value, C::Value), AnError> {
     let first = word.decode()?;
-    let second = black_box(word.decode_diverse());
+    let second = !black_box(!word.decode_low());
     Ok((
         fault::inject::<C>(fault::Site::First, first),
         fault::inject::<C>(fault::Site::Second, second),
@@ -106,7 +110,7 @@ fn finish<O: Code>(
     match (first, second) {
         (Ok(first), Ok(second)) => {
             let word = O::encode(fault::inject::<O>(fault::Site::Result, first));
-            if O::agree(black_box(word).decode_diverse(), second) {
+            if O::agree(black_box(word).decode_low(), second) {
                 Ok(word)
             } else {
                 Err(AnError::Detected(Detection::Mismatch))
@@ -149,7 +153,7 @@ pub(crate) mod fault {
     pub(crate) enum Site {
         /// Copy 1 of an operand, after its checked decode.
         First,
-        /// Copy 2 of an operand, after its diverse decode.
+        /// Copy 2 of an operand, after its second decode.
         Second,
         /// Copy 1's result, before it is encoded.
         Result,

@@ -60,8 +60,8 @@ macro_rules! float_code {
                 self.0.decode()
             }
             #[inline]
-            fn decode_diverse(self) -> $bits {
-                self.0.decode_diverse()
+            fn decode_low(self) -> $bits {
+                self.0.decode_low()
             }
             #[inline]
             fn agree(first: $bits, second: $bits) -> bool {

@@ -93,11 +93,13 @@
 //!   [`AnError::Trap`], never as a detection), clz/ctz/popcnt, sign extensions, wrap/extend,
 //!   `i64.mul`, every float operation and conversion (`libm` for sqrt and rounding). Following
 //!   Δ-encoding (Kuvaiskii and Fetzer, DSN 2015), each operand is decoded twice,
-//!   independently: once with the checked `·A⁻¹`, once with ED4I's diverse `−2·x` copy (Oh,
-//!   Mitra and McCluskey, IEEE TC 2002) — multiply by `−2·A⁻¹`, negate, halve — passed through
-//!   [`core::hint::black_box`] so the compiler cannot merge the copies. The operation (traps
-//!   included) runs on both; copy 1's result is encoded, the new word is decoded again the
-//!   diverse way and must match copy 2's result, else [`Detection::Mismatch`]. A test-only
+//!   independently: once with the checked full-width `·A⁻¹`, once by a narrow multiply of the
+//!   low halves. The second copy passes through [`core::hint::black_box`] bit-inverted — diverse
+//!   data in the spirit of ED4I (Oh, Mitra and McCluskey, IEEE TC 2002), whose `−2·x` copy
+//!   suits arithmetic but not bitwise operations — so the compiler cannot merge the copies and
+//!   one stuck bit cannot hit both alike. The operation (traps included) runs on both; copy 1's
+//!   result is encoded, the new word is decoded again the second way and must match copy 2's
+//!   result, else [`Detection::Mismatch`]. A test-only
 //!   fault hook corrupts one copy and the tests see it caught.
 //!
 //! No operation panics; the in-code ones never fail (an invalid operand gives an invalid
