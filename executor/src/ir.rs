@@ -105,6 +105,16 @@ macro_rules! define_ops {
             RefIsNull,
             /// `[dst, function address]`
             RefFunc,
+            /// `[a, b, target]` — branch if the `i32` comparison holds (and so for each).
+            BrIfI32Eq, BrIfI32Ne, BrIfI32LtS, BrIfI32LtU, BrIfI32GtS, BrIfI32GtU, BrIfI32LeS,
+            BrIfI32LeU, BrIfI32GeS, BrIfI32GeU,
+            /// `[a, immediate, target]` — branch if the comparison with a constant holds.
+            BrIfI32EqImm, BrIfI32NeImm, BrIfI32LtSImm, BrIfI32LtUImm, BrIfI32GtSImm, BrIfI32GtUImm,
+            BrIfI32LeSImm, BrIfI32LeUImm, BrIfI32GeSImm, BrIfI32GeUImm,
+            /// `[dst, a, immediate]` — a binary operation with a constant second operand.
+            I32AddImm, I32SubImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm, I32ShlImm, I32ShrSImm,
+            I32ShrUImm, I32EqImm, I32NeImm, I32LtSImm, I32LtUImm, I32GtSImm, I32GtUImm, I32LeSImm,
+            I32LeUImm, I32GeSImm, I32GeUImm, I64AddImm,
             $($numeric,)*
         }
 
@@ -124,6 +134,15 @@ macro_rules! define_ops {
             Op::MemoryFill, Op::TableInit, Op::ElemDrop, Op::TableCopy, Op::TableGrow,
             Op::TableSize, Op::TableFill, Op::TableGet, Op::TableSet, Op::RefIsNull,
             Op::RefFunc,
+            Op::BrIfI32Eq, Op::BrIfI32Ne, Op::BrIfI32LtS, Op::BrIfI32LtU, Op::BrIfI32GtS,
+            Op::BrIfI32GtU, Op::BrIfI32LeS, Op::BrIfI32LeU, Op::BrIfI32GeS, Op::BrIfI32GeU,
+            Op::BrIfI32EqImm, Op::BrIfI32NeImm, Op::BrIfI32LtSImm, Op::BrIfI32LtUImm,
+            Op::BrIfI32GtSImm, Op::BrIfI32GtUImm, Op::BrIfI32LeSImm, Op::BrIfI32LeUImm,
+            Op::BrIfI32GeSImm, Op::BrIfI32GeUImm, Op::I32AddImm, Op::I32SubImm, Op::I32MulImm,
+            Op::I32AndImm, Op::I32OrImm, Op::I32XorImm, Op::I32ShlImm, Op::I32ShrSImm,
+            Op::I32ShrUImm, Op::I32EqImm, Op::I32NeImm, Op::I32LtSImm, Op::I32LtUImm,
+            Op::I32GtSImm, Op::I32GtUImm, Op::I32LeSImm, Op::I32LeUImm, Op::I32GeSImm,
+            Op::I32GeUImm, Op::I64AddImm,
             $(Op::$numeric,)*
         ];
     };

@@ -169,6 +169,34 @@ impl<D: Domain> Execution<D> {
                 pc += 4;
             }};
         }
+        macro_rules! binary_immediate {
+            ($method:ident, $operation:path, $from:ident, $widen:ty) => {{
+                let immediate = D::$from(<$widen>::from(operand!(3) as i32));
+                set!(1, D::$method($operation, slot!(2), immediate)?);
+                pc += 4;
+            }};
+        }
+        macro_rules! branch_compare {
+            ($relop:path) => {{
+                let holds = D::i32_relop($relop, slot!(1), slot!(2))?;
+                pc = if D::condition(holds)? {
+                    operand!(3) as usize
+                } else {
+                    pc + 4
+                };
+            }};
+        }
+        macro_rules! branch_compare_immediate {
+            ($relop:path) => {{
+                let immediate = D::from_i32(operand!(2) as i32);
+                let holds = D::i32_relop($relop, slot!(1), immediate)?;
+                pc = if D::condition(holds)? {
+                    operand!(3) as usize
+                } else {
+                    pc + 4
+                };
+            }};
+        }
         macro_rules! load {
             ($n:literal, $convert:expr) => {{
                 let address = D::to_i32(slot!(2))? as u32;
@@ -197,6 +225,46 @@ impl<D: Domain> Execution<D> {
             fuel += cost;
             let op = Op::decode(word).ok_or(Corruption::BadOpcode)?;
             for_each_numeric_op! { instruction_match op unary binary {
+                Op::BrIfI32Eq => branch_compare!(IntRelop::Eq),
+                Op::BrIfI32Ne => branch_compare!(IntRelop::Ne),
+                Op::BrIfI32LtS => branch_compare!(IntRelop::LtS),
+                Op::BrIfI32LtU => branch_compare!(IntRelop::LtU),
+                Op::BrIfI32GtS => branch_compare!(IntRelop::GtS),
+                Op::BrIfI32GtU => branch_compare!(IntRelop::GtU),
+                Op::BrIfI32LeS => branch_compare!(IntRelop::LeS),
+                Op::BrIfI32LeU => branch_compare!(IntRelop::LeU),
+                Op::BrIfI32GeS => branch_compare!(IntRelop::GeS),
+                Op::BrIfI32GeU => branch_compare!(IntRelop::GeU),
+                Op::BrIfI32EqImm => branch_compare_immediate!(IntRelop::Eq),
+                Op::BrIfI32NeImm => branch_compare_immediate!(IntRelop::Ne),
+                Op::BrIfI32LtSImm => branch_compare_immediate!(IntRelop::LtS),
+                Op::BrIfI32LtUImm => branch_compare_immediate!(IntRelop::LtU),
+                Op::BrIfI32GtSImm => branch_compare_immediate!(IntRelop::GtS),
+                Op::BrIfI32GtUImm => branch_compare_immediate!(IntRelop::GtU),
+                Op::BrIfI32LeSImm => branch_compare_immediate!(IntRelop::LeS),
+                Op::BrIfI32LeUImm => branch_compare_immediate!(IntRelop::LeU),
+                Op::BrIfI32GeSImm => branch_compare_immediate!(IntRelop::GeS),
+                Op::BrIfI32GeUImm => branch_compare_immediate!(IntRelop::GeU),
+                Op::I32AddImm => binary_immediate!(i32_binop, IntBinop::Add, from_i32, i32),
+                Op::I32SubImm => binary_immediate!(i32_binop, IntBinop::Sub, from_i32, i32),
+                Op::I32MulImm => binary_immediate!(i32_binop, IntBinop::Mul, from_i32, i32),
+                Op::I32AndImm => binary_immediate!(i32_binop, IntBinop::And, from_i32, i32),
+                Op::I32OrImm => binary_immediate!(i32_binop, IntBinop::Or, from_i32, i32),
+                Op::I32XorImm => binary_immediate!(i32_binop, IntBinop::Xor, from_i32, i32),
+                Op::I32ShlImm => binary_immediate!(i32_binop, IntBinop::Shl, from_i32, i32),
+                Op::I32ShrSImm => binary_immediate!(i32_binop, IntBinop::ShrS, from_i32, i32),
+                Op::I32ShrUImm => binary_immediate!(i32_binop, IntBinop::ShrU, from_i32, i32),
+                Op::I32EqImm => binary_immediate!(i32_relop, IntRelop::Eq, from_i32, i32),
+                Op::I32NeImm => binary_immediate!(i32_relop, IntRelop::Ne, from_i32, i32),
+                Op::I32LtSImm => binary_immediate!(i32_relop, IntRelop::LtS, from_i32, i32),
+                Op::I32LtUImm => binary_immediate!(i32_relop, IntRelop::LtU, from_i32, i32),
+                Op::I32GtSImm => binary_immediate!(i32_relop, IntRelop::GtS, from_i32, i32),
+                Op::I32GtUImm => binary_immediate!(i32_relop, IntRelop::GtU, from_i32, i32),
+                Op::I32LeSImm => binary_immediate!(i32_relop, IntRelop::LeS, from_i32, i32),
+                Op::I32LeUImm => binary_immediate!(i32_relop, IntRelop::LeU, from_i32, i32),
+                Op::I32GeSImm => binary_immediate!(i32_relop, IntRelop::GeS, from_i32, i32),
+                Op::I32GeUImm => binary_immediate!(i32_relop, IntRelop::GeU, from_i32, i32),
+                Op::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
                 Op::Fuel => pc += 1,
                 Op::Copy => {
                     set!(1, slot!(2));

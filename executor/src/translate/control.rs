@@ -5,6 +5,7 @@
 //! copies the label's values (results, or a loop's parameters) into the label's home slots,
 //! unless they are already there.
 
+use super::fuse::Condition;
 use super::stack::{stack_underflow, Operand};
 use super::{word, Translator};
 use crate::error::Error;
@@ -95,7 +96,7 @@ impl Translator<'_> {
         &mut self,
         block_type: BlockType,
         kind: ControlKind,
-        condition: Option<u32>,
+        condition: Option<Condition>,
     ) -> Result<(), Error> {
         let (params, results) = self.block_arity(block_type)?;
         self.materialise_all();
@@ -114,7 +115,8 @@ impl Translator<'_> {
         };
         match (kind, condition) {
             (ControlKind::If(_), Some(condition)) => {
-                self.emit(Op::BrIfEqz, &[condition, 0]);
+                self.emit_branch(condition, true);
+                self.code.push(0);
                 control.kind = ControlKind::If(self.code.len() - 1);
             }
             (ControlKind::Loop, _) => {
@@ -296,15 +298,16 @@ impl Translator<'_> {
     }
 
     /// `br_if depth` with the condition already popped into `condition`.
-    pub(super) fn br_if(&mut self, depth: u32, condition: u32) -> Result<(), Error> {
+    pub(super) fn br_if(&mut self, depth: u32, condition: Condition) -> Result<(), Error> {
         let control = self.control(depth)?;
         let (kind, start, arity) = (control.kind, control.start, control.label_arity());
         self.materialise_top(arity);
         if kind != ControlKind::Function && self.branch_in_place(depth)? {
-            self.emit(Op::BrIfNez, &[condition]);
+            self.emit_branch(condition, false);
             return self.push_target(depth, kind, start);
         }
-        self.emit(Op::BrIfEqz, &[condition, 0]);
+        self.emit_branch(condition, true);
+        self.code.push(0);
         let skip = self.code.len() - 1;
         self.branch_copies(depth)?;
         self.jump(depth, 0)?;

@@ -8,6 +8,7 @@
 //! and is flushed before every label, so fuel stays exact whatever path runs.
 
 mod control;
+mod fuse;
 mod ops;
 mod stack;
 

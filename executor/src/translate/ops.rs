@@ -72,6 +72,13 @@ impl Translator<'_> {
             return self.dead_operator(op);
         }
         if let Some((ir, arity)) = numeric_op(op) {
+            if let Some((fused, a, immediate, fuel)) = self.take_immediate(ir) {
+                let dst = self.push_home()?;
+                self.emit_op(fused, 1 + fuel);
+                self.last_result = Some((self.code.len(), self.height() - 1));
+                self.code.extend_from_slice(&[dst, a, immediate]);
+                return Ok(());
+            }
             let b = if arity == 2 { Some(self.pop()?) } else { None };
             let a = self.pop()?;
             return match b {
@@ -98,14 +105,14 @@ impl Translator<'_> {
             O::Block { blockty } => self.open(blockty, ControlKind::Block, None)?,
             O::Loop { blockty } => self.open(blockty, ControlKind::Loop, None)?,
             O::If { blockty } => {
-                let condition = self.pop()?;
+                let condition = self.pop_condition()?;
                 self.open(blockty, ControlKind::If(0), Some(condition))?;
             }
             O::Else => self.else_arm()?,
             O::End => self.end()?,
             O::Br { relative_depth } => self.br(relative_depth)?,
             O::BrIf { relative_depth } => {
-                let condition = self.pop()?;
+                let condition = self.pop_condition()?;
                 self.br_if(relative_depth, condition)?;
             }
             O::BrTable { ref targets } => {

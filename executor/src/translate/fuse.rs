@@ -1,0 +1,228 @@
+//! Instruction fusion: a constant second operand becomes an immediate, and an `i32`
+//! comparison feeding a branch becomes one compare-and-branch instruction.
+//!
+//! Both look back at the instruction just emitted (the producer of the top of the stack, see
+//! `Translator::last_result`), remove it and emit the fused form charging the fuel of both,
+//! so fuel stays exact. Nothing is fused across a label: `last_result` is cleared at labels.
+
+use super::stack::Operand;
+use super::Translator;
+use crate::domain::IntRelop;
+use crate::ir::{fuel_of, Op};
+
+/// A branch condition: a slot, or a comparison whose instruction was removed to be fused.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Condition {
+    Slot(u32),
+    /// `i32.eqz a`, costing `fuel`.
+    Eqz {
+        a: u32,
+        fuel: u32,
+    },
+    /// `a <relop> b` (`b` an immediate when `immediate`), costing `fuel`.
+    Compare {
+        relop: IntRelop,
+        a: u32,
+        b: u32,
+        immediate: bool,
+        fuel: u32,
+    },
+}
+
+/// The immediate form of a binary operation, if it has one.
+fn immediate_form(op: Op) -> Option<Op> {
+    Some(match op {
+        Op::I32Add => Op::I32AddImm,
+        Op::I32Sub => Op::I32SubImm,
+        Op::I32Mul => Op::I32MulImm,
+        Op::I32And => Op::I32AndImm,
+        Op::I32Or => Op::I32OrImm,
+        Op::I32Xor => Op::I32XorImm,
+        Op::I32Shl => Op::I32ShlImm,
+        Op::I32ShrS => Op::I32ShrSImm,
+        Op::I32ShrU => Op::I32ShrUImm,
+        Op::I32Eq => Op::I32EqImm,
+        Op::I32Ne => Op::I32NeImm,
+        Op::I32LtS => Op::I32LtSImm,
+        Op::I32LtU => Op::I32LtUImm,
+        Op::I32GtS => Op::I32GtSImm,
+        Op::I32GtU => Op::I32GtUImm,
+        Op::I32LeS => Op::I32LeSImm,
+        Op::I32LeU => Op::I32LeUImm,
+        Op::I32GeS => Op::I32GeSImm,
+        Op::I32GeU => Op::I32GeUImm,
+        Op::I64Add => Op::I64AddImm,
+        _ => return None,
+    })
+}
+
+/// The comparison an instruction computes, and whether its second operand is an immediate.
+fn comparison(op: Op) -> Option<(IntRelop, bool)> {
+    use IntRelop::*;
+    Some(match op {
+        Op::I32Eq => (Eq, false),
+        Op::I32Ne => (Ne, false),
+        Op::I32LtS => (LtS, false),
+        Op::I32LtU => (LtU, false),
+        Op::I32GtS => (GtS, false),
+        Op::I32GtU => (GtU, false),
+        Op::I32LeS => (LeS, false),
+        Op::I32LeU => (LeU, false),
+        Op::I32GeS => (GeS, false),
+        Op::I32GeU => (GeU, false),
+        Op::I32EqImm => (Eq, true),
+        Op::I32NeImm => (Ne, true),
+        Op::I32LtSImm => (LtS, true),
+        Op::I32LtUImm => (LtU, true),
+        Op::I32GtSImm => (GtS, true),
+        Op::I32GtUImm => (GtU, true),
+        Op::I32LeSImm => (LeS, true),
+        Op::I32LeUImm => (LeU, true),
+        Op::I32GeSImm => (GeS, true),
+        Op::I32GeUImm => (GeU, true),
+        _ => return None,
+    })
+}
+
+/// The comparison that holds exactly when `relop` does not.
+fn inverse(relop: IntRelop) -> IntRelop {
+    use IntRelop::*;
+    match relop {
+        Eq => Ne,
+        Ne => Eq,
+        LtS => GeS,
+        LtU => GeU,
+        GtS => LeS,
+        GtU => LeU,
+        LeS => GtS,
+        LeU => GtU,
+        GeS => LtS,
+        GeU => LtU,
+    }
+}
+
+/// The compare-and-branch instruction for `relop`.
+fn branch_op(relop: IntRelop, immediate: bool) -> Op {
+    use IntRelop::*;
+    match (relop, immediate) {
+        (Eq, false) => Op::BrIfI32Eq,
+        (Ne, false) => Op::BrIfI32Ne,
+        (LtS, false) => Op::BrIfI32LtS,
+        (LtU, false) => Op::BrIfI32LtU,
+        (GtS, false) => Op::BrIfI32GtS,
+        (GtU, false) => Op::BrIfI32GtU,
+        (LeS, false) => Op::BrIfI32LeS,
+        (LeU, false) => Op::BrIfI32LeU,
+        (GeS, false) => Op::BrIfI32GeS,
+        (GeU, false) => Op::BrIfI32GeU,
+        (Eq, true) => Op::BrIfI32EqImm,
+        (Ne, true) => Op::BrIfI32NeImm,
+        (LtS, true) => Op::BrIfI32LtSImm,
+        (LtU, true) => Op::BrIfI32LtUImm,
+        (GtS, true) => Op::BrIfI32GtSImm,
+        (GtU, true) => Op::BrIfI32GtUImm,
+        (LeS, true) => Op::BrIfI32LeSImm,
+        (LeU, true) => Op::BrIfI32LeUImm,
+        (GeS, true) => Op::BrIfI32GeSImm,
+        (GeU, true) => Op::BrIfI32GeUImm,
+    }
+}
+
+impl Translator<'_> {
+    /// If the top of the stack was produced by the instruction just emitted, returns that
+    /// instruction's operation and its operand words `[dst, ...]`.
+    fn producer_of_top(&self) -> Option<(Op, &[u32])> {
+        let (dst_word, position) = self.last_result?;
+        let top = self.height().checked_sub(1)?;
+        if position != top || self.stack.last() != Some(&Operand::Home) {
+            return None;
+        }
+        let op = Op::decode(*self.code.get(self.last_opcode)?)?;
+        Some((op, self.code.get(dst_word..)?))
+    }
+
+    /// Removes the instruction just emitted, returning its fuel.
+    fn unemit(&mut self) -> u32 {
+        let fuel = self
+            .code
+            .get(self.last_opcode)
+            .map_or(0, |w| fuel_of(*w) as u32);
+        self.code.truncate(self.last_opcode);
+        self.last_result = None;
+        fuel
+    }
+
+    /// For a binary `op` whose second operand is the constant just emitted, pops both
+    /// operands, drops the constant and returns the immediate form, the first operand's slot,
+    /// the immediate and the constant's fuel.
+    pub(super) fn take_immediate(&mut self, op: Op) -> Option<(Op, u32, u32, u32)> {
+        let fused = immediate_form(op)?;
+        let (producer, words) = self.producer_of_top()?;
+        let immediate = match (producer, words) {
+            (Op::ConstI32, [_, value]) if fused != Op::I64AddImm => *value,
+            // An i64 constant fits when it is its low word sign-extended.
+            (Op::ConstI64, [_, low, high])
+                if fused == Op::I64AddImm
+                    && i64::from(*low as i32) as u64 >> 32 == u64::from(*high) =>
+            {
+                *low
+            }
+            _ => return None,
+        };
+        let fuel = self.unemit();
+        self.stack.pop();
+        let a = self.pop().ok()?;
+        Some((fused, a, immediate, fuel))
+    }
+
+    /// Pops a branch condition, taking over the comparison that computed it if possible.
+    pub(super) fn pop_condition(&mut self) -> Result<Condition, crate::error::Error> {
+        let fused = match self.producer_of_top() {
+            Some((Op::I32Eqz, [_, a])) => Some((None, *a, 0, false)),
+            Some((op, [_, a, b])) => comparison(op).map(|(relop, imm)| (Some(relop), *a, *b, imm)),
+            _ => None,
+        };
+        let Some((relop, a, b, immediate)) = fused else {
+            return Ok(Condition::Slot(self.pop()?));
+        };
+        let fuel = self.unemit();
+        self.stack.pop();
+        Ok(match relop {
+            None => Condition::Eqz { a, fuel },
+            Some(relop) => Condition::Compare {
+                relop,
+                a,
+                b,
+                immediate,
+                fuel,
+            },
+        })
+    }
+
+    /// Emits a conditional branch on `condition` (on its negation when `negate`) without its
+    /// target word, which the caller appends.
+    pub(super) fn emit_branch(&mut self, condition: Condition, negate: bool) {
+        match condition {
+            Condition::Slot(slot) => {
+                let op = if negate { Op::BrIfEqz } else { Op::BrIfNez };
+                self.emit(op, &[slot]);
+            }
+            Condition::Eqz { a, fuel } => {
+                let op = if negate { Op::BrIfNez } else { Op::BrIfEqz };
+                self.emit_op(op, 1 + fuel);
+                self.code.push(a);
+            }
+            Condition::Compare {
+                relop,
+                a,
+                b,
+                immediate,
+                fuel,
+            } => {
+                let relop = if negate { inverse(relop) } else { relop };
+                self.emit_op(branch_op(relop, immediate), 1 + fuel);
+                self.code.extend_from_slice(&[a, b]);
+            }
+        }
+    }
+}
