@@ -105,6 +105,20 @@
 //! No operation panics; the in-code ones never fail (an invalid operand gives an invalid
 //! result), the others return [`AnError`].
 //!
+//! # Plugging it into the executor
+//!
+//! * A slot can be a `u128` for every type: `u128::from(I32Code::to_bits(c))` and
+//!   `I32Code::from_bits(slot as u64)` for i32/f32, `to_bits`/`from_bits` directly for i64/f64.
+//!   A flip in the unused upper half of an i32 slot cannot change the value (benign); a cleared
+//!   slot still fails the check.
+//! * Constants are encoded once, at translation ([`I32Code::encode`] is `const`).
+//! * Check where a value leaves the code: [`I32Code::is_true`] for branch conditions,
+//!   `decode` for addresses, table indices, stored values, host arguments and results;
+//!   `is_valid` for checks at block boundaries. In-code operations never fail, so a check
+//!   level only decides where these calls go.
+//! * [`AnError::Detected`] is the `an` detection; [`AnError::Trap`] is the Wasm trap, the same
+//!   one plain mode raises.
+//!
 //! # Where the protection has gaps
 //!
 //! * A value that has left the code is plain: the flag of a comparison before it is multiplied
