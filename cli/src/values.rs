@@ -17,23 +17,41 @@ pub fn format(value: Value) -> String {
         Value::I64(v) => v.to_string(),
         Value::F32(bits) => {
             let float = f32::from_bits(bits);
-            match (float.is_nan(), bits == F32_CANONICAL_NAN) {
-                (true, true) => "nan".to_owned(),
-                (true, false) => format!("nan:{bits:#010x}"),
-                (false, _) => float.to_string(),
-            }
+            let canonical = bits == F32_CANONICAL_NAN;
+            format_float(
+                float.is_nan(),
+                canonical,
+                || float.to_string(),
+                || format!("{bits:#010x}"),
+            )
         }
         Value::F64(bits) => {
             let float = f64::from_bits(bits);
-            match (float.is_nan(), bits == F64_CANONICAL_NAN) {
-                (true, true) => "nan".to_owned(),
-                (true, false) => format!("nan:{bits:#018x}"),
-                (false, _) => float.to_string(),
-            }
+            let canonical = bits == F64_CANONICAL_NAN;
+            format_float(
+                float.is_nan(),
+                canonical,
+                || float.to_string(),
+                || format!("{bits:#018x}"),
+            )
         }
         Value::FuncRef(None) | Value::ExternRef(None) => "null".to_owned(),
         Value::FuncRef(Some(addr)) => format!("funcref:{}", addr.index()),
         Value::ExternRef(Some(handle)) => format!("externref:{handle}"),
+    }
+}
+
+/// A float as shortest round-trip decimal, `nan`, or `nan:` and its bits in hex.
+fn format_float(
+    nan: bool,
+    canonical: bool,
+    decimal: impl FnOnce() -> String,
+    hex_bits: impl FnOnce() -> String,
+) -> String {
+    match (nan, canonical) {
+        (false, _) => decimal(),
+        (true, true) => "nan".to_owned(),
+        (true, false) => format!("nan:{}", hex_bits()),
     }
 }
 

@@ -512,3 +512,27 @@ fn symlinks_inside_a_grant() {
     );
     assert!(!grant.path().join("abs").exists());
 }
+
+#[test]
+fn writes_larger_than_the_host_chunk_arrive_whole() {
+    let dir = TempDir::new();
+    // 3 MiB + 5 bytes of 'z' (memory is 2 pages in the prelude; grow it to 64).
+    let module = dir.write(
+        "big.wat",
+        wasi_module(
+            &[],
+            r#"(func (export "_start")
+                 (drop (memory.grow (i32.const 62)))
+                 (memory.fill (i32.const 65536) (i32.const 122) (i32.const 3145733))
+                 (i32.store (i32.const 0) (i32.const 65536))
+                 (i32.store (i32.const 4) (i32.const 3145733))
+                 (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+                 (call $proc_exit (i32.eq (i32.load (i32.const 8)) (i32.const 3145733))))"#,
+        ),
+    );
+    let out = wasmrel(["run".as_ref(), module.as_os_str()]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(code(&out), 1, "nwritten must be the whole length");
+    assert_eq!(out.stdout.len(), 3_145_733);
+    assert!(out.stdout.iter().all(|&b| b == b'z'));
+}

@@ -20,18 +20,7 @@ impl WasiCtx {
     ) -> WasiResult {
         let iovecs = guest.read_iovecs(iovs, count)?;
         let descriptor = self.fds.get(fd)?;
-        let mut total = 0u32;
-        for iov in iovecs {
-            let mut bytes = &guest.read_bytes(iov.addr, iov.len)?[..];
-            while !bytes.is_empty() {
-                let written = descriptor.write(bytes)?;
-                if written == 0 {
-                    return Err(Errno::IO);
-                }
-                bytes = &bytes[written..];
-            }
-            total = total.saturating_add(iov.len);
-        }
+        let total = write_from(guest, &iovecs, |bytes| descriptor.write(bytes))?;
         guest.write_u32(out, total)
     }
 
@@ -159,6 +148,10 @@ impl WasiCtx {
     }
 }
 
+/// The most bytes moved through a host buffer at once, so a guest asking for a gigabyte
+/// does not make the host allocate one: a read comes back short, a write is done in pieces.
+const IO_CHUNK: u32 = 1 << 20;
+
 /// Fills the iovecs in order from `read` until one comes back short; returns the total.
 fn read_into(
     guest: &mut impl Guest,
@@ -168,13 +161,41 @@ fn read_into(
     let mut total = 0u32;
     for iov in iovecs {
         guest.check_range(iov.addr, u64::from(iov.len))?;
-        let mut buf = vec![0; iov.len as usize];
+        let wanted = iov.len.min(IO_CHUNK);
+        let mut buf = vec![0; wanted as usize];
         let got = read(&mut buf)?.min(buf.len());
         guest.write(iov.addr, &buf[..got])?;
         total = total.saturating_add(got as u32);
-        if got < buf.len() {
+        if got < iov.len as usize {
             break;
         }
+    }
+    Ok(total)
+}
+
+/// Writes the iovecs in order through `write`, retrying short writes; returns the total.
+fn write_from(
+    guest: &mut impl Guest,
+    iovecs: &[IoVec],
+    mut write: impl FnMut(&[u8]) -> WasiResult<usize>,
+) -> WasiResult<u32> {
+    let mut total = 0u32;
+    for iov in iovecs {
+        guest.check_range(iov.addr, u64::from(iov.len))?;
+        let mut done = 0;
+        while done < iov.len {
+            let bytes = guest.read_bytes(iov.addr + done, (iov.len - done).min(IO_CHUNK))?;
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                let written = write(rest)?.min(rest.len());
+                if written == 0 {
+                    return Err(Errno::IO);
+                }
+                rest = &rest[written..];
+            }
+            done += bytes.len() as u32;
+        }
+        total = total.saturating_add(iov.len);
     }
     Ok(total)
 }
@@ -212,19 +233,11 @@ impl WasiCtx {
         let iovecs = guest.read_iovecs(iovs.0, iovs.1)?;
         let file = self.fds.get(fd)?.file()?;
         let mut at = offset;
-        for iov in iovecs {
-            let bytes = guest.read_bytes(iov.addr, iov.len)?;
-            let mut rest = &bytes[..];
-            while !rest.is_empty() {
-                let written = file.pwrite(rest, at)?;
-                if written == 0 {
-                    return Err(Errno::IO);
-                }
-                rest = &rest[written..];
-                at += written as u64;
-            }
-        }
-        let total = u32::try_from(at - offset).map_err(|_| Errno::OVERFLOW)?;
+        let total = write_from(guest, &iovecs, |bytes| {
+            let written = file.pwrite(bytes, at)?;
+            at += written as u64;
+            Ok(written)
+        })?;
         guest.write_u32(out, total)
     }
 

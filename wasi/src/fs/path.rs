@@ -228,25 +228,23 @@ fn open(target: PathBuf, request: OpenRequest) -> WasiResult<Descriptor> {
 
     // Creation and truncation go straight to open(2) as flags, so a read-only open with
     // O_CREAT behaves as in POSIX (std would insist on write access for them).
-    let mut flags = libc::O_NOFOLLOW;
-    for (wasi, host) in [
-        (oflags::CREAT, libc::O_CREAT),
-        (oflags::EXCL, libc::O_EXCL),
-        (oflags::TRUNC, libc::O_TRUNC),
-    ] {
-        if request.oflags & wasi != 0 {
-            flags |= host;
-        }
-    }
-    for (wasi, host) in [
-        (fdflags::DSYNC, libc::O_DSYNC),
-        (fdflags::SYNC, libc::O_SYNC),
-        (fdflags::RSYNC, libc::O_RSYNC),
-    ] {
-        if request.fdflags & wasi != 0 {
-            flags |= host;
-        }
-    }
+    let flags = libc::O_NOFOLLOW
+        | host_flags(
+            request.oflags,
+            &[
+                (oflags::CREAT, libc::O_CREAT),
+                (oflags::EXCL, libc::O_EXCL),
+                (oflags::TRUNC, libc::O_TRUNC),
+            ],
+        )
+        | host_flags(
+            request.fdflags,
+            &[
+                (fdflags::DSYNC, libc::O_DSYNC),
+                (fdflags::SYNC, libc::O_SYNC),
+                (fdflags::RSYNC, libc::O_RSYNC),
+            ],
+        );
     let reads = request.rights_base & (rights::FD_READ | rights::FD_READDIR) != 0 || !writes;
     let file = OpenOptions::new()
         .read(reads)
@@ -258,4 +256,12 @@ fn open(target: PathBuf, request: OpenRequest) -> WasiResult<Descriptor> {
         request.fdflags,
         request.rights_base,
     )))
+}
+
+/// The `open(2)` flags whose WASI bits are set in `bits`.
+fn host_flags(bits: u16, table: &[(u16, i32)]) -> i32 {
+    table
+        .iter()
+        .filter(|(wasi, _)| bits & wasi != 0)
+        .fold(0, |flags, (_, host)| flags | host)
 }
