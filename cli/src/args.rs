@@ -20,6 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a WASI command (`_start`), or call one export with --invoke.
+    #[command(override_usage = "wasmrel run [OPTIONS] <MODULE> [ARGS]...")]
     Run(RunArgs),
     /// Check that a module decodes and validates, without running it.
     Validate(ValidateArgs),
@@ -64,7 +65,7 @@ pub struct RunArgs {
 
     /// The module (`.wasm` binary or `.wat` text), then the guest's arguments.
     #[arg(
-        value_name = "MODULE [ARGS]...",
+        value_name = "MODULE",
         required = true,
         trailing_var_arg = true,
         allow_hyphen_values = true

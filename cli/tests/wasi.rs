@@ -82,10 +82,13 @@ fn environment_comes_only_from_env_flags() {
         "A=1".as_ref(),
         "--env".as_ref(),
         "B=x=y".as_ref(),
+        "--env".as_ref(),
+        "A=2".as_ref(),
         module.as_os_str(),
     ]);
     assert_eq!(stderr(&out), "");
-    assert_eq!(stdout(&out), "10\nA=1\nB=x=y\n");
+    // A later --env of the same name replaces the earlier one.
+    assert_eq!(stdout(&out), "10\nB=x=y\nA=2\n");
 
     let out = wasmrel(["run".as_ref(), module.as_os_str()]);
     assert_eq!(stdout(&out), "0\n", "the host environment must not leak");

@@ -65,8 +65,10 @@ impl WasiCtx {
         self.args.push(nul_terminated(&[arg.as_bytes()]));
     }
 
-    /// Adds the environment variable `name=value`.
+    /// Sets the environment variable `name=value`, replacing an earlier value of `name`.
     pub fn push_env(&mut self, name: &str, value: &str) {
+        let prefix = [name.as_bytes(), b"="].concat();
+        self.env.retain(|entry| !entry.starts_with(&prefix));
         self.env
             .push(nul_terminated(&[name.as_bytes(), b"=", value.as_bytes()]));
     }
