@@ -4,10 +4,11 @@
 //! state; nothing recurses on the native stack, so call depth is bounded by a configured
 //! limit, not by the native stack size (a kernel stack is 16 KiB).
 
+use crate::config::Limits;
 use crate::domain::Domain;
 use crate::error::{Corruption, Error, LimitKind};
 use crate::exec::{Execution, Frame, HostCall, Pause, Status};
-use crate::store::{Func, InstanceId, Store};
+use crate::store::{Func, InstanceId, Store, WasmFunc};
 use crate::value::{ValType, Value};
 use alloc::vec::Vec;
 
@@ -55,32 +56,11 @@ impl<D: Domain> Execution<D> {
                 })))
             }
             Func::Wasm(callee) => {
-                let limits = store.config.limits;
+                let limits = &store.config.limits;
                 if let Some(frame) = caller {
-                    if self.frames.len() + 2 > limits.max_call_depth as usize {
-                        return Err(LimitKind::CallDepth.into());
-                    }
-                    self.frames
-                        .try_reserve(1)
-                        .map_err(|_| LimitKind::CallDepth)?;
-                    self.frames.push(frame);
+                    push_frame(&mut self.frames, frame, limits)?;
                 }
-                let end = base + callee.frame_size as usize;
-                if end > limits.max_stack_slots as usize {
-                    return Err(LimitKind::Stack.into());
-                }
-                if self.stack.len() < end {
-                    let additional = end - self.stack.len();
-                    self.stack
-                        .try_reserve(additional)
-                        .map_err(|_| LimitKind::Stack)?;
-                    self.stack.resize(end, D::zero(ValType::I64));
-                }
-                let first_local = base + callee.num_params as usize;
-                let locals = self.stack.get_mut(first_local..end).into_iter().flatten();
-                for (slot, ty) in locals.zip(&callee.locals) {
-                    *slot = D::zero(*ty);
-                }
+                enter::<D>(&mut self.stack, callee, base, limits)?;
                 self.func = func;
                 self.pc = 0;
                 self.base = base_word;
@@ -115,4 +95,47 @@ impl<D: Domain> Execution<D> {
             }
         }
     }
+}
+
+/// Saves the caller's frame, checking the call depth limit.
+#[inline(always)]
+pub(crate) fn push_frame(
+    frames: &mut Vec<Frame>,
+    frame: Frame,
+    limits: &Limits,
+) -> Result<(), Error> {
+    if frames.len() + 2 > limits.max_call_depth as usize {
+        return Err(LimitKind::CallDepth.into());
+    }
+    frames.try_reserve(1).map_err(|_| LimitKind::CallDepth)?;
+    frames.push(frame);
+    Ok(())
+}
+
+/// Makes room for `callee`'s frame at `base` (within the stack limit) and zeroes its
+/// declared locals; the parameters are already in place.
+#[inline(always)]
+pub(crate) fn enter<D: Domain>(
+    stack: &mut Vec<D::Slot>,
+    callee: &WasmFunc,
+    base: usize,
+    limits: &Limits,
+) -> Result<(), Error> {
+    let end = base + callee.frame_size as usize;
+    if end > limits.max_stack_slots as usize {
+        return Err(LimitKind::Stack.into());
+    }
+    if stack.len() < end {
+        let additional = end - stack.len();
+        stack
+            .try_reserve(additional)
+            .map_err(|_| LimitKind::Stack)?;
+        stack.resize(end, D::zero(ValType::I64));
+    }
+    let first_local = base + callee.num_params as usize;
+    let locals = stack.get_mut(first_local..end).into_iter().flatten();
+    for (slot, ty) in locals.zip(&callee.locals) {
+        *slot = D::zero(*ty);
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@
 //! back. Calls therefore never nest on the native stack.
 
 mod bulk;
-mod call;
+pub(crate) mod call;
 
 use crate::domain::{
     Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop, IntUnop,
@@ -108,18 +108,20 @@ impl<D: Domain> Execution<D> {
             tables,
             elems,
             datas,
+            config,
             ..
         } = store;
+        let limits = &config.limits;
         let Some(Func::Wasm(function)) = funcs.get(self.func as usize) else {
             return Err(Corruption::BadFrame.into());
         };
-        let code: &[u32] = &function.code;
-        let memory = memories
+        let mut code: &[u32] = &function.code;
+        let mut memory = memories
             .get_mut(function.memory as usize)
             .ok_or(Corruption::BadIndex)?;
         let threshold = self.threshold();
-        let base = self.base as usize;
-        let frame = self
+        let mut base = self.base as usize;
+        let mut frame = self
             .stack
             .get_mut(base..base + function.frame_size as usize)
             .ok_or(Corruption::SlotOutOfFrame)?;
@@ -153,8 +155,44 @@ impl<D: Domain> Execution<D> {
         macro_rules! leave {
             ($transfer:expr) => {{
                 self.pc = pc as u32;
+                self.base = base as u32;
                 self.fuel_used = fuel;
                 return Ok($transfer);
+            }};
+        }
+        // Switches the loop's state to Wasm function `$func` (pc, code, memory, frame).
+        macro_rules! switch_to {
+            ($func:expr, $callee:expr, $pc:expr, $base:expr) => {{
+                let callee = $callee;
+                self.func = $func;
+                pc = $pc;
+                base = $base;
+                code = &callee.code;
+                memory = memories
+                    .get_mut(callee.memory as usize)
+                    .ok_or(Corruption::BadIndex)?;
+                frame = self
+                    .stack
+                    .get_mut(base..base + callee.frame_size as usize)
+                    .ok_or(Corruption::SlotOutOfFrame)?;
+            }};
+        }
+        // Calls `$func` with its frame at `$frame_offset`; host functions leave the loop.
+        macro_rules! call {
+            ($func:expr, $frame_offset:expr) => {{
+                let (func, frame_offset) = ($func, $frame_offset);
+                let Some(Func::Wasm(callee)) = funcs.get(func as usize) else {
+                    leave!(Transfer::Call { func, frame_offset });
+                };
+                let caller = Frame {
+                    func: self.func,
+                    pc: pc as u32,
+                    base: base as u32,
+                };
+                call::push_frame(&mut self.frames, caller, limits)?;
+                let callee_base = base + frame_offset as usize;
+                call::enter::<D>(&mut self.stack, callee, callee_base, limits)?;
+                switch_to!(func, callee, 0, callee_base);
             }};
         }
         macro_rules! unary {
@@ -308,12 +346,18 @@ impl<D: Domain> Execution<D> {
                         return Err(Corruption::SlotOutOfFrame.into());
                     }
                     frame.copy_within(results, 0);
-                    leave!(Transfer::Return { count });
+                    let Some(caller) = self.frames.pop() else {
+                        leave!(Transfer::Return { count });
+                    };
+                    let Some(Func::Wasm(function)) = funcs.get(caller.func as usize) else {
+                        return Err(Corruption::BadFrame.into());
+                    };
+                    switch_to!(caller.func, function, caller.pc as usize, caller.base as usize);
                 }
                 Op::Call => {
                     let (func, frame_offset) = (operand!(1), operand!(2));
                     pc += 3;
-                    leave!(Transfer::Call { func, frame_offset });
+                    call!(func, frame_offset);
                 }
                 Op::CallIndirect => {
                     let (type_id, table) = (operand!(1), operand!(2));
@@ -328,7 +372,7 @@ impl<D: Domain> Execution<D> {
                         return Err(TrapCode::IndirectCallTypeMismatch.into());
                     }
                     pc += 5;
-                    leave!(Transfer::Call { func, frame_offset });
+                    call!(func, frame_offset);
                 }
                 Op::Select => {
                     let chosen = if D::condition(slot!(2))? { slot!(3) } else { slot!(4) };
