@@ -1,0 +1,113 @@
+//! Shared pieces of the speed benchmarks: the program set and one runner per engine.
+//!
+//! Every runner is prepared once (decode, validate, translate, instantiate) and then times
+//! only calls of the program's no-import `run` export, so the engines are compared on the same
+//! module bytes doing the same work in the same process.
+
+use std::path::{Path, PathBuf};
+use wasmrel_executor::{Config, InstanceId, Linker, Module, NoHost, Plain, Store, Value};
+
+/// A benchmark program: its name and the bytes of its no-import `run` build.
+pub struct Program {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The directory of the shared benchmark programs.
+pub fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("programs")
+}
+
+/// Every `*.run.wasm` in [`programs_dir`], sorted by name.
+pub fn programs() -> std::io::Result<Vec<Program>> {
+    let mut programs = Vec::new();
+    for entry in std::fs::read_dir(programs_dir())? {
+        let path = entry?.path();
+        let file = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if let Some(name) = file.strip_suffix(".run.wasm") {
+            programs.push(Program {
+                name: name.to_string(),
+                bytes: std::fs::read(&path)?,
+            });
+        }
+    }
+    programs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(programs)
+}
+
+/// Whether the engine counts fuel against a limit while running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metering {
+    Off,
+    On,
+}
+
+/// A program instantiated in wasmrel, plain mode.
+pub struct WasmrelRunner {
+    store: Store<Plain>,
+    instance: InstanceId,
+}
+
+impl WasmrelRunner {
+    pub fn new(bytes: &[u8], metering: Metering) -> Result<Self, wasmrel_executor::Error> {
+        let config = Config {
+            fuel: (metering == Metering::On).then_some(u64::MAX / 2),
+            ..Config::default()
+        };
+        let module = Module::new(&config, bytes)?;
+        let mut store = Store::new(config);
+        let instance = Linker::new().instantiate(&mut store, &module, &mut NoHost)?;
+        Ok(Self { store, instance })
+    }
+
+    /// Calls `run` once and returns its checksum.
+    pub fn run(&mut self) -> Result<i32, wasmrel_executor::Error> {
+        match self.store.invoke(self.instance, "run", &[], &mut NoHost)?[..] {
+            [Value::I32(checksum)] => Ok(checksum),
+            _ => Err(wasmrel_executor::Error::Call(
+                "run must return one i32".into(),
+            )),
+        }
+    }
+}
+
+/// A program instantiated in wasmi.
+pub struct WasmiRunner {
+    store: wasmi::Store<()>,
+    run: wasmi::TypedFunc<(), i32>,
+    metering: Metering,
+}
+
+impl WasmiRunner {
+    pub fn new(
+        bytes: &[u8],
+        mode: wasmi::CompilationMode,
+        metering: Metering,
+    ) -> Result<Self, wasmi::Error> {
+        let mut config = wasmi::Config::default();
+        config.compilation_mode(mode);
+        config.consume_fuel(metering == Metering::On);
+        let engine = wasmi::Engine::new(&config);
+        let module = wasmi::Module::new(&engine, bytes)?;
+        let mut store = wasmi::Store::new(&engine, ());
+        let instance =
+            wasmi::Linker::<()>::new(&engine).instantiate_and_start(&mut store, &module)?;
+        let run = instance.get_typed_func::<(), i32>(&store, "run")?;
+        Ok(Self {
+            store,
+            run,
+            metering,
+        })
+    }
+
+    /// Calls `run` once and returns its checksum.
+    pub fn run(&mut self) -> Result<i32, wasmi::Error> {
+        if self.metering == Metering::On {
+            self.store.set_fuel(u64::MAX / 2)?;
+        }
+        self.run.call(&mut self.store, ())
+    }
+}
