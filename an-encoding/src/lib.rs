@@ -147,10 +147,14 @@
 
 mod code;
 mod delta;
+#[cfg(feature = "executor")]
+mod domain;
 mod error;
 mod float;
 mod integer;
 
 pub use code::{I32Code, I64Code};
+#[cfg(feature = "executor")]
+pub use domain::An;
 pub use error::{AnError, Detection, Trap};
 pub use float::{F32Code, F64Code};

@@ -1,0 +1,286 @@
+//! The AN value domain of the executor: [`An`] plugs this crate's code words into the
+//! interpreter, so one interpreter source runs plain ([`wasmrel_executor::Plain`]) and encoded.
+//!
+//! A slot is a `u128`: an [`I64Code`]/[`F64Code`] word fills it, an [`I32Code`]/[`F32Code`]
+//! word sits in its low 64 bits. The upper half of a 32-bit slot is never read, so a flip
+//! there cannot change a value (benign); every other flip of a slot is caught by the word's
+//! check the next time its value leaves the code or passes a duplicated operation.
+//!
+//! Every operation maps to the code-word operation of the same name: add, sub, neg, i32 mul,
+//! comparisons and eqz stay inside the code, everything else is computed twice (see the crate
+//! docs). A failed check (an invalid word, or two copies that disagree, on a value or on a trap
+//! decision) ends the run with `Error::Corrupted(Corruption::BadCodeWord)`, the executor's
+//! error for the encoded domain's detections, never with a trap; a Wasm trap both copies agree
+//! on is the same [`Error::Trap`] plain mode raises.
+
+use crate::{AnError, F32Code, F64Code, I32Code, I64Code, Trap};
+use wasmrel_executor::{
+    Conversion, Corruption, Domain, Error, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop,
+    IntUnop, TrapCode,
+};
+
+/// Encoded execution: every Wasm value is an AN code word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct An;
+
+impl From<AnError> for Error {
+    #[inline]
+    fn from(error: AnError) -> Self {
+        match error {
+            AnError::Detected(_) => Corruption::BadCodeWord.into(),
+            AnError::Trap(Trap::IntegerDivideByZero) => TrapCode::IntegerDivideByZero.into(),
+            AnError::Trap(Trap::IntegerOverflow) => TrapCode::IntegerOverflow.into(),
+            AnError::Trap(Trap::InvalidConversionToInteger) => {
+                TrapCode::InvalidConversionToInteger.into()
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn i32_code(slot: u128) -> I32Code {
+    I32Code::from_bits(slot as u64)
+}
+#[inline(always)]
+fn i64_code(slot: u128) -> I64Code {
+    I64Code::from_bits(slot)
+}
+#[inline(always)]
+fn f32_code(slot: u128) -> F32Code {
+    F32Code::from_bits(slot as u64)
+}
+#[inline(always)]
+fn f64_code(slot: u128) -> F64Code {
+    F64Code::from_bits(slot)
+}
+#[inline(always)]
+fn i32_slot(code: I32Code) -> u128 {
+    u128::from(code.to_bits())
+}
+#[inline(always)]
+fn i64_slot(code: I64Code) -> u128 {
+    code.to_bits()
+}
+#[inline(always)]
+fn f32_slot(code: F32Code) -> u128 {
+    u128::from(code.to_bits())
+}
+#[inline(always)]
+fn f64_slot(code: F64Code) -> u128 {
+    code.to_bits()
+}
+
+/// Integer operations shared by both widths (`$code` is the word type, `$slot` stores it).
+macro_rules! int_methods {
+    ($binop:ident, $relop:ident, $code:ident, $slot:ident, $mul:expr) => {
+        #[inline(always)]
+        fn $binop(op: IntBinop, a: u128, b: u128) -> Result<u128, Error> {
+            let (a, b) = ($code(a), $code(b));
+            let result = match op {
+                IntBinop::Add => a.add(b),
+                IntBinop::Sub => a.sub(b),
+                IntBinop::Mul => $mul(a, b)?,
+                IntBinop::DivS => a.div_s(b)?,
+                IntBinop::DivU => a.div_u(b)?,
+                IntBinop::RemS => a.rem_s(b)?,
+                IntBinop::RemU => a.rem_u(b)?,
+                IntBinop::And => a.and(b)?,
+                IntBinop::Or => a.or(b)?,
+                IntBinop::Xor => a.xor(b)?,
+                IntBinop::Shl => a.shl(b)?,
+                IntBinop::ShrS => a.shr_s(b)?,
+                IntBinop::ShrU => a.shr_u(b)?,
+                IntBinop::Rotl => a.rotl(b)?,
+                IntBinop::Rotr => a.rotr(b)?,
+            };
+            Ok($slot(result))
+        }
+
+        #[inline(always)]
+        fn $relop(op: IntRelop, a: u128, b: u128) -> Result<u128, Error> {
+            let (a, b) = ($code(a), $code(b));
+            Ok(i32_slot(match op {
+                IntRelop::Eq => a.eq(b),
+                IntRelop::Ne => a.ne(b),
+                IntRelop::LtS => a.lt_s(b),
+                IntRelop::LtU => a.lt_u(b),
+                IntRelop::GtS => a.gt_s(b),
+                IntRelop::GtU => a.gt_u(b),
+                IntRelop::LeS => a.le_s(b),
+                IntRelop::LeU => a.le_u(b),
+                IntRelop::GeS => a.ge_s(b),
+                IntRelop::GeU => a.ge_u(b),
+            }))
+        }
+    };
+}
+
+/// Float operations shared by both widths.
+macro_rules! float_methods {
+    ($unop:ident, $binop:ident, $relop:ident, $code:ident, $slot:ident) => {
+        #[inline(always)]
+        fn $unop(op: FloatUnop, a: u128) -> Result<u128, Error> {
+            let a = $code(a);
+            let result = match op {
+                FloatUnop::Abs => a.abs(),
+                FloatUnop::Neg => a.neg(),
+                FloatUnop::Ceil => a.ceil()?,
+                FloatUnop::Floor => a.floor()?,
+                FloatUnop::Trunc => a.trunc()?,
+                FloatUnop::Nearest => a.nearest()?,
+                FloatUnop::Sqrt => a.sqrt()?,
+            };
+            Ok($slot(result))
+        }
+
+        #[inline(always)]
+        fn $binop(op: FloatBinop, a: u128, b: u128) -> Result<u128, Error> {
+            let (a, b) = ($code(a), $code(b));
+            let result = match op {
+                FloatBinop::Add => a.add(b)?,
+                FloatBinop::Sub => a.sub(b)?,
+                FloatBinop::Mul => a.mul(b)?,
+                FloatBinop::Div => a.div(b)?,
+                FloatBinop::Min => a.min(b)?,
+                FloatBinop::Max => a.max(b)?,
+                FloatBinop::Copysign => a.copysign(b),
+            };
+            Ok($slot(result))
+        }
+
+        #[inline(always)]
+        fn $relop(op: FloatRelop, a: u128, b: u128) -> Result<u128, Error> {
+            let (a, b) = ($code(a), $code(b));
+            let result = match op {
+                FloatRelop::Eq => a.eq(b)?,
+                FloatRelop::Ne => a.ne(b)?,
+                FloatRelop::Lt => a.lt(b)?,
+                FloatRelop::Gt => a.gt(b)?,
+                FloatRelop::Le => a.le(b)?,
+                FloatRelop::Ge => a.ge(b)?,
+            };
+            Ok(i32_slot(result))
+        }
+    };
+}
+
+impl Domain for An {
+    type Slot = u128;
+
+    #[inline(always)]
+    fn from_i32(value: i32) -> u128 {
+        i32_slot(I32Code::encode(value as u32))
+    }
+    #[inline(always)]
+    fn from_i64(value: i64) -> u128 {
+        i64_slot(I64Code::encode(value as u64))
+    }
+    #[inline(always)]
+    fn from_f32(bits: u32) -> u128 {
+        f32_slot(F32Code::encode_bits(bits))
+    }
+    #[inline(always)]
+    fn from_f64(bits: u64) -> u128 {
+        f64_slot(F64Code::encode_bits(bits))
+    }
+    #[inline(always)]
+    fn to_i32(slot: u128) -> Result<i32, Error> {
+        Ok(i32_code(slot).decode()? as i32)
+    }
+    #[inline(always)]
+    fn to_i64(slot: u128) -> Result<i64, Error> {
+        Ok(i64_code(slot).decode()? as i64)
+    }
+    #[inline(always)]
+    fn to_f32(slot: u128) -> Result<u32, Error> {
+        Ok(f32_code(slot).decode_bits()?)
+    }
+    #[inline(always)]
+    fn to_f64(slot: u128) -> Result<u64, Error> {
+        Ok(f64_code(slot).decode_bits()?)
+    }
+
+    #[inline(always)]
+    fn condition(slot: u128) -> Result<bool, Error> {
+        Ok(i32_code(slot).is_true()?)
+    }
+
+    #[inline(always)]
+    fn i32_unop(op: IntUnop, a: u128) -> Result<u128, Error> {
+        let a = i32_code(a);
+        Ok(i32_slot(match op {
+            IntUnop::Clz => a.clz()?,
+            IntUnop::Ctz => a.ctz()?,
+            IntUnop::Popcnt => a.popcnt()?,
+            IntUnop::Eqz => a.eqz(),
+            IntUnop::Extend8S => a.extend8_s()?,
+            IntUnop::Extend16S => a.extend16_s()?,
+            // Validation never lets `i32` reach a 32-bit sign extension; as the plain
+            // semantics say, it is the identity on 32 bits.
+            IntUnop::Extend32S => a,
+        }))
+    }
+
+    #[inline(always)]
+    fn i64_unop(op: IntUnop, a: u128) -> Result<u128, Error> {
+        let a = i64_code(a);
+        Ok(match op {
+            IntUnop::Clz => i64_slot(a.clz()?),
+            IntUnop::Ctz => i64_slot(a.ctz()?),
+            IntUnop::Popcnt => i64_slot(a.popcnt()?),
+            IntUnop::Eqz => i32_slot(a.eqz()),
+            IntUnop::Extend8S => i64_slot(a.extend8_s()?),
+            IntUnop::Extend16S => i64_slot(a.extend16_s()?),
+            IntUnop::Extend32S => i64_slot(a.extend32_s()?),
+        })
+    }
+
+    int_methods!(
+        i32_binop,
+        i32_relop,
+        i32_code,
+        i32_slot,
+        |a: I32Code, b: I32Code| Ok::<_, AnError>(a.mul(b))
+    );
+    int_methods!(i64_binop, i64_relop, i64_code, i64_slot, I64Code::mul);
+    float_methods!(f32_unop, f32_binop, f32_relop, f32_code, f32_slot);
+    float_methods!(f64_unop, f64_binop, f64_relop, f64_code, f64_slot);
+
+    #[inline(always)]
+    fn convert(op: Conversion, a: u128) -> Result<u128, Error> {
+        use Conversion::*;
+        Ok(match op {
+            I32WrapI64 => i32_slot(i64_code(a).wrap()?),
+            I64ExtendI32S => i64_slot(i32_code(a).extend_s()?),
+            I64ExtendI32U => i64_slot(i32_code(a).extend_u()?),
+            I32TruncF32S => i32_slot(f32_code(a).trunc_i32_s()?),
+            I32TruncF32U => i32_slot(f32_code(a).trunc_i32_u()?),
+            I32TruncF64S => i32_slot(f64_code(a).trunc_i32_s()?),
+            I32TruncF64U => i32_slot(f64_code(a).trunc_i32_u()?),
+            I64TruncF32S => i64_slot(f32_code(a).trunc_i64_s()?),
+            I64TruncF32U => i64_slot(f32_code(a).trunc_i64_u()?),
+            I64TruncF64S => i64_slot(f64_code(a).trunc_i64_s()?),
+            I64TruncF64U => i64_slot(f64_code(a).trunc_i64_u()?),
+            I32TruncSatF32S => i32_slot(f32_code(a).trunc_sat_i32_s()?),
+            I32TruncSatF32U => i32_slot(f32_code(a).trunc_sat_i32_u()?),
+            I32TruncSatF64S => i32_slot(f64_code(a).trunc_sat_i32_s()?),
+            I32TruncSatF64U => i32_slot(f64_code(a).trunc_sat_i32_u()?),
+            I64TruncSatF32S => i64_slot(f32_code(a).trunc_sat_i64_s()?),
+            I64TruncSatF32U => i64_slot(f32_code(a).trunc_sat_i64_u()?),
+            I64TruncSatF64S => i64_slot(f64_code(a).trunc_sat_i64_s()?),
+            I64TruncSatF64U => i64_slot(f64_code(a).trunc_sat_i64_u()?),
+            F32ConvertI32S => f32_slot(F32Code::convert_i32_s(i32_code(a))?),
+            F32ConvertI32U => f32_slot(F32Code::convert_i32_u(i32_code(a))?),
+            F32ConvertI64S => f32_slot(F32Code::convert_i64_s(i64_code(a))?),
+            F32ConvertI64U => f32_slot(F32Code::convert_i64_u(i64_code(a))?),
+            F64ConvertI32S => f64_slot(F64Code::convert_i32_s(i32_code(a))?),
+            F64ConvertI32U => f64_slot(F64Code::convert_i32_u(i32_code(a))?),
+            F64ConvertI64S => f64_slot(F64Code::convert_i64_s(i64_code(a))?),
+            F64ConvertI64U => f64_slot(F64Code::convert_i64_u(i64_code(a))?),
+            F32DemoteF64 => f32_slot(f64_code(a).demote()?),
+            F64PromoteF32 => f64_slot(f32_code(a).promote()?),
+            // Reinterpretation keeps the code word: floats are codes of their bit patterns.
+            I32ReinterpretF32 | I64ReinterpretF64 | F32ReinterpretI32 | F64ReinterpretI64 => a,
+        })
+    }
+}
