@@ -129,3 +129,86 @@ fn components(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
     path.split(|&byte| byte == b'/')
         .filter(|part| !part.is_empty() && *part != b".")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A grant root with `sub/`, `file`, and links `out -> ..`, `abs -> /`, `in -> sub`,
+    /// `loop -> loop`; removed on drop.
+    struct Tree(PathBuf);
+
+    impl Tree {
+        fn new(name: &str) -> Self {
+            let root =
+                std::env::temp_dir().join(format!("wasmrel-sandbox-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            std::fs::create_dir_all(root.join("sub")).unwrap();
+            std::fs::write(root.join("file"), "x").unwrap();
+            for (link, target) in [("out", ".."), ("abs", "/"), ("in", "sub"), ("loop", "loop")] {
+                std::os::unix::fs::symlink(target, root.join(link)).unwrap();
+            }
+            Tree(root.canonicalize().unwrap())
+        }
+
+        fn resolve(&self, path: &str, follow: bool) -> WasiResult<(PathBuf, Option<String>)> {
+            let resolved = resolve(&self.0, path.as_bytes(), follow)?;
+            let dir = resolved.dir.strip_prefix(&self.0).unwrap().to_path_buf();
+            Ok((dir, resolved.name.map(|n| n.into_string().unwrap())))
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn at(dir: &str, name: Option<&str>) -> WasiResult<(PathBuf, Option<String>)> {
+        Ok((PathBuf::from(dir), name.map(str::to_owned)))
+    }
+
+    #[test]
+    fn paths_inside_resolve() {
+        let tree = Tree::new("inside");
+        assert_eq!(tree.resolve("sub/new", false), at("sub", Some("new")));
+        assert_eq!(tree.resolve("./sub//x", false), at("sub", Some("x")));
+        assert_eq!(tree.resolve(".", false), at("", None));
+        assert_eq!(tree.resolve("sub/..", false), at("", None));
+        assert_eq!(tree.resolve("in/x", false), at("sub", Some("x")));
+        assert_eq!(tree.resolve("in", false), at("", Some("in")));
+        assert_eq!(tree.resolve("in", true), at("", Some("sub")));
+        assert_eq!(tree.resolve("sub/", false), at("", Some("sub")));
+    }
+
+    #[test]
+    fn escapes_are_not_capable() {
+        let tree = Tree::new("escapes");
+        for path in [
+            "..",
+            "../x",
+            "sub/../..",
+            "/etc",
+            "out/x",
+            "abs/etc",
+            "in/../../x",
+        ] {
+            assert_eq!(tree.resolve(path, true), Err(Errno::NOTCAPABLE), "{path}");
+        }
+        // Not following the last component leaves an escaping link itself reachable
+        // (to unlink or readlink it), never its target.
+        assert_eq!(tree.resolve("out", false), at("", Some("out")));
+    }
+
+    #[test]
+    fn bad_paths_have_their_errno() {
+        let tree = Tree::new("errors");
+        assert_eq!(tree.resolve("", false), Err(Errno::NOENT));
+        assert_eq!(tree.resolve("a\0b", false), Err(Errno::INVAL));
+        assert_eq!(tree.resolve("missing/x", false), Err(Errno::NOENT));
+        assert_eq!(tree.resolve("file/x", false), Err(Errno::NOTDIR));
+        assert_eq!(tree.resolve("file/", false), Err(Errno::NOTDIR));
+        assert_eq!(tree.resolve("loop", true), Err(Errno::LOOP));
+        assert_eq!(tree.resolve("loop/x", false), Err(Errno::LOOP));
+    }
+}
