@@ -41,7 +41,13 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
         .instantiate(&mut store, &module, &mut wasi)
         .and_then(|instance| {
             let mut call = |name: &str, values: &[Value]| {
-                let mut execution = store.start_call(instance, name, values)?;
+                let mut execution =
+                    store
+                        .start_call(instance, name, values)
+                        .map_err(|error| match error {
+                            Error::Call(why) => Error::Call(format!("cannot call `{name}`: {why}")),
+                            other => other,
+                        })?;
                 let result = execution.run(&mut store, &mut wasi);
                 fuel += execution.fuel_used();
                 result

@@ -539,3 +539,50 @@ fn writes_larger_than_the_host_chunk_arrive_whole() {
     assert_eq!(out.stdout.len(), 3_145_733);
     assert!(out.stdout.iter().all(|&b| b == b'z'));
 }
+
+#[test]
+fn a_prompt_shows_before_the_guest_waits_for_input() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    let dir = TempDir::new();
+    let module = dir.write(
+        "prompt.wat",
+        wasi_module(
+            &["fd_read (param i32 i32 i32 i32) (result i32)"],
+            r#"(data (i32.const 1024) "name? ")
+               (func (export "_start")
+                 (call $print (i32.const 1024) (i32.const 6))
+                 (i32.store (i32.const 0) (i32.const 2048))
+                 (i32.store (i32.const 4) (i32.const 100))
+                 (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+                 (call $print (i32.const 2048) (i32.load (i32.const 8))))"#,
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmrel"))
+        .args(["run".as_ref(), module.as_os_str()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut prompt = [0u8; 6];
+        let read = stdout.read_exact(&mut prompt).map(|()| prompt);
+        sender.send((read.ok(), stdout)).unwrap();
+    });
+    let (prompt, mut stdout) = match receiver.recv_timeout(std::time::Duration::from_secs(20)) {
+        Ok(got) => got,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the prompt did not arrive while the guest waited for input");
+        }
+    };
+    assert_eq!(prompt.as_ref().map(|p| &p[..]), Some(&b"name? "[..]));
+    child.stdin.take().unwrap().write_all(b"Ada\n").unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "Ada\n");
+    assert!(child.wait().unwrap().success());
+}

@@ -64,8 +64,13 @@ mod host {
     pub struct HostStdin;
 
     impl OutputSink for HostStdout {
+        /// Writes through at once: the guest's libc does its own buffering, and a prompt
+        /// without a newline must show before the guest blocks reading stdin.
         fn write(&mut self, bytes: &[u8]) -> WasiResult<usize> {
-            Ok(std::io::stdout().write(bytes)?)
+            let mut stdout = std::io::stdout().lock();
+            let written = stdout.write(bytes)?;
+            stdout.flush()?;
+            Ok(written)
         }
         fn flush(&mut self) -> WasiResult {
             Ok(std::io::stdout().flush()?)
