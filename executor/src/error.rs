@@ -103,6 +103,8 @@ pub enum Corruption {
     BadIndex,
     /// The call-frame stack is inconsistent (e.g. a frame's function vanished).
     BadFrame,
+    /// A jump that costs no fuel goes backward (the translator never emits one).
+    FreeBackwardJump,
     /// The encoded value domain found a value that is not a valid code word.
     BadCodeWord,
 }
@@ -115,6 +117,7 @@ impl Corruption {
             Corruption::SlotOutOfFrame => "slot out of frame",
             Corruption::BadIndex => "index out of range",
             Corruption::BadFrame => "inconsistent call frame",
+            Corruption::FreeBackwardJump => "backward jump without fuel",
             Corruption::BadCodeWord => "invalid code word",
         }
     }

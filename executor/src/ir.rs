@@ -8,7 +8,12 @@
 //! Operands are frame-relative slot numbers (locals first, then the operand stack, whose
 //! height is known statically at every instruction), absolute IR offsets for branch targets,
 //! or store addresses patched in at instantiation (functions, globals, tables, segments,
-//! canonical type ids). Everything is a plain integer: a bit flip can change which slot,
+//! canonical type ids).
+//!
+//! Every taken backward jump costs at least one fuel; a free (zero-fuel) jump only ever goes
+//! forward. The interpreter rejects a free backward jump as corruption, so no bit flip can
+//! build a loop that spins without consuming fuel, and the fuel limit and the hook always
+//! fire. Everything is a plain integer: a bit flip can change which slot,
 //! target or opcode is named, and the interpreter checks each one before use, but it can never
 //! produce an invalid Rust value.
 

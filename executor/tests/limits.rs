@@ -155,3 +155,54 @@ fn table_limit_stops_growth() {
     assert_eq!(grow(&mut store, 4), Ok(vec![Value::I32(1)]));
     assert_eq!(grow(&mut store, 1), Err(Error::Limit(LimitKind::Table)));
 }
+
+const BRANCHES: &str = r#"(module
+  (func (export "br_if") (param i32) (result i32)
+    (block (result i32)
+      (i32.const 1) (local.get 0) (local.get 0) (br_if 0)
+      (drop) (drop) (i32.const 7)))
+  (func (export "br_table") (param i32) (result i32)
+    (block (result i32)
+      (block (result i32)
+        (i32.const 100) (i32.const 5) (local.get 0) (br_table 0 1 1))
+      (i32.add (i32.const 1)))))"#;
+
+#[test]
+fn fuel_is_exact_through_branches_that_move_values() {
+    // (export, argument, result, Wasm instructions executed), counted by hand.
+    let cases = [
+        ("br_if", 3, 3, 6),
+        ("br_if", 0, 7, 10),
+        ("br_table", 0, 6, 10),
+        ("br_table", 1, 5, 7),
+        ("br_table", 9, 5, 7),
+    ];
+    for (name, arg, result, exact) in cases {
+        let (mut store, instance) = instantiate(count_config(Some(exact), None), BRANCHES);
+        let mut execution = store.start_call(instance, name, &[Value::I32(arg)]).unwrap();
+        let results = execution.run(&mut store, &mut NoHost);
+        assert_eq!(results, Ok(vec![Value::I32(result)]), "{name}({arg})");
+        assert_eq!(execution.fuel_used(), exact, "{name}({arg})");
+        let (mut store, instance) = instantiate(count_config(Some(exact - 1), None), BRANCHES);
+        let outcome = store.invoke(instance, name, &[Value::I32(arg)], &mut NoHost);
+        assert_eq!(outcome, Err(Error::Limit(LimitKind::Fuel)), "{name}({arg})");
+    }
+}
+
+#[test]
+fn corrupted_code_cannot_loop_without_fuel() {
+    use wasmrel_executor::ir::{opcode_word, Op};
+    use wasmrel_executor::Corruption;
+    let (mut store, instance) = instantiate(Config::default(), COUNT_LOOP);
+    let func = store.get_func(instance, "count").unwrap();
+    let code = store.code_mut(func).unwrap();
+    let at = code
+        .iter()
+        .position(|word| Op::decode(*word) == Some(Op::Br))
+        .expect("the loop's back edge is a Br");
+    // A free jump to itself would spin forever without the fuel limit or hook ever firing.
+    code[at] = opcode_word(Op::Br, 0);
+    code[at + 1] = at as u32;
+    let outcome = store.invoke(instance, "count", &[Value::I32(5)], &mut NoHost);
+    assert_eq!(outcome, Err(Error::Corrupted(Corruption::FreeBackwardJump)));
+}

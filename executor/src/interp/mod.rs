@@ -126,6 +126,8 @@ impl<D: Domain> Execution<D> {
             .get_mut(base..base + function.frame_size as usize)
             .ok_or(Corruption::SlotOutOfFrame)?;
         let mut pc = self.pc as usize;
+        // The fuel of the current instruction (declared here for the macros below).
+        let mut cost: u64;
         let mut fuel = self.fuel_used;
 
         // Operand word `i` of the current instruction.
@@ -207,6 +209,17 @@ impl<D: Domain> Execution<D> {
                 pc += 4;
             }};
         }
+        // Jumps to `$target`; a free jump must go forward (see `ir`), so corrupted code cannot
+        // loop without consuming fuel.
+        macro_rules! jump {
+            ($target:expr) => {{
+                let target = $target as usize;
+                if cost == 0 && target <= pc {
+                    return Err(Corruption::FreeBackwardJump.into());
+                }
+                pc = target;
+            }};
+        }
         macro_rules! binary_immediate {
             ($method:ident, $operation:path, $from:ident, $widen:ty) => {{
                 let immediate = D::$from(<$widen>::from(operand!(3) as i32));
@@ -254,7 +267,7 @@ impl<D: Domain> Execution<D> {
 
         loop {
             let word = *code.get(pc).ok_or(Corruption::PcOutOfRange)?;
-            let cost = fuel_of(word);
+            cost = fuel_of(word);
             if fuel + cost > threshold {
                 self.pc = pc as u32;
                 self.fuel_used = fuel;
@@ -327,17 +340,25 @@ impl<D: Domain> Execution<D> {
                     pc += 4;
                 }
                 Op::Unreachable => return Err(TrapCode::Unreachable.into()),
-                Op::Br => pc = operand!(1) as usize,
+                Op::Br => jump!(operand!(1)),
                 Op::BrIfNez => {
-                    pc = if D::condition(slot!(1))? { operand!(2) as usize } else { pc + 3 };
+                    if D::condition(slot!(1))? {
+                        jump!(operand!(2));
+                    } else {
+                        pc += 3;
+                    }
                 }
                 Op::BrIfEqz => {
-                    pc = if D::condition(slot!(1))? { pc + 3 } else { operand!(2) as usize };
+                    if D::condition(slot!(1))? {
+                        pc += 3;
+                    } else {
+                        jump!(operand!(2));
+                    }
                 }
                 Op::BrTable => {
                     let index = D::to_i32(slot!(1))? as u32;
                     let count = operand!(2);
-                    pc = operand!(3 + index.min(count) as usize) as usize;
+                    jump!(operand!(3 + index.min(count) as usize));
                 }
                 Op::Return => {
                     let (first, count) = (operand!(1) as usize, operand!(2));

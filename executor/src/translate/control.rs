@@ -115,7 +115,7 @@ impl Translator<'_> {
         };
         match (kind, condition) {
             (ControlKind::If(_), Some(condition)) => {
-                self.emit_branch(condition, true);
+                self.emit_branch(condition, true, 1);
                 self.code.push(0);
                 control.kind = ControlKind::If(self.code.len() - 1);
             }
@@ -303,18 +303,21 @@ impl Translator<'_> {
         let (kind, start, arity) = (control.kind, control.start, control.label_arity());
         self.materialise_top(arity);
         if kind != ControlKind::Function && self.branch_in_place(depth)? {
-            self.emit_branch(condition, false);
+            self.emit_branch(condition, false, 1);
             return self.push_target(depth, kind, start);
         }
-        self.emit_branch(condition, true);
+        // The `br_if` itself is charged on each path (by the jump, or after `skip`), so that the
+        // forward skip may be free and every backward jump costs fuel (see `ir`).
+        self.emit_branch(condition, true, 0);
         self.code.push(0);
         let skip = self.code.len() - 1;
         self.branch_copies(depth)?;
-        self.jump(depth, 0)?;
+        self.jump(depth, 1)?;
         let label = self.pc()?;
         if let Some(word) = self.code.get_mut(skip) {
             *word = label;
         }
+        self.emit_op(Op::Fuel, 1);
         Ok(())
     }
 
@@ -323,7 +326,10 @@ impl Translator<'_> {
         // Every path out of the table must agree where the values are.
         self.materialise_all();
         let count = word(targets.len().saturating_sub(1))?;
-        self.emit(Op::BrTable, &[index, count]);
+        // The table jumps forward for free; each stub's jump charges the `br_table`, so every
+        // backward jump costs fuel (see `ir`).
+        self.emit_op(Op::BrTable, 0);
+        self.code.extend_from_slice(&[index, count]);
         let table = self.code.len();
         self.code.resize(table + targets.len(), 0);
         // Each entry jumps to a stub that copies the values and branches; one uniform shape
@@ -334,7 +340,7 @@ impl Translator<'_> {
                 *word = stub;
             }
             self.branch_copies(depth)?;
-            self.jump(depth, 0)?;
+            self.jump(depth, 1)?;
         }
         self.set_dead();
         Ok(())

@@ -200,16 +200,18 @@ impl Translator<'_> {
     }
 
     /// Emits a conditional branch on `condition` (on its negation when `negate`) without its
-    /// target word, which the caller appends.
-    pub(super) fn emit_branch(&mut self, condition: Condition, negate: bool) {
+    /// target word, which the caller appends. It charges the fuel of the fused comparison and
+    /// `own_fuel` for the branching instruction itself.
+    pub(super) fn emit_branch(&mut self, condition: Condition, negate: bool, own_fuel: u32) {
         match condition {
             Condition::Slot(slot) => {
                 let op = if negate { Op::BrIfEqz } else { Op::BrIfNez };
-                self.emit(op, &[slot]);
+                self.emit_op(op, own_fuel);
+                self.code.push(slot);
             }
             Condition::Eqz { a, fuel } => {
                 let op = if negate { Op::BrIfNez } else { Op::BrIfEqz };
-                self.emit_op(op, 1 + fuel);
+                self.emit_op(op, own_fuel + fuel);
                 self.code.push(a);
             }
             Condition::Compare {
@@ -220,7 +222,7 @@ impl Translator<'_> {
                 fuel,
             } => {
                 let relop = if negate { inverse(relop) } else { relop };
-                self.emit_op(branch_op(relop, immediate), 1 + fuel);
+                self.emit_op(branch_op(relop, immediate), own_fuel + fuel);
                 self.code.extend_from_slice(&[a, b]);
             }
         }
