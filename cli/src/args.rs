@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::outcome::Outcome;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "wasmrel",
@@ -174,8 +176,7 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
     let rendered = error.render().to_string();
     let first = rendered.lines().next().unwrap_or_default();
     let message = first.strip_prefix("error: ").unwrap_or(first);
-    eprintln!("wasmrel: error: {message} (see `wasmrel --help`)");
-    ExitCode::from(126)
+    Outcome::Error(format!("{message} (see `wasmrel --help`)")).report(false, None)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! The mapping is the same in every mode (plain, encoded, dual, kernel) so that scripts and
 //! campaigns can classify a run from its exit code alone.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -73,15 +74,15 @@ impl Outcome {
     pub fn report(&self, json: bool, fuel_used: Option<u64>) -> ExitCode {
         if let Outcome::Exit(code) = *self {
             if code as u32 > MAX_GUEST_CODE {
-                eprintln!(
+                say(&format!(
                     "wasmrel: warning: guest exit code {code} is above {MAX_GUEST_CODE} \
                      (the codes above are wasmrel's); exiting with {MAX_GUEST_CODE}"
-                );
+                ));
             }
         }
         let detail = self.detail().map(one_line);
         if let Some(detail) = &detail {
-            eprintln!("wasmrel: {}: {}", self.word(), detail);
+            say(&format!("wasmrel: {}: {}", self.word(), detail));
         }
         if json {
             let report = Report {
@@ -99,12 +100,19 @@ impl Outcome {
                 detection: None,
             };
             match serde_json::to_string(&report) {
-                Ok(line) => eprintln!("{line}"),
-                Err(err) => eprintln!("wasmrel: internal: cannot write the JSON report: {err}"),
+                Ok(line) => say(&line),
+                Err(err) => say(&format!(
+                    "wasmrel: internal: cannot write the JSON report: {err}"
+                )),
             }
         }
         ExitCode::from(self.exit_code())
     }
+}
+
+/// One line on stderr; a closed stderr loses the line rather than panicking.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Messages from below (the decoder, the OS) may span lines; the outcome is always one.

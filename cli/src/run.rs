@@ -1,9 +1,12 @@
 //! `wasmrel run`: instantiate a module with WASI and run `_start` or one `--invoke`d export.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use wasmrel_executor::{Config, Error, ExternType, Limits, Linker, Module, Plain, Store, Value};
+use wasmrel_executor::{
+    Config, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Store, Value,
+};
 use wasmrel_wasi::WasiCtx;
 
 use crate::args::{LimitArgs, RunArgs};
@@ -31,52 +34,86 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
         Some(name) => Some((name.as_str(), invoke_args(&module, name, guest_args)?)),
         None => None,
     };
-    let mut wasi = wasi_ctx(args, module_path, guest_args)?;
+    let wasi = wasi_ctx(args, module_path, guest_args)?;
 
-    let mut store: Store<Plain> = Store::new(config);
-    let mut linker = Linker::new();
-    wasmrel_wasi::link(&mut linker);
-    let mut fuel = 0;
-    let result = linker
-        .instantiate(&mut store, &module, &mut wasi)
-        .and_then(|instance| {
-            let mut call = |name: &str, values: &[Value]| {
-                let mut execution =
-                    store
-                        .start_call(instance, name, values)
-                        .map_err(|error| match error {
-                            Error::Call(why) => Error::Call(format!("cannot call `{name}`: {why}")),
-                            other => other,
-                        })?;
-                let result = execution.run(&mut store, &mut wasi);
-                fuel += execution.fuel_used();
-                result
-            };
-            let exports: Vec<String> = module.exports().map(|export| export.name).collect();
-            let has = |name: &str| exports.iter().any(|export| export == name);
-            match invocation {
-                None if has("_start") => call("_start", &[]),
-                None => Ok(Vec::new()),
-                Some((name, values)) => {
-                    if has("_initialize") {
-                        call("_initialize", &[])?;
-                    }
-                    call(name, &values)
-                }
-            }
-        });
-    *fuel_used = Some(fuel);
-    wasi.flush();
+    let mut instance = Instance {
+        store: Store::new(config),
+        wasi,
+        fuel_used: 0,
+    };
+    let result = instance.run(&module, invocation);
+    *fuel_used = Some(instance.fuel_used);
+    instance.wasi.flush();
     match result {
         Ok(results) => {
-            for value in results {
-                println!("{}", values::format(value));
-            }
+            print_results(&results)
+                .map_err(|err| Outcome::Error(format!("cannot print the results: {err}")))?;
             Ok(Outcome::Exit(0))
         }
         Err(Error::Exit(code)) => Ok(Outcome::Exit(code)),
         Err(error) => Err(Outcome::from_engine(error)),
     }
+}
+
+/// The guest's store, its WASI world, and the instructions its calls have run.
+struct Instance {
+    store: Store<Plain>,
+    wasi: WasiCtx,
+    fuel_used: u64,
+}
+
+impl Instance {
+    /// Instantiates `module` and calls `_start`, or `_initialize` and then the export
+    /// `--invoke` names. A module without `_start` is only instantiated (its start function
+    /// runs), as wasmtime does.
+    fn run(
+        &mut self,
+        module: &Module,
+        invocation: Option<(&str, Vec<Value>)>,
+    ) -> Result<Vec<Value>, Error> {
+        let mut linker = Linker::new();
+        wasmrel_wasi::link(&mut linker);
+        let instance = linker.instantiate(&mut self.store, module, &mut self.wasi)?;
+        let exports: Vec<String> = module.exports().map(|export| export.name).collect();
+        let has = |name: &str| exports.iter().any(|export| export == name);
+        match invocation {
+            None if has("_start") => self.call(instance, "_start", &[]),
+            None => Ok(Vec::new()),
+            Some((name, values)) => {
+                if has("_initialize") {
+                    self.call(instance, "_initialize", &[])?;
+                }
+                self.call(instance, name, &values)
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        instance: InstanceId,
+        name: &str,
+        values: &[Value],
+    ) -> Result<Vec<Value>, Error> {
+        let mut execution = self
+            .store
+            .start_call(instance, name, values)
+            .map_err(|error| match error {
+                Error::Call(why) => Error::Call(format!("cannot call `{name}`: {why}")),
+                other => other,
+            })?;
+        let result = execution.run(&mut self.store, &mut self.wasi);
+        self.fuel_used += execution.fuel_used();
+        result
+    }
+}
+
+/// Prints one result per line (stdout may be a closed pipe: that is an error, not a panic).
+fn print_results(results: &[Value]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    for value in results {
+        writeln!(stdout, "{}", values::format(*value))?;
+    }
+    stdout.flush()
 }
 
 fn config(limits: &LimitArgs) -> Config {
