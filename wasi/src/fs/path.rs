@@ -42,7 +42,7 @@ impl WasiCtx {
         follow: bool,
     ) -> WasiResult<Resolved> {
         let root = self.fds.get(path.fd)?.dir()?.root.clone();
-        let bytes = guest.read_bytes(path.addr, path.len)?;
+        let bytes = read_path(guest, path.addr, path.len)?;
         resolve(&root, &bytes, follow)
     }
 
@@ -168,7 +168,7 @@ impl WasiCtx {
         target: (u32, u32),
         link: PathArg,
     ) -> WasiResult {
-        let target = guest.read_bytes(target.0, target.1)?;
+        let target = read_path(guest, target.0, target.1)?;
         if target.starts_with(b"/") {
             return Err(Errno::NOTCAPABLE);
         }
@@ -200,6 +200,17 @@ impl WasiCtx {
         guest.write(buf.0, &bytes[..used])?;
         guest.write_u32(used_out, used as u32)
     }
+}
+
+/// The longest path a guest may pass. Far above any host's `PATH_MAX`, and it keeps a
+/// hostile length from costing more than this much host memory.
+const MAX_PATH: u32 = 64 * 1024;
+
+fn read_path(guest: &mut impl Guest, addr: u32, len: u32) -> WasiResult<Vec<u8>> {
+    if len > MAX_PATH {
+        return Err(Errno::NAMETOOLONG);
+    }
+    guest.read_bytes(addr, len)
 }
 
 /// Opens the resolved target as a directory or a file, as `path_open`'s flags and rights ask.
