@@ -22,11 +22,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a WASI command (`_start`), or call one export with --invoke.
-    #[command(override_usage = "wasmrel run [OPTIONS] <MODULE> [ARGS]...")]
+    #[command(
+        override_usage = "wasmrel run [OPTIONS] <MODULE> [ARGS]...",
+        after_help = RUN_EXIT_STATUS
+    )]
     Run(RunArgs),
     /// Check that a module decodes and validates, without running it.
     Validate(ValidateArgs),
 }
+
+/// The exit codes of `wasmrel run`, shown under its help.
+const RUN_EXIT_STATUS: &str = "\
+Exit status:
+  0-125  the guest's own exit code (a larger one becomes 125, with a warning)
+  126    usage error, unreadable file, invalid module or link error
+  128    a limit was reached (--fuel, --max-memory, --max-table-elements, --max-call-depth,
+         --max-stack)
+  134    the guest trapped
+  136    internal error
+Every outcome but the guest's own exit prints one line `wasmrel: <outcome>: <detail>`.";
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
