@@ -587,3 +587,48 @@ fn a_prompt_shows_before_the_guest_waits_for_input() {
     assert_eq!(rest, "Ada\n");
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn deterministic_runs_hide_host_times_and_inode_numbers() {
+    let (data, at) = strings(&["new.txt", "."]);
+    let body = format!(
+        r#"{data}{FILE_HELPERS}
+  (func $stat (param $at i32)
+    (call $print_u64 (i64.load (local.get $at)))
+    (call $print_u64 (i64.load offset=8 (local.get $at)))
+    (call $print_u64 (i64.load offset=48 (local.get $at))))
+  (func (export "_start")
+    (call $check (call $try_open (i32.const {file}) (i32.const {file_len}) (i32.const 1) (i64.const 0x40)))
+    (call $check (call $fd_filestat_get (i32.load (i32.const 128)) (i32.const 512)))
+    (call $stat (i32.const 512))
+    (call $check (call $path_filestat_get (i32.const 3) (i32.const 0) (i32.const {dot}) (i32.const 1) (i32.const 512)))
+    (call $stat (i32.const 512)))"#,
+        file = at[0].0,
+        file_len = at[0].1,
+        dot = at[1].0,
+    );
+    let mut imports = FILE_IMPORTS.to_vec();
+    imports.push("fd_filestat_get (param i32 i32) (result i32)");
+    let code_dir = TempDir::new();
+    let module = code_dir.write("stat.wat", wasi_module(&imports, &body));
+    let run = |extra: &[&str]| {
+        let grant = TempDir::new();
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["run".as_ref(), "--dir".as_ref(), grant.path().as_os_str()];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        args.push(module.as_os_str());
+        let out = wasmrel(args);
+        assert_eq!(stderr(&out), "");
+        stdout(&out)
+    };
+    let epoch = "946684800000000000";
+    let first = run(&["--deterministic"]);
+    // device 0, inodes numbered by first appearance, times at the deterministic epoch
+    assert_eq!(first, format!("0\n1\n{epoch}\n0\n2\n{epoch}\n"));
+    assert_eq!(first, run(&["--deterministic"]));
+    let real: Vec<u64> = run(&[]).lines().map(|l| l.parse().unwrap()).collect();
+    assert!(
+        real[1] > 2 && real[2] > 1_577_836_800_000_000_000,
+        "{real:?}"
+    );
+}

@@ -20,6 +20,9 @@ pub struct WasiCtx {
     pub(crate) clock: Box<dyn Clock>,
     pub(crate) random: Box<dyn RandomSource>,
     pub(crate) fds: FdTable,
+    /// How file metadata is shown (reproducible in deterministic contexts).
+    #[cfg(feature = "std")]
+    pub(crate) metadata: crate::fs::MetadataView,
 }
 
 impl WasiCtx {
@@ -40,15 +43,24 @@ impl WasiCtx {
             clock,
             random,
             fds,
+            #[cfg(feature = "std")]
+            metadata: crate::fs::MetadataView::default(),
         }
     }
 
-    /// A reproducible context: [`DeterministicClock`] and [`SeededRandom`] with `seed`.
+    /// A reproducible context: [`DeterministicClock`], [`SeededRandom`] with `seed`, and
+    /// file metadata without host times and inode numbers.
     pub fn deterministic(seed: u64) -> Self {
-        Self::new(
+        let ctx = Self::new(
             Box::new(DeterministicClock::new()),
             Box::new(SeededRandom::new(seed)),
-        )
+        );
+        #[cfg(feature = "std")]
+        let ctx = Self {
+            metadata: crate::fs::MetadataView::reproducible(),
+            ..ctx
+        };
+        ctx
     }
 
     /// A context on the host's real clocks and the OS random source.

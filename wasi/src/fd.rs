@@ -92,6 +92,8 @@ impl WasiCtx {
         out: u32,
     ) -> WasiResult {
         let image = self.fds.get(fd)?.filestat()?;
+        #[cfg(feature = "std")]
+        let image = self.metadata.filestat(image);
         guest.write(out, &image)
     }
 
@@ -301,7 +303,8 @@ impl WasiCtx {
         out: u32,
     ) -> WasiResult {
         guest.check_range(buf.0, u64::from(buf.1))?;
-        let bytes = self.fds.get(fd)?.dir()?.readdir(cookie, buf.1 as usize)?;
+        let dir = self.fds.get(fd)?.dir()?;
+        let bytes = dir.readdir(cookie, buf.1 as usize, &mut self.metadata)?;
         guest.write(buf.0, &bytes)?;
         guest.write_u32(out, bytes.len() as u32)
     }

@@ -80,9 +80,14 @@ impl OpenDir {
 
     /// The `fd_readdir` bytes from entry `cookie` on, cut at `capacity`: a cut entry tells
     /// the guest to come back with a larger buffer, as preview 1 specifies.
-    pub fn readdir(&mut self, cookie: u64, capacity: usize) -> WasiResult<Vec<u8>> {
+    pub fn readdir(
+        &mut self,
+        cookie: u64,
+        capacity: usize,
+        view: &mut super::MetadataView,
+    ) -> WasiResult<Vec<u8>> {
         if cookie == 0 || self.listing.is_empty() {
-            self.listing = self.list()?;
+            self.listing = self.list(view)?;
         }
         let start = usize::try_from(cookie).unwrap_or(usize::MAX);
         let mut out = Vec::new();
@@ -104,18 +109,18 @@ impl OpenDir {
     }
 
     /// `.`, `..` and the entries sorted by name, so listings are the same on every run.
-    fn list(&self) -> WasiResult<Vec<Entry>> {
+    fn list(&self, view: &mut super::MetadataView) -> WasiResult<Vec<Entry>> {
         let here = self.handle.metadata()?;
         let parent = std::fs::metadata(self.root.join("..")).unwrap_or_else(|_| here.clone());
         let mut entries = vec![
             Entry {
                 name: ".".into(),
-                ino: here.ino(),
+                ino: view.ino(here.dev(), here.ino()),
                 filetype: filetype::DIRECTORY,
             },
             Entry {
                 name: "..".into(),
-                ino: parent.ino(),
+                ino: view.ino(parent.dev(), parent.ino()),
                 filetype: filetype::DIRECTORY,
             },
         ];
@@ -124,7 +129,7 @@ impl OpenDir {
             let child = child?;
             children.push(Entry {
                 name: child.file_name(),
-                ino: child.ino(),
+                ino: view.ino(here.dev(), child.ino()),
                 filetype: super::filetype_of(child.file_type()?),
             });
         }

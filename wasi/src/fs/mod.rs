@@ -9,10 +9,12 @@ mod dir;
 mod file;
 mod path;
 pub(crate) mod sandbox;
+mod view;
 
 pub(crate) use dir::OpenDir;
 pub(crate) use file::OpenFile;
 pub(crate) use path::{OpenRequest, PathArg};
+pub(crate) use view::MetadataView;
 
 use std::fs::{FileType, Metadata};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};

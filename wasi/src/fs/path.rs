@@ -73,7 +73,8 @@ impl WasiCtx {
             .resolve_arg(guest, path, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?
             .path();
         let meta = std::fs::symlink_metadata(target)?;
-        guest.write(out, &super::filestat_of(&meta))
+        let image = self.metadata.filestat(super::filestat_of(&meta));
+        guest.write(out, &image)
     }
 
     pub(crate) fn path_filestat_set_times(
