@@ -628,7 +628,7 @@ fn deterministic_runs_hide_host_times_and_inode_numbers() {
     assert_eq!(first, run(&["--deterministic"]));
     let real: Vec<u64> = run(&[]).lines().map(|l| l.parse().unwrap()).collect();
     assert!(
-        real[1] > 2 && real[2] > 1_577_836_800_000_000_000,
-        "{real:?}"
+        real[2] > 1_577_836_800_000_000_000,
+        "host times otherwise: {real:?}"
     );
 }
