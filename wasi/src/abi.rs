@@ -158,7 +158,8 @@ pub mod poll {
     pub const TAG_FD_WRITE: u8 = 2;
 }
 
-/// Writes little-endian fields into a struct image before it is copied to the guest.
+/// Little-endian fields of struct images copied to and from the guest. Callers pass offsets
+/// that are constants of the struct, inside images of its fixed size.
 pub(crate) fn put_u16(buf: &mut [u8], at: usize, value: u16) {
     buf[at..at + 2].copy_from_slice(&value.to_le_bytes());
 }
@@ -169,6 +170,14 @@ pub(crate) fn put_u32(buf: &mut [u8], at: usize, value: u32) {
 
 pub(crate) fn put_u64(buf: &mut [u8], at: usize, value: u64) {
     buf[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+pub(crate) fn get_u16(buf: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([buf[at], buf[at + 1]])
+}
+
+pub(crate) fn get_u32(buf: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
 }
 
 pub(crate) fn get_u64(buf: &[u8], at: usize) -> u64 {

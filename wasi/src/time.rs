@@ -72,10 +72,9 @@ impl WasiCtx {
             if sub[poll::SUB_TAG] != poll::TAG_CLOCK {
                 continue;
             }
-            let id = u32::from_le_bytes([sub[16], sub[17], sub[18], sub[19]]);
+            let id = abi::get_u32(sub, poll::SUB_CLOCK_ID);
             let timeout = abi::get_u64(sub, poll::SUB_CLOCK_TIMEOUT);
-            let absolute =
-                u16::from_le_bytes([sub[poll::SUB_CLOCK_FLAGS], sub[41]]) & poll::ABSTIME != 0;
+            let absolute = abi::get_u16(sub, poll::SUB_CLOCK_FLAGS) & poll::ABSTIME != 0;
             let fuel = guest.fuel_used();
             let deadline = if absolute {
                 timeout
@@ -102,7 +101,7 @@ impl WasiCtx {
             let error = if tag == poll::TAG_CLOCK {
                 0
             } else {
-                let fd = u32::from_le_bytes([sub[16], sub[17], sub[18], sub[19]]);
+                let fd = abi::get_u32(sub, poll::SUB_FD);
                 self.fds.get(fd).err().map_or(0, |errno| errno.0)
             };
             event.fill(0);
