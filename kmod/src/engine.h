@@ -28,8 +28,7 @@ struct wasmrel_engine_config {
 	size_t envp_bytes;
 	const u8 *invoke;
 	size_t invoke_bytes;
-	const u8 *invoke_argv;
-	size_t invoke_argv_bytes;
+	const u8 *invoke_argv; /* invoke_argc struct wasmrel_value */
 };
 
 struct wasmrel_engine_summary {

@@ -138,15 +138,18 @@ static int wasmrel_check_header(const struct wasmrel_header *header, size_t size
 	return 0;
 }
 
-/* Copies a string table (count NUL-terminated strings, bytes long) into the kernel. */
-static int wasmrel_copy_strings(u64 uptr, u64 bytes, u32 count, size_t *budget, u8 **out)
+/*
+ * Copies an argument buffer into the kernel, charging it to the per-request budget before
+ * anything is allocated. The engine parses the copy strictly.
+ */
+static int wasmrel_copy_in(u64 uptr, u64 bytes, size_t *budget, u8 **out)
 {
 	u8 *copy;
 
 	*out = NULL;
 	if (bytes == 0)
-		return count ? -EINVAL : 0;
-	if (bytes > *budget || count > bytes)
+		return 0;
+	if (bytes > *budget)
 		return -E2BIG;
 	*budget -= bytes;
 	copy = vmemdup_user(u64_to_user_ptr(uptr), bytes);
@@ -193,14 +196,19 @@ static long wasmrel_configure(struct wasmrel_file *wf, void __user *arg)
 	ec.call_depth = value;
 	ec.output_bytes = (u64)output_limit_mb << 20;
 
-	err = wasmrel_copy_strings(req.argv, req.argv_bytes, req.argc, &budget, &argv);
+	/* Counts are bounded by the byte sizes, which are bounded by the budget. */
+	if (req.argc > req.argv_bytes || req.envc > req.envp_bytes ||
+	    req.invoke_argc > ((size_t)args_limit_kb << 10) / sizeof(struct wasmrel_value))
+		return -E2BIG;
+	err = wasmrel_copy_in(req.argv, req.argv_bytes, &budget, &argv);
 	if (!err)
-		err = wasmrel_copy_strings(req.envp, req.envp_bytes, req.envc, &budget, &envp);
+		err = wasmrel_copy_in(req.envp, req.envp_bytes, &budget, &envp);
 	if (!err && req.invoke)
-		err = wasmrel_copy_strings(req.invoke, req.invoke_bytes, 0, &budget, &invoke);
+		err = wasmrel_copy_in(req.invoke, req.invoke_bytes, &budget, &invoke);
 	if (!err)
-		err = wasmrel_copy_strings(req.invoke_argv, req.invoke_argv_bytes, req.invoke_argc,
-					   &budget, &invoke_argv);
+		err = wasmrel_copy_in(req.invoke_argv,
+				      (u64)req.invoke_argc * sizeof(struct wasmrel_value), &budget,
+				      &invoke_argv);
 	if (err)
 		goto out;
 
@@ -215,7 +223,6 @@ static long wasmrel_configure(struct wasmrel_file *wf, void __user *arg)
 	ec.invoke_bytes = req.invoke ? req.invoke_bytes : 0;
 	ec.invoke_argc = req.invoke_argc;
 	ec.invoke_argv = invoke_argv;
-	ec.invoke_argv_bytes = req.invoke_argv_bytes;
 
 	if (mutex_lock_interruptible(&wf->lock)) {
 		err = -EINTR;

@@ -1,4 +1,4 @@
-//! The structs and ioctl numbers of `kmod/include/uapi/wasmrel.h`, mirrored field for field.
+//! The protocol itself (public for tools and tests that speak it directly): the structs and ioctl numbers of `kmod/include/uapi/wasmrel.h`, mirrored field for field.
 //! The size assertions below fail to compile if the two drift apart in size.
 
 /// The protocol version this client speaks.
@@ -44,7 +44,6 @@ pub struct Config {
     pub invoke_argc: u32,
     pub reserved2: u32,
     pub invoke_argv: u64,
-    pub invoke_argv_bytes: u64,
 }
 
 #[repr(C)]
@@ -80,7 +79,7 @@ pub const STREAM_STDOUT: u32 = 0;
 pub const STREAM_STDERR: u32 = 1;
 pub const STREAM_RESULTS: u32 = 2;
 
-const _: () = assert!(core::mem::size_of::<Config>() == 120);
+const _: () = assert!(core::mem::size_of::<Config>() == 112);
 const _: () = assert!(core::mem::size_of::<Run>() == 48 + MESSAGE_BYTES);
 const _: () = assert!(core::mem::size_of::<Read>() == 48);
 
@@ -132,3 +131,4 @@ pub const IOC_VERSION: libc::c_ulong = ioc(READ, 0, 4);
 pub const IOC_CONFIGURE: libc::c_ulong = ioc(WRITE, 1, core::mem::size_of::<Config>());
 pub const IOC_RUN: libc::c_ulong = ioc(READ | WRITE, 2, core::mem::size_of::<Run>());
 pub const IOC_READ: libc::c_ulong = ioc(READ | WRITE, 3, core::mem::size_of::<Read>());
+pub const IOC_RESET: libc::c_ulong = ioc(0, 4, 0);

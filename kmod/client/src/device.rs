@@ -1,7 +1,6 @@
 //! Talking to `/dev/wasmrel`: one open file per run, the module written in chunks, then the
 //! configure, run and read ioctls of the protocol.
 
-use std::ffi::CString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
@@ -27,8 +26,9 @@ pub struct Request<'a> {
     pub args: Vec<Vec<u8>>,
     /// WASI environment as `KEY=VALUE`. Must not contain NUL bytes.
     pub env: Vec<Vec<u8>>,
-    /// Export to call instead of `_start`, with its arguments as text.
-    pub invoke: Option<(String, Vec<String>)>,
+    /// Export to call instead of `_start`, with its arguments (typed as the export's
+    /// parameters; the kernel checks them).
+    pub invoke: Option<(String, Vec<Value>)>,
     /// Wasm instructions allowed.
     pub fuel: Option<u64>,
     /// Linear memory allowed, bytes.
@@ -50,7 +50,11 @@ pub fn run(device: &str, request: &Request<'_>) -> Result<Reply, ClientError> {
         "to answer with a known outcome (protocol mismatch)",
     ))?;
     let message_len = run.message.iter().position(|&b| b == 0).unwrap_or(0);
-    let results = read_stream(&file, abi::STREAM_RESULTS, run.result_count as u64 * 24)?;
+    let results = read_stream(
+        &file,
+        abi::STREAM_RESULTS,
+        run.result_count as u64 * abi::VALUE_BYTES as u64,
+    )?;
     Ok(Reply {
         outcome,
         guest_exit_code: run.exit_code,
@@ -120,20 +124,12 @@ fn string_table(items: &[Vec<u8>]) -> Result<(Vec<u8>, u32), ClientError> {
 fn configure(file: &File, request: &Request<'_>) -> Result<(), ClientError> {
     let (argv, argc) = string_table(&request.args)?;
     let (envp, envc) = string_table(&request.env)?;
-    let (invoke_name, invoke_args) =
-        match &request.invoke {
-            Some((name, args)) => {
-                let args: Vec<Vec<u8>> = args.iter().map(|a| a.clone().into_bytes()).collect();
-                (
-                    Some(CString::new(name.as_str()).map_err(|_| {
-                        ClientError::InvalidArgument("an export name with a NUL byte")
-                    })?),
-                    args,
-                )
-            }
-            None => (None, Vec::new()),
-        };
-    let (invoke_argv, invoke_argc) = string_table(&invoke_args)?;
+    let (invoke_name, invoke_args) = match &request.invoke {
+        Some((name, args)) => (name.as_bytes(), args.as_slice()),
+        None => (&[][..], &[][..]),
+    };
+    let invoke_argv: Vec<u8> = invoke_args.iter().flat_map(|v| v.to_record()).collect();
+    let invoke_argc = u32::try_from(invoke_args.len()).map_err(|_| ClientError::LimitTooHigh)?;
     let mut config = abi::Config::new();
     config.mode = request.mode.raw();
     config.fuel = request.fuel.unwrap_or(0);
@@ -141,12 +137,12 @@ fn configure(file: &File, request: &Request<'_>) -> Result<(), ClientError> {
     config.call_depth = request.call_depth.unwrap_or(0);
     (config.argv, config.argv_bytes, config.argc) = (addr(&argv), argv.len() as u64, argc);
     (config.envp, config.envp_bytes, config.envc) = (addr(&envp), envp.len() as u64, envc);
-    if let Some(name) = &invoke_name {
-        config.invoke = name.as_ptr() as u64;
-        config.invoke_bytes = name.as_bytes().len() as u64;
+    if request.invoke.is_some() {
+        // A non-null pointer says "invoke", even for an empty name.
+        config.invoke = invoke_name.as_ptr() as u64;
+        config.invoke_bytes = invoke_name.len() as u64;
     }
     config.invoke_argv = addr(&invoke_argv);
-    config.invoke_argv_bytes = invoke_argv.len() as u64;
     config.invoke_argc = invoke_argc;
     ioctl(file, abi::IOC_CONFIGURE, &mut config).map_err(|err| error_of("configuring the run", err))
 }

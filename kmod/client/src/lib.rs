@@ -5,7 +5,7 @@
 //! fuel used and the outcome. [`Reply::exit_code`] maps the outcome to the exit codes of
 //! `wasmrel run`, so `wasmrel run --kernel` behaves like a user-space run.
 
-mod abi;
+pub mod abi;
 mod device;
 mod error;
 mod reply;

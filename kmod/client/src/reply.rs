@@ -83,6 +83,26 @@ pub enum Value {
 }
 
 impl Value {
+    /// Encodes this value as one `struct wasmrel_value`.
+    pub(crate) fn to_record(self) -> [u8; 24] {
+        let (type_code, reference, low, high) = match self {
+            Value::I32(v) => (0x7f, None, u64::from(v as u32), 0),
+            Value::I64(v) => (0x7e, None, v as u64, 0),
+            Value::F32(bits) => (0x7d, None, u64::from(bits), 0),
+            Value::F64(bits) => (0x7c, None, bits, 0),
+            Value::V128(bits) => (0x7b, None, bits as u64, (bits >> 64) as u64),
+            Value::FuncRef(r) => (0x70, Some(r), r.unwrap_or(0), 0),
+            Value::ExternRef(r) => (0x6f, Some(r), r.unwrap_or(0), 0),
+        };
+        let is_null = matches!(reference, Some(None));
+        let mut out = [0; 24];
+        out[0..4].copy_from_slice(&(type_code as u32).to_le_bytes());
+        out[4..8].copy_from_slice(&u32::from(is_null).to_le_bytes());
+        out[8..16].copy_from_slice(&low.to_le_bytes());
+        out[16..24].copy_from_slice(&high.to_le_bytes());
+        out
+    }
+
     /// Decodes one `struct wasmrel_value`.
     pub(crate) fn from_record(record: &[u8]) -> Option<Value> {
         let bytes = |at: usize| record.get(at..at + 8)?.try_into().ok();
@@ -169,6 +189,13 @@ mod tests {
             Some(Value::FuncRef(None))
         );
         assert_eq!(Value::from_record(&record(0x42, 0, 0, 0)), None);
+        for value in [
+            Value::I64(-3),
+            Value::F32(0x7fc0_0001),
+            Value::ExternRef(None),
+        ] {
+            assert_eq!(Value::from_record(&value.to_record()), Some(value));
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use wasmrel_executor::Value;
+
 /// Which execution to use; encoded and dual arrive with the encoded engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -40,13 +42,13 @@ pub struct Limits {
     pub output_bytes: u64,
 }
 
-/// Call one export with arguments given as text instead of running `_start`.
+/// Call one export instead of running `_start`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invoke {
     /// Export name.
     pub name: String,
-    /// Arguments, parsed by the export's parameter types at run time.
-    pub args: Vec<String>,
+    /// Arguments, checked against the export's parameter types at run time.
+    pub args: Vec<Value>,
 }
 
 /// Everything a run needs besides the module bytes.

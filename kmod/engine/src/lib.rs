@@ -11,6 +11,7 @@ extern crate alloc;
 
 mod config;
 mod platform;
+mod record;
 mod report;
 mod run;
 mod session;
@@ -18,6 +19,7 @@ mod strings;
 
 pub use config::{Invoke, Limits, Mode, RunConfig};
 pub use platform::Platform;
-pub use report::{Outcome, Report, ValueRecord, VALUE_RECORD_BYTES};
+pub use record::RECORD_BYTES;
+pub use report::{Outcome, Report};
 pub use session::{RawConfig, Session, SessionError};
 pub use strings::parse_string_table;

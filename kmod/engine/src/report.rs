@@ -24,39 +24,11 @@ pub enum Outcome {
     EngineBug = 6,
 }
 
-/// Size of one `struct wasmrel_value` in the results stream.
-pub const VALUE_RECORD_BYTES: usize = 24;
-
-/// One result value in the layout of `struct wasmrel_value`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ValueRecord {
-    /// `WASMREL_TYPE_*`, the Wasm binary encoding of the value type.
-    pub type_code: u32,
-    /// For references: whether it is null.
-    pub is_null: bool,
-    /// The value's bits (low half of a v128, index of a reference).
-    pub low: u64,
-    /// High half of a v128.
-    pub high: u64,
-}
-
-impl ValueRecord {
-    /// The little-endian bytes of `struct wasmrel_value`.
-    pub fn to_bytes(self) -> [u8; VALUE_RECORD_BYTES] {
-        let mut out = [0; VALUE_RECORD_BYTES];
-        out[0..4].copy_from_slice(&self.type_code.to_le_bytes());
-        out[4..8].copy_from_slice(&u32::from(self.is_null).to_le_bytes());
-        out[8..16].copy_from_slice(&self.low.to_le_bytes());
-        out[16..24].copy_from_slice(&self.high.to_le_bytes());
-        out
-    }
-}
-
 /// Everything the reply of a run carries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
-    /// How it ended; `None` only before the run.
-    pub outcome: Option<Outcome>,
+    /// How it ended.
+    pub outcome: Outcome,
     /// Guest exit code for [`Outcome::Exit`].
     pub exit_code: i32,
     /// Wasm instructions executed.
@@ -72,8 +44,27 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report that carries only an outcome and its reason.
+    pub fn failed(outcome: Outcome, message: String) -> Self {
+        Report {
+            outcome,
+            exit_code: 0,
+            fuel_used: 0,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            results: Vec::new(),
+            message,
+        }
+    }
+
+    /// The same report with guest exit code `code`.
+    pub fn exit(mut self, code: i32) -> Self {
+        self.exit_code = code;
+        self
+    }
+
     /// Number of records in [`Report::results`].
     pub fn result_count(&self) -> usize {
-        self.results.len() / VALUE_RECORD_BYTES
+        self.results.len() / crate::record::RECORD_BYTES
     }
 }

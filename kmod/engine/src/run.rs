@@ -1,36 +1,371 @@
-//! Executes one configured run.
-//!
-//! PLACEHOLDER until `wasmrel-executor` has `Module::new` and `invoke`: it validates the
-//! module with wasmparser and reports that execution is not available, so that the kernel
-//! plumbing (upload, limits, reply) can be built and tested end to end.
+//! Executes one configured run: the engine with WASI's `no_std` core as host, driven step by
+//! step so that the fuel hook can yield the CPU and stop on a signal.
 
-use alloc::string::String;
-use core::fmt::Write;
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
-use crate::config::RunConfig;
+use wasmrel_executor::{
+    Config, Error, ExternType, Limits as EngineLimits, Linker, Module, Pause, Plain, Store, Value,
+};
+use wasmrel_wasi::clock::Clock;
+use wasmrel_wasi::random::RandomSource;
+use wasmrel_wasi::stdio::OutputSink;
+use wasmrel_wasi::{Errno, WasiCtx};
+
+use crate::config::{Mode, RunConfig};
 use crate::platform::Platform;
+use crate::record::encode;
 use crate::report::{Outcome, Report};
 use crate::session::SessionError;
 
-/// Runs `module` under `config`; guest failures are outcomes in the report, only session-level
-/// problems (allocation of the report, a signal) are errors.
-pub fn execute(
+/// Fuel between two yields: small enough that a run gives the CPU back within a millisecond
+/// or so, large enough that the pause costs nothing measurable.
+const HOOK_INTERVAL: u64 = 100_000;
+/// Tables are host memory too; the user-space default (10 M elements) is too much for the
+/// kernel.
+const MAX_TABLE_ELEMENTS: u32 = 1 << 20;
+/// Bytes of one value-stack slot of the plain engine.
+const SLOT_BYTES: u64 = 8;
+
+/// Runs `module` under `config`. Guest failures are outcomes in the report; only a signal
+/// (`Interrupted`) or an allocation failure of the report itself is an error.
+pub fn execute<P: Platform + Clone + 'static>(
     module: &[u8],
-    _config: &RunConfig,
-    _platform: &mut impl Platform,
+    config: &RunConfig,
+    platform: &mut P,
 ) -> Result<Report, SessionError> {
-    let mut report = Report::default();
-    let mut message = String::new();
-    match wasmparser::Validator::new().validate_all(module) {
-        Ok(_) => {
-            report.outcome = Some(Outcome::EngineBug);
-            message.push_str("the executor is not linked into the kernel module yet");
+    if config.mode != Mode::Plain {
+        return Ok(Report::failed(
+            Outcome::Error,
+            "encoded and dual execution are not available in the kernel module yet".to_string(),
+        ));
+    }
+    let output = Output::new(config.limits.output_bytes);
+    let mut run = Run {
+        fuel_used: 0,
+        output: output.clone(),
+    };
+    let result = run.execute(module, config, platform);
+    let (stdout, stderr, overflowed) = output.take();
+    let mut report = match result {
+        Ok(results) => {
+            let (outcome, exit_code, results) = match results {
+                Finished::Returned(values) => (Outcome::Returned, 0, records(&values)?),
+                Finished::Exited(code) => (Outcome::Exit, code, Vec::new()),
+            };
+            Report {
+                outcome,
+                exit_code,
+                fuel_used: 0,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                results,
+                message: String::new(),
+            }
         }
-        Err(err) => {
-            report.outcome = Some(Outcome::Error);
-            let _ = write!(message, "invalid module: {err}");
+        Err(Stop::Interrupted) => return Err(SessionError::Interrupted),
+        Err(Stop::Exited(code)) => Report::failed(Outcome::Exit, String::new()).exit(code),
+        Err(Stop::Failed(outcome, message)) => Report::failed(outcome, message),
+    };
+    if overflowed && matches!(report.outcome, Outcome::Exit | Outcome::Returned) {
+        report.outcome = Outcome::Limit;
+        report.message = "output limit exceeded (module parameter output_limit_mb)".to_string();
+    }
+    report.fuel_used = run.fuel_used;
+    report.stdout = stdout;
+    report.stderr = stderr;
+    Ok(report)
+}
+
+enum Finished {
+    Returned(Vec<Value>),
+    Exited(i32),
+}
+
+enum Stop {
+    Interrupted,
+    /// WASI `proc_exit`.
+    Exited(i32),
+    Failed(Outcome, String),
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        let outcome = match &error {
+            Error::Trap(_) | Error::Host(_) => Outcome::Trap,
+            Error::Limit(_) => Outcome::Limit,
+            Error::Invalid(_) | Error::Link(_) | Error::Call(_) => Outcome::Error,
+            Error::Corrupted(_) => Outcome::EngineBug,
+            Error::Exit(code) => return Stop::Exited(*code),
+        };
+        Stop::Failed(outcome, error.to_string())
+    }
+}
+
+struct Run {
+    fuel_used: u64,
+    output: Output,
+}
+
+impl Run {
+    fn execute<P: Platform + Clone + 'static>(
+        &mut self,
+        bytes: &[u8],
+        config: &RunConfig,
+        platform: &mut P,
+    ) -> Result<Finished, Stop> {
+        let limits = &config.limits;
+        let engine_config = Config {
+            limits: EngineLimits {
+                max_memory_bytes: limits.memory_bytes,
+                max_table_elements: MAX_TABLE_ELEMENTS,
+                max_call_depth: limits.call_depth,
+                // The value stack is charged to the same budget as linear memory.
+                max_stack_slots: u32::try_from(limits.memory_bytes / SLOT_BYTES)
+                    .unwrap_or(u32::MAX),
+            },
+            fuel: Some(limits.fuel),
+            hook_interval: Some(HOOK_INTERVAL),
+        };
+        let module = Module::new(&engine_config, bytes)?;
+        let invoke = match &config.invoke {
+            Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
+            None => None,
+        };
+        let mut wasi = self.wasi(config, platform)?;
+        let mut store: Store<Plain> = Store::new(engine_config);
+        let mut linker = Linker::new();
+        wasmrel_wasi::link(&mut linker);
+        let outcome = linker
+            .instantiate(&mut store, &module, &mut wasi)
+            .map_err(Stop::from)
+            .and_then(|instance| {
+                let has = |name: &str| module.exports().any(|export| export.name == name);
+                let mut call = |name: &str, args: &[Value]| {
+                    self.call(&mut store, instance, name, args, &mut wasi, platform)
+                };
+                match invoke {
+                    None if has("_start") => call("_start", &[]).map(|_| Finished::Exited(0)),
+                    None => Ok(Finished::Exited(0)),
+                    Some((name, args)) => {
+                        if has("_initialize") {
+                            call("_initialize", &[])?;
+                        }
+                        call(name, &args).map(Finished::Returned)
+                    }
+                }
+            });
+        wasi.flush();
+        match outcome {
+            Err(Stop::Exited(code)) => Ok(Finished::Exited(code)),
+            other => other,
         }
     }
-    report.message = message;
-    Ok(report)
+
+    /// Calls one export, yielding at every fuel hook and serving WASI calls.
+    fn call<P: Platform>(
+        &mut self,
+        store: &mut Store<Plain>,
+        instance: wasmrel_executor::InstanceId,
+        name: &str,
+        args: &[Value],
+        wasi: &mut WasiCtx,
+        platform: &mut P,
+    ) -> Result<Vec<Value>, Stop> {
+        let mut execution = store.start_call(instance, name, args)?;
+        let result = loop {
+            match execution.resume(store) {
+                Ok(Pause::Done(values)) => break Ok(values),
+                Ok(Pause::HostCall(call)) => {
+                    if let Err(error) = execution.call_host(store, &call, wasi) {
+                        break Err(Stop::from(error));
+                    }
+                }
+                Ok(Pause::Hook | Pause::Stopped) => {
+                    if platform.should_stop() {
+                        break Err(Stop::Interrupted);
+                    }
+                }
+                Err(error) => break Err(Stop::from(error)),
+            }
+        };
+        self.fuel_used = self.fuel_used.saturating_add(execution.fuel_used());
+        result
+    }
+
+    fn wasi<P: Platform + Clone + 'static>(
+        &self,
+        config: &RunConfig,
+        platform: &P,
+    ) -> Result<WasiCtx, Stop> {
+        let bad = |what: &str| Stop::Failed(Outcome::Error, format!("{what} is not UTF-8"));
+        let mut wasi = WasiCtx::new(
+            Box::new(KernelClock(platform.clone())),
+            Box::new(KernelRandom(platform.clone())),
+        );
+        for arg in &config.args {
+            wasi.push_arg(core::str::from_utf8(arg).map_err(|_| bad("an argument"))?);
+        }
+        for entry in &config.env {
+            let entry = core::str::from_utf8(entry).map_err(|_| bad("an environment entry"))?;
+            let (name, value) = entry.split_once('=').unwrap_or((entry, ""));
+            wasi.push_env(name, value);
+        }
+        wasi.set_stdout(Box::new(self.output.sink(Stream::Stdout)));
+        wasi.set_stderr(Box::new(self.output.sink(Stream::Stderr)));
+        Ok(wasi)
+    }
+}
+
+/// The invoke arguments, checked against the export's parameter types.
+fn checked_args(module: &Module, invoke: &crate::config::Invoke) -> Result<Vec<Value>, Stop> {
+    let name = invoke.name.as_str();
+    let ty = module
+        .exports()
+        .find_map(|export| match export.ty {
+            ExternType::Func(ty) if export.name == name => Some(ty),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            Stop::Failed(
+                Outcome::Error,
+                format!("the module exports no function `{name}`"),
+            )
+        })?;
+    let types_match = ty.params().len() == invoke.args.len()
+        && ty
+            .params()
+            .iter()
+            .zip(&invoke.args)
+            .all(|(&t, v)| v.ty() == t);
+    if !types_match {
+        return Err(Stop::Failed(
+            Outcome::Error,
+            format!("the arguments do not match `{name}` {ty}"),
+        ));
+    }
+    Ok(invoke.args.clone())
+}
+
+fn records(values: &[Value]) -> Result<Vec<u8>, SessionError> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(values.len() * crate::record::RECORD_BYTES)
+        .map_err(|_| SessionError::OutOfMemory)?;
+    for value in values {
+        out.extend_from_slice(&encode(*value));
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Default)]
+struct Captured {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    room: u64,
+    overflowed: bool,
+}
+
+/// stdout and stderr kept for the reply, both within one output budget.
+#[derive(Clone)]
+struct Output(Rc<RefCell<Captured>>);
+
+impl Output {
+    fn new(limit: u64) -> Self {
+        Output(Rc::new(RefCell::new(Captured {
+            room: limit,
+            ..Captured::default()
+        })))
+    }
+
+    fn sink(&self, stream: Stream) -> OutputPipe {
+        OutputPipe {
+            output: self.clone(),
+            stream,
+        }
+    }
+
+    fn take(&self) -> (Vec<u8>, Vec<u8>, bool) {
+        let mut captured = self.0.borrow_mut();
+        let stdout = core::mem::take(&mut captured.stdout);
+        let stderr = core::mem::take(&mut captured.stderr);
+        (stdout, stderr, captured.overflowed)
+    }
+}
+
+struct OutputPipe {
+    output: Output,
+    stream: Stream,
+}
+
+impl OutputSink for OutputPipe {
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, Errno> {
+        let mut captured = self.output.0.borrow_mut();
+        let captured = &mut *captured;
+        if (bytes.len() as u64) > captured.room {
+            captured.overflowed = true;
+            return Err(Errno::NOSPC);
+        }
+        let buffer = match self.stream {
+            Stream::Stdout => &mut captured.stdout,
+            Stream::Stderr => &mut captured.stderr,
+        };
+        buffer.try_reserve(bytes.len()).map_err(|_| Errno::NOMEM)?;
+        buffer.extend_from_slice(bytes);
+        captured.room -= bytes.len() as u64;
+        Ok(bytes.len())
+    }
+}
+
+/// The kernel's clocks: realtime for `CLOCK_REALTIME`, monotonic for the others.
+struct KernelClock<P>(P);
+
+const REALTIME: u32 = 0;
+const MONOTONIC: u32 = 1;
+const PROCESS_CPUTIME: u32 = 2;
+const THREAD_CPUTIME: u32 = 3;
+
+impl<P: Platform> Clock for KernelClock<P> {
+    fn now(&mut self, id: u32, _fuel_used: u64) -> Result<u64, Errno> {
+        match id {
+            REALTIME => Ok(self.0.realtime_ns()),
+            MONOTONIC | PROCESS_CPUTIME | THREAD_CPUTIME => Ok(self.0.monotonic_ns()),
+            _ => Err(Errno::INVAL),
+        }
+    }
+
+    fn resolution(&self, id: u32) -> Result<u64, Errno> {
+        match id {
+            REALTIME | MONOTONIC | PROCESS_CPUTIME | THREAD_CPUTIME => Ok(1),
+            _ => Err(Errno::INVAL),
+        }
+    }
+
+    /// Waits by yielding the CPU until the deadline passes; a signal ends the wait early.
+    fn sleep_until(&mut self, id: u32, deadline: u64, fuel_used: u64) -> Result<(), Errno> {
+        while self.now(id, fuel_used)? < deadline {
+            if self.0.should_stop() {
+                return Err(Errno::INTR);
+            }
+        }
+        Ok(())
+    }
+}
+
+struct KernelRandom<P>(P);
+
+impl<P: Platform> RandomSource for KernelRandom<P> {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        self.0.random(buf);
+        Ok(())
+    }
 }

@@ -3,8 +3,11 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use wasmrel_executor::Value;
+
 use crate::config::{Invoke, Limits, Mode, RunConfig};
 use crate::platform::Platform;
+use crate::record::{decode, RECORD_BYTES};
 use crate::report::Report;
 use crate::run;
 use crate::strings::parse_string_table;
@@ -36,8 +39,8 @@ pub struct RawConfig<'a> {
     pub envp: (&'a [u8], u32),
     /// Export name, if an export is invoked.
     pub invoke: Option<&'a [u8]>,
-    /// Invoke arguments as a string table.
-    pub invoke_argv: (&'a [u8], u32),
+    /// Invoke arguments: `struct wasmrel_value` records.
+    pub invoke_args: &'a [u8],
 }
 
 /// The state of one open file.
@@ -90,10 +93,7 @@ impl Session {
             None => None,
             Some(name) => Some(Invoke {
                 name: utf8(name)?,
-                args: table(raw.invoke_argv)?
-                    .into_iter()
-                    .map(|arg| utf8(&arg))
-                    .collect::<Result<_, _>>()?,
+                args: values(raw.invoke_args)?,
             }),
         };
         self.config = Some(RunConfig {
@@ -107,7 +107,10 @@ impl Session {
     }
 
     /// Runs the uploaded module once with the stored configuration.
-    pub fn run(&mut self, platform: &mut impl Platform) -> Result<&Report, SessionError> {
+    pub fn run<P: Platform + Clone + 'static>(
+        &mut self,
+        platform: &mut P,
+    ) -> Result<&Report, SessionError> {
         if self.report.is_some() {
             return Err(SessionError::WrongState);
         }
@@ -132,4 +135,203 @@ fn utf8(bytes: &[u8]) -> Result<String, SessionError> {
         .map_err(|_| SessionError::OutOfMemory)?;
     owned.push_str(text);
     Ok(owned)
+}
+
+fn values(records: &[u8]) -> Result<Vec<Value>, SessionError> {
+    let chunks = records.chunks_exact(RECORD_BYTES);
+    if !chunks.remainder().is_empty() {
+        return Err(SessionError::InvalidArgument);
+    }
+    let mut values = Vec::new();
+    values
+        .try_reserve_exact(records.len() / RECORD_BYTES)
+        .map_err(|_| SessionError::OutOfMemory)?;
+    for chunk in chunks {
+        let record = chunk
+            .try_into()
+            .map_err(|_| SessionError::InvalidArgument)?;
+        values.push(decode(record).ok_or(SessionError::InvalidArgument)?);
+    }
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::encode;
+    use crate::report::Outcome;
+
+    #[derive(Clone)]
+    struct TestPlatform {
+        stop_after: u32,
+    }
+
+    impl Platform for TestPlatform {
+        fn should_stop(&mut self) -> bool {
+            self.stop_after = self.stop_after.saturating_sub(1);
+            self.stop_after == 0
+        }
+        fn realtime_ns(&mut self) -> u64 {
+            1
+        }
+        fn monotonic_ns(&mut self) -> u64 {
+            2
+        }
+        fn random(&mut self, buf: &mut [u8]) {
+            buf.fill(4);
+        }
+    }
+
+    const LIMITS: Limits = Limits {
+        fuel: 1_000_000,
+        memory_bytes: 1 << 20,
+        call_depth: 100,
+        output_bytes: 64,
+    };
+
+    fn session(wat: &str, invoke: Option<(&str, &[Value])>) -> Session {
+        let module = wat::parse_str(wat).unwrap();
+        let mut session = Session::new();
+        for chunk in module.chunks(7) {
+            session.append_module(chunk, 1 << 20).unwrap();
+        }
+        let args: Vec<u8> = invoke
+            .map(|(_, args)| args.iter().flat_map(|v| encode(*v)).collect())
+            .unwrap_or_default();
+        session
+            .configure(&RawConfig {
+                mode: 0,
+                limits: LIMITS,
+                argv: (b"prog\0", 1),
+                envp: (b"", 0),
+                invoke: invoke.map(|(name, _)| name.as_bytes()),
+                invoke_args: &args,
+            })
+            .unwrap();
+        session
+    }
+
+    fn platform() -> TestPlatform {
+        TestPlatform {
+            stop_after: u32::MAX,
+        }
+    }
+
+    #[test]
+    fn invokes_an_export_and_encodes_its_results() {
+        let mut s = session(
+            r#"(module (func (export "add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))"#,
+            Some(("add", &[Value::I32(2), Value::I32(3)])),
+        );
+        let report = s.run(&mut platform()).unwrap();
+        assert_eq!(report.outcome, Outcome::Returned);
+        assert_eq!(report.results, encode(Value::I32(5)));
+        assert_eq!(report.fuel_used, 4);
+        assert_eq!(s.run(&mut platform()), Err(SessionError::WrongState));
+    }
+
+    #[test]
+    fn a_wasi_command_writes_stdout_and_exits() {
+        let mut s = session(
+            r#"(module
+              (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "hi\n")
+              (func (export "_start")
+                (i32.store (i32.const 0) (i32.const 16))
+                (i32.store (i32.const 4) (i32.const 3))
+                (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+                (call $exit (i32.const 3))))"#,
+            None,
+        );
+        let report = s.run(&mut platform()).unwrap();
+        assert_eq!((report.outcome, report.exit_code), (Outcome::Exit, 3));
+        assert_eq!(report.stdout, b"hi\n");
+    }
+
+    #[test]
+    fn output_beyond_the_limit_is_a_limit() {
+        let mut s = session(
+            r#"(module
+              (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (i32.store (i32.const 4) (i32.const 40))
+                (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+                (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+            None,
+        );
+        let report = s.run(&mut platform()).unwrap();
+        assert_eq!(report.outcome, Outcome::Limit);
+        assert_eq!(report.stdout.len(), 40);
+    }
+
+    #[test]
+    fn limits_traps_and_bad_modules_are_outcomes() {
+        let spin = r#"(module (func (export "f") (loop br 0)))"#;
+        let report = session(spin, Some(("f", &[])))
+            .run(&mut platform())
+            .unwrap()
+            .clone();
+        assert_eq!(report.outcome, Outcome::Limit);
+        assert_eq!(report.fuel_used, LIMITS.fuel);
+
+        let trap = r#"(module (func (export "f") unreachable))"#;
+        let report = session(trap, Some(("f", &[])))
+            .run(&mut platform())
+            .unwrap()
+            .clone();
+        assert_eq!(report.outcome, Outcome::Trap);
+
+        let mut s = Session::new();
+        s.append_module(b"\0asm\x01\0\0", 100).unwrap();
+        s.configure(&RawConfig {
+            mode: 0,
+            limits: LIMITS,
+            argv: (b"", 0),
+            envp: (b"", 0),
+            invoke: None,
+            invoke_args: &[],
+        })
+        .unwrap();
+        assert_eq!(s.run(&mut platform()).unwrap().outcome, Outcome::Error);
+    }
+
+    #[test]
+    fn a_stop_request_interrupts_the_run() {
+        let spin = r#"(module (func (export "f") (loop br 0)))"#;
+        let mut s = session(spin, Some(("f", &[])));
+        assert_eq!(
+            s.run(&mut TestPlatform { stop_after: 2 }),
+            Err(SessionError::Interrupted)
+        );
+    }
+
+    #[test]
+    fn refuses_oversized_modules_and_malformed_arguments() {
+        let mut s = Session::new();
+        s.append_module(&[0; 10], 16).unwrap();
+        assert_eq!(
+            s.append_module(&[0; 7], 16),
+            Err(SessionError::ModuleTooBig)
+        );
+        let bad = RawConfig {
+            mode: 9,
+            limits: LIMITS,
+            argv: (b"", 0),
+            envp: (b"", 0),
+            invoke: None,
+            invoke_args: &[],
+        };
+        assert_eq!(s.configure(&bad), Err(SessionError::InvalidArgument));
+        let bad = RawConfig {
+            mode: 0,
+            invoke: Some(b"f"),
+            invoke_args: &[1, 2, 3],
+            ..bad
+        };
+        assert_eq!(s.configure(&bad), Err(SessionError::InvalidArgument));
+    }
 }

@@ -6,7 +6,7 @@ use core::alloc::Layout;
 use core::ptr;
 use core::slice;
 
-use wasmrel_kmod_engine::{Limits, RawConfig, Report, Session, SessionError};
+use wasmrel_kmod_engine::{Limits, RawConfig, Report, Session, SessionError, RECORD_BYTES};
 
 use crate::kernel::Kernel;
 
@@ -39,7 +39,6 @@ pub struct EngineConfig {
     invoke: *const u8,
     invoke_bytes: usize,
     invoke_argv: *const u8,
-    invoke_argv_bytes: usize,
 }
 
 /// `struct wasmrel_engine_summary`.
@@ -55,7 +54,7 @@ pub struct Summary {
     message: [u8; 256],
 }
 
-const _: () = assert!(core::mem::size_of::<EngineConfig>() == 112);
+const _: () = assert!(core::mem::size_of::<EngineConfig>() == 104);
 const _: () = assert!(core::mem::size_of::<Summary>() == 296);
 
 fn errno(err: SessionError) -> i32 {
@@ -155,14 +154,17 @@ pub unsafe extern "C" fn wasmrel_engine_configure(
             argv: (bytes(c.argv, c.argv_bytes), c.argc),
             envp: (bytes(c.envp, c.envp_bytes), c.envc),
             invoke: (c.has_invoke != 0).then(|| bytes(c.invoke, c.invoke_bytes)),
-            invoke_argv: (bytes(c.invoke_argv, c.invoke_argv_bytes), c.invoke_argc),
+            invoke_args: bytes(
+                c.invoke_argv,
+                (c.invoke_argc as usize).saturating_mul(RECORD_BYTES),
+            ),
         }
     };
     status(session.configure(&raw))
 }
 
 fn summarize(report: &Report, summary: &mut Summary) {
-    summary.outcome = report.outcome.map_or(u32::MAX, |outcome| outcome as u32);
+    summary.outcome = report.outcome as u32;
     summary.exit_code = report.exit_code;
     summary.fuel_used = report.fuel_used;
     summary.stdout_bytes = report.stdout.len() as u64;

@@ -44,6 +44,7 @@ unsafe impl GlobalAlloc for KernelAllocator {
 static ALLOCATOR: KernelAllocator = KernelAllocator;
 
 /// Time, randomness and the periodic yield of a run in the caller's process context.
+#[derive(Clone)]
 pub struct Kernel;
 
 impl Platform for Kernel {

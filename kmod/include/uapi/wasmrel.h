@@ -41,10 +41,10 @@ struct wasmrel_config {
 	/* Invoke an export instead of running the WASI command (_start). */
 	__u64 invoke;       /* pointer to the export name, not NUL-terminated; 0 = _start */
 	__u64 invoke_bytes;
-	__u32 invoke_argc;  /* invoke arguments as text, parsed by the export's parameter types */
+	__u32 invoke_argc;  /* number of arguments of the invoked export */
 	__u32 reserved2;    /* must be 0 */
-	__u64 invoke_argv;  /* same layout as argv */
-	__u64 invoke_argv_bytes;
+	__u64 invoke_argv;  /* pointer to invoke_argc struct wasmrel_value, checked against the
+			     * export's parameter types */
 };
 
 #define WASMREL_MODE_PLAIN 0
@@ -74,7 +74,7 @@ struct wasmrel_run {
 	char message[WASMREL_MESSAGE_BYTES]; /* out: NUL-terminated one-line reason if not EXIT/RETURNED */
 };
 
-/* Value types in the results stream (the numbering of the Wasm binary format). */
+/* Value types of invoke arguments and of the results stream (the numbering of the Wasm binary format). */
 #define WASMREL_TYPE_I32 0x7f
 #define WASMREL_TYPE_I64 0x7e
 #define WASMREL_TYPE_F32 0x7d

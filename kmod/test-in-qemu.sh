@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Boots the test kernel under qemu and checks the wasmrel module from inside the guest.
+#
+# Builds (or reuses) the kernel (build-kernel.sh), the module, the static selftest binary and
+# the user-space CLI; records the user-space output of every example that needs no directory
+# grant; packs a busybox initramfs that loads the module, runs the selftest (built-in and
+# hostile cases, then the examples compared byte for byte with the user-space runs), unloads
+# the module and reboots. The console log is kept in $WASMREL_KERNEL_CACHE/qemu.log.
+# Prints `kernel: N passed, M failed` and fails on any failed case or kernel warning.
+#
+# Environment: WASMREL_KERNEL_CACHE (cache dir), WASMREL_QEMU_TIMEOUT (seconds, default 900),
+# WASMREL_KERNEL_BENCHES=1 to run the benchmark programs of cases.txt too (slow when emulated).
+set -euo pipefail
+here=$(dirname "${BASH_SOURCE[0]}")
+"$here/build-kernel.sh"
+source "$here/kenv.sh"
+start=$(date +%s)
+
+work=$WASMREL_KERNEL_CACHE/test
+target=$WASMREL_KERNEL_CACHE/target
+rm -rf "$work" && mkdir -p "$work/root"/{bin,dev,proc,sys,cases/expected}
+
+echo "test-in-qemu: building the module"
+nice -n 19 make -s -C "$KMOD_DIR" KDIR="$KDIR" CARGO_TARGET_DIR="$target/kernel" modules 2>&1 \
+    | tee "$work/module-build.log"
+if grep -E "warning|WARNING" "$work/module-build.log"; then
+    echo "test-in-qemu: the module build is not warning-free" >&2
+    exit 1
+fi
+
+echo "test-in-qemu: building the static selftest and the user-space CLI"
+host=x86_64-unknown-linux-gnu
+(cd "$REPO_DIR" &&
+    CARGO_TARGET_DIR=$target/user RUSTFLAGS="-C target-feature=+crt-static" \
+        nice -n 19 cargo build --quiet --release -p wasmrel-kmod-selftest --target $host &&
+    CARGO_TARGET_DIR=$target/user nice -n 19 cargo build --quiet --release -p wasmrel-cli)
+cp "$target/user/$host/release/wasmrel-kmod-selftest" "$work/root/bin/selftest"
+wasmrel=$target/user/release/wasmrel
+
+echo "test-in-qemu: recording user-space runs of the examples"
+cases=$work/root/cases
+while read -r id words; do
+    [[ -z $id || $id == \#* || " $words " == *" --dir "* ]] && continue
+    read -r -a argv <<< "$words"
+    module=
+    for ((i = 0; i < ${#argv[@]}; i++)); do
+        case ${argv[i]} in
+            --invoke | --env) i=$((i + 1)) ;;
+            *) module=${argv[i]}; break ;;
+        esac
+    done
+    [[ $module == examples/* || ${WASMREL_KERNEL_BENCHES:-0} == 1 ]] || continue
+    mkdir -p "$cases/$(dirname "$module")"
+    cp "$REPO_DIR/$module" "$cases/$module"
+    status=0
+    (cd "$REPO_DIR" && "$wasmrel" run "${argv[@]}" \
+        > "$cases/expected/$id.stdout" 2> "$cases/expected/$id.stderr" < /dev/null) || status=$?
+    echo "$status" > "$cases/expected/$id.status"
+    echo "$id $words" >> "$cases/cases.txt"
+done < "$REPO_DIR/examples/cases.txt"
+
+echo "test-in-qemu: packing the initramfs"
+cp /bin/busybox "$work/root/bin/busybox"
+for tool in sh mount insmod rmmod reboot cat echo; do
+    ln -s busybox "$work/root/bin/$tool"
+done
+cp "$KMOD_DIR/wasmrel.ko" "$work/root/wasmrel.ko"
+cat > "$work/root/init" <<'EOF'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "wasmrel-test: loading"
+if insmod /wasmrel.ko; then
+    echo "wasmrel-test: insmod ok"
+    /bin/selftest /cases
+    echo "wasmrel-test: selftest exit $?"
+    rmmod wasmrel && echo "wasmrel-test: rmmod ok"
+fi
+echo "wasmrel-test: done"
+reboot -f
+EOF
+chmod +x "$work/root/init"
+(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/initrd.gz")
+
+echo "test-in-qemu: booting"
+log=$WASMREL_KERNEL_CACHE/qemu.log
+timeout "${WASMREL_QEMU_TIMEOUT:-900}" qemu-system-x86_64 -kernel "$KDIR/arch/x86/boot/bzImage" \
+    -initrd "$work/initrd.gz" -nographic -no-reboot -m 512 \
+    -append 'console=ttyS0 panic=-1' < /dev/null > "$log" 2>&1 || true
+tr -d '\r' < "$log" > "$log.txt"
+
+grep -E '^(ok|FAIL) ' "$log.txt" || true
+passed=$(grep -c '^ok ' "$log.txt" || true)
+failed=$(grep -c '^FAIL ' "$log.txt" || true)
+problems=()
+grep -q 'wasmrel-test: insmod ok' "$log.txt" || problems+=("the module did not load")
+grep -q 'selftest: .* passed' "$log.txt" || problems+=("the selftest did not finish")
+grep -q 'wasmrel-test: rmmod ok' "$log.txt" || problems+=("the module did not unload")
+grep -q 'wasmrel-test: done' "$log.txt" || problems+=("the guest did not finish (timeout?)")
+if grep -E 'WARNING:|BUG:|Oops|Call Trace' "$log.txt"; then
+    problems+=("the kernel log has warnings")
+fi
+for problem in "${problems[@]}"; do
+    echo "test-in-qemu: $problem (log: $log.txt)" >&2
+    failed=$((failed + 1))
+done
+echo "test-in-qemu: took $(( $(date +%s) - start )) s after the kernel build"
+echo "kernel: $passed passed, $failed failed"
+[[ $failed == 0 ]]
