@@ -83,7 +83,8 @@ EOF
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/initrd.gz")
 
-echo "test-in-qemu: booting"
+echo "test-in-qemu: booting ($(( $(date +%s) - start )) s so far)"
+boot=$(date +%s)
 log=$WASMREL_KERNEL_CACHE/qemu.log
 timeout "${WASMREL_QEMU_TIMEOUT:-900}" qemu-system-x86_64 -kernel "$KDIR/arch/x86/boot/bzImage" \
     -initrd "$work/initrd.gz" -nographic -no-reboot -m 512 \
@@ -105,6 +106,6 @@ for problem in "${problems[@]}"; do
     echo "test-in-qemu: $problem (log: $log.txt)" >&2
     failed=$((failed + 1))
 done
-echo "test-in-qemu: took $(( $(date +%s) - start )) s after the kernel build"
+echo "test-in-qemu: $(( $(date +%s) - start )) s after the kernel build, of which qemu $(( $(date +%s) - boot )) s"
 echo "kernel: $passed passed, $failed failed"
 [[ $failed == 0 ]]
