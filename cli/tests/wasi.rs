@@ -632,3 +632,69 @@ fn deterministic_runs_hide_host_times_and_inode_numbers() {
         "host times otherwise: {real:?}"
     );
 }
+
+#[test]
+fn preview_0_modules_get_their_own_layouts() {
+    let grant = TempDir::new();
+    let (data, at) = strings(&["f.txt", "hello"]);
+    let old = |name: &str, sig: &str| {
+        format!("(import \"wasi_unstable\" \"{name}\" (func $old_{name} {sig}))")
+    };
+    let imports = [
+        old(
+            "path_open",
+            "(param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)",
+        ),
+        old("fd_write", "(param i32 i32 i32 i32) (result i32)"),
+        old("fd_seek", "(param i32 i64 i32 i32) (result i32)"),
+        old("fd_filestat_get", "(param i32 i32) (result i32)"),
+        old("poll_oneoff", "(param i32 i32 i32 i32) (result i32)"),
+        old("clock_time_get", "(param i32 i64 i32) (result i32)"),
+    ];
+    let body = format!(
+        r#"{data}
+  (func (export "_start") (local $fd i32)
+    (drop (call $old_path_open (i32.const 3) (i32.const 0) (i32.const {file}) (i32.const {file_len})
+      (i32.const 1) (i64.const 0x66) (i64.const 0) (i32.const 0) (i32.const 128)))
+    (local.set $fd (i32.load (i32.const 128)))
+    (i32.store (i32.const 0) (i32.const {hello}))
+    (i32.store (i32.const 4) (i32.const 5))
+    (call $print_u32 (call $old_fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+    ;; whence 2 is SET in preview 0
+    (call $print_u32 (call $old_fd_seek (local.get $fd) (i64.const 1) (i32.const 2) (i32.const 136)))
+    (call $print_u64 (i64.load (i32.const 136)))
+    ;; a 56-byte filestat: size at 24, nlink (u32) at 20, nothing written at 56
+    (memory.fill (i32.const 512) (i32.const 0xaa) (i32.const 64))
+    (call $print_u32 (call $old_fd_filestat_get (local.get $fd) (i32.const 512)))
+    (call $print_u64 (i64.load (i32.const 536)))
+    (call $print_u32 (i32.load (i32.const 532)))
+    (call $print_u32 (i32.load8_u (i32.const 568)))
+    ;; a 56-byte clock subscription: userdata 9, clock 1 at 24, timeout 2 s at 32
+    (i64.store (i32.const 2048) (i64.const 9))
+    (i32.store (i32.const 2072) (i32.const 1))
+    (i64.store (i32.const 2080) (i64.const 2000000000))
+    (call $print_u32 (call $old_poll_oneoff (i32.const 2048) (i32.const 3000) (i32.const 1) (i32.const 128)))
+    (call $print_u64 (i64.load (i32.const 3000)))
+    (drop (call $old_clock_time_get (i32.const 1) (i64.const 1) (i32.const 128)))
+    (call $print_u64 (i64.div_u (i64.load (i32.const 128)) (i64.const 1000000000))))"#,
+        file = at[0].0,
+        file_len = at[0].1,
+        hello = at[1].0,
+    );
+    let import_refs: Vec<&str> = imports.iter().map(String::as_str).collect();
+    let code_dir = TempDir::new();
+    let module = code_dir.write("old.wat", wasi_module(&import_refs, &body));
+    let out = wasmrel([
+        "run".as_ref(),
+        "--deterministic".as_ref(),
+        "--dir".as_ref(),
+        grant.path().as_os_str(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out), "0\n0\n1\n0\n5\n1\n170\n0\n9\n2\n");
+    assert_eq!(
+        std::fs::read_to_string(grant.path().join("f.txt")).unwrap(),
+        "hello"
+    );
+}

@@ -135,15 +135,11 @@ pub mod dirent {
     pub const TYPE: usize = 20;
 }
 
-/// `subscription` (48 bytes) and `event` (32 bytes) of `poll_oneoff`.
+/// `subscription` and `event` (32 bytes) of `poll_oneoff`.
 pub mod poll {
-    pub const SUBSCRIPTION_SIZE: usize = 48;
+    /// Offsets common to both snapshots; the rest is in [`crate::Snapshot`].
     pub const SUB_USERDATA: usize = 0;
     pub const SUB_TAG: usize = 8;
-    pub const SUB_CLOCK_ID: usize = 16;
-    pub const SUB_CLOCK_TIMEOUT: usize = 24;
-    pub const SUB_CLOCK_FLAGS: usize = 40;
-    pub const SUB_FD: usize = 16;
     /// `subclockflags`: the timeout is an absolute time of the clock.
     pub const ABSTIME: u16 = 1;
 

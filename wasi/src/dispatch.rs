@@ -4,6 +4,7 @@ use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::functions::Func;
 use crate::guest::Guest;
+use crate::snapshot::Snapshot;
 
 /// The guest called `proc_exit` with this code; the embedder ends the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,9 +45,11 @@ impl Args<'_> {
 }
 
 impl WasiCtx {
-    /// Runs `func`; returns the errno for the guest (0 = success) or the guest's exit.
+    /// Runs `func` as `snapshot` defines it; returns the errno for the guest (0 = success)
+    /// or the guest's exit.
     pub fn call_func(
         &mut self,
+        snapshot: Snapshot,
         func: Func,
         guest: &mut impl Guest,
         args: &[u64],
@@ -55,11 +58,11 @@ impl WasiCtx {
         if func == Func::ProcExit {
             return Err(Exit(a.u32(0) as i32));
         }
-        let result = self.run(func, guest, &a);
+        let result = self.run(snapshot, func, guest, &a);
         Ok(result.err().map_or(0, |errno| errno.0))
     }
 
-    fn run(&mut self, func: Func, g: &mut impl Guest, a: &Args) -> WasiResult {
+    fn run(&mut self, s: Snapshot, func: Func, g: &mut impl Guest, a: &Args) -> WasiResult {
         match func {
             Func::ArgsGet => self.args_get(g, a.u32(0), a.u32(1)),
             Func::ArgsSizesGet => self.args_sizes_get(g, a.u32(0), a.u32(1)),
@@ -68,7 +71,7 @@ impl WasiCtx {
             Func::ClockResGet => self.clock_res_get(g, a.u32(0), a.u32(1)),
             Func::ClockTimeGet => self.clock_time_get(g, a.u32(0), a.u32(2)),
             Func::RandomGet => self.random_get(g, a.u32(0), a.u32(1)),
-            Func::PollOneoff => self.poll_oneoff(g, a.u32(0), a.u32(1), a.u32(2), a.u32(3)),
+            Func::PollOneoff => self.poll_oneoff(g, s, a.u32(0), a.u32(1), a.u32(2), a.u32(3)),
             Func::SchedYield => Ok(()),
             Func::FdWrite => self.fd_write(g, a.u32(0), a.u32(1), a.u32(2), a.u32(3)),
             Func::FdRead => self.fd_read(g, a.u32(0), a.u32(1), a.u32(2), a.u32(3)),
@@ -77,12 +80,12 @@ impl WasiCtx {
             Func::FdFdstatGet => self.fd_fdstat_get(g, a.u32(0), a.u32(1)),
             Func::FdFdstatSetFlags => self.fd_fdstat_set_flags(a.u32(0), a.u16(1)),
             Func::FdFdstatSetRights => self.fd_fdstat_set_rights(a.u32(0), a.u64(1), a.u64(2)),
-            Func::FdFilestatGet => self.fd_filestat_get(g, a.u32(0), a.u32(1)),
+            Func::FdFilestatGet => self.fd_filestat_get(g, s, a.u32(0), a.u32(1)),
             Func::FdSync => self.fd_sync(a.u32(0)),
             Func::FdPrestatGet => self.fd_prestat_get(g, a.u32(0), a.u32(1)),
             Func::FdPrestatDirName => self.fd_prestat_dir_name(g, a.u32(0), a.u32(1), a.u32(2)),
             #[cfg(feature = "std")]
-            _ => self.run_fs(func, g, a),
+            _ => self.run_fs(s, func, g, a),
             #[cfg(not(feature = "std"))]
             _ => Err(Errno::NOSYS),
         }
@@ -90,11 +93,13 @@ impl WasiCtx {
 
     /// The functions that need files and directories.
     #[cfg(feature = "std")]
-    fn run_fs(&mut self, func: Func, g: &mut impl Guest, a: &Args) -> WasiResult {
+    fn run_fs(&mut self, s: Snapshot, func: Func, g: &mut impl Guest, a: &Args) -> WasiResult {
         match func {
             Func::FdPread => self.fd_pread(g, a.u32(0), (a.u32(1), a.u32(2)), a.u64(3), a.u32(4)),
             Func::FdPwrite => self.fd_pwrite(g, a.u32(0), (a.u32(1), a.u32(2)), a.u64(3), a.u32(4)),
-            Func::FdSeek => self.fd_seek(g, a.u32(0), a.u64(1) as i64, a.u32(2), a.u32(3)),
+            Func::FdSeek => {
+                self.fd_seek(g, a.u32(0), a.u64(1) as i64, s.whence(a.u32(2)), a.u32(3))
+            }
             Func::FdTell => self.fd_tell(g, a.u32(0), a.u32(1)),
             Func::FdDatasync => self.fd_datasync(a.u32(0)),
             Func::FdFilestatSetSize => self.fd_filestat_set_size(a.u32(0), a.u64(1)),
@@ -119,7 +124,7 @@ impl WasiCtx {
             }
             Func::PathFilestatGet => {
                 let path = a.flagged_path(0);
-                self.path_filestat_get(g, path, a.u32(1), a.u32(4))
+                self.path_filestat_get(g, s, path, a.u32(1), a.u32(4))
             }
             Func::PathFilestatSetTimes => {
                 let path = a.flagged_path(0);

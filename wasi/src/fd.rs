@@ -8,6 +8,7 @@ use crate::ctx::WasiCtx;
 use crate::descriptor::Descriptor;
 use crate::errno::{Errno, WasiResult};
 use crate::guest::{Guest, GuestExt, IoVec};
+use crate::snapshot::Snapshot;
 
 impl WasiCtx {
     pub(crate) fn fd_write(
@@ -88,13 +89,15 @@ impl WasiCtx {
     pub(crate) fn fd_filestat_get(
         &mut self,
         guest: &mut impl Guest,
+        snapshot: Snapshot,
         fd: u32,
         out: u32,
     ) -> WasiResult {
         let image = self.fds.get(fd)?.filestat()?;
         #[cfg(feature = "std")]
         let image = self.metadata.filestat(image);
-        guest.write(out, &image)
+        let (image, len) = snapshot.filestat(image);
+        guest.write(out, &image[..len])
     }
 
     pub(crate) fn fd_sync(&mut self, fd: u32) -> WasiResult {

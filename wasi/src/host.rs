@@ -4,19 +4,30 @@ use alloc::format;
 
 use wasmrel_executor::{Caller, FuncType, Host, HostError, HostFuncId, Linker, ValType, Value};
 
-use crate::abi::MODULE;
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::functions::{Func, Param};
 use crate::guest::Guest;
+use crate::snapshot::Snapshot;
 
 /// The most parameters a preview-1 function has (`path_open`).
 const MAX_PARAMS: usize = 9;
 
-/// Defines every preview-1 function in `linker`, each with its index in [`Func::ALL`] as
-/// host-function id. A module then links whatever subset of WASI it imports.
+/// Defines every preview-1 function in `linker`, and the same under preview 0's module name,
+/// each with an id [`Snapshot::of_id`] maps back. A module then links whatever subset of WASI
+/// it imports.
 pub fn link(linker: &mut Linker) {
-    for (index, func) in Func::ALL.iter().enumerate() {
+    let snapshots = [Snapshot::Preview1, Snapshot::Preview0];
+    for (snapshot, (index, func)) in snapshots
+        .into_iter()
+        .flat_map(|snapshot| {
+            Func::ALL
+                .iter()
+                .enumerate()
+                .map(move |entry| (snapshot, entry))
+        })
+        .filter(|(snapshot, (_, func))| snapshot.has(**func))
+    {
         let params = func.params().iter().map(|param| match param {
             Param::I32 => ValType::I32,
             Param::I64 => ValType::I64,
@@ -27,7 +38,12 @@ pub fn link(linker: &mut Linker) {
             &[]
         };
         let ty = FuncType::new(params, results.iter().copied());
-        linker.define_host_func(MODULE, func.name(), ty, HostFuncId(index as u32));
+        linker.define_host_func(
+            snapshot.module(),
+            func.name(),
+            ty,
+            HostFuncId(snapshot.id(index)),
+        );
     }
 }
 
@@ -62,7 +78,7 @@ impl Host for WasiCtx {
         args: &[Value],
         results: &mut [Value],
     ) -> Result<(), HostError> {
-        let func = Func::from_id(id.0)
+        let (snapshot, func) = Snapshot::of_id(id.0)
             .ok_or_else(|| HostError::Trap(format!("no WASI function has id {}", id.0)))?;
         let mut raw = [0u64; MAX_PARAMS];
         for (slot, arg) in raw.iter_mut().zip(args) {
@@ -79,7 +95,7 @@ impl Host for WasiCtx {
             };
         }
         let count = args.len().min(MAX_PARAMS);
-        match self.call_func(func, &mut CallerGuest(caller), &raw[..count]) {
+        match self.call_func(snapshot, func, &mut CallerGuest(caller), &raw[..count]) {
             Ok(errno) => {
                 if let Some(result) = results.first_mut() {
                     *result = Value::I32(i32::from(errno));

@@ -1,4 +1,5 @@
-//! WASI preview 1 (`wasi_snapshot_preview1`) for the wasmrel engine.
+//! WASI preview 1 (`wasi_snapshot_preview1`, and the older `wasi_unstable`) for the wasmrel
+//! engine.
 //!
 //! [`WasiCtx`] holds what a guest can observe: arguments, environment, clocks, randomness
 //! and its file descriptors. [`WasiCtx::call_func`] runs one preview-1 function against
@@ -50,6 +51,7 @@ mod functions;
 pub mod guest;
 mod host;
 pub mod random;
+mod snapshot;
 pub mod stdio;
 mod time;
 
@@ -59,3 +61,4 @@ pub use errno::Errno;
 pub use functions::{Func, Param};
 pub use guest::Guest;
 pub use host::link;
+pub use snapshot::Snapshot;

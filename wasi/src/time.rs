@@ -6,6 +6,7 @@ use crate::abi::{self, poll};
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::guest::{Guest, GuestExt};
+use crate::snapshot::Snapshot;
 
 /// `random_get` fills the guest buffer in pieces of this size, so a huge request does not
 /// need a huge host buffer.
@@ -47,6 +48,7 @@ impl WasiCtx {
     pub(crate) fn poll_oneoff(
         &mut self,
         guest: &mut impl Guest,
+        snapshot: Snapshot,
         subscriptions: u32,
         events: u32,
         count: u32,
@@ -55,13 +57,12 @@ impl WasiCtx {
         if count == 0 {
             return Err(Errno::INVAL);
         }
+        let layout = snapshot.subscription();
         let raw = guest.read_bytes(
             subscriptions,
-            count
-                .checked_mul(poll::SUBSCRIPTION_SIZE as u32)
-                .ok_or(Errno::FAULT)?,
+            count.checked_mul(layout.size as u32).ok_or(Errno::FAULT)?,
         )?;
-        let subs = raw.chunks_exact(poll::SUBSCRIPTION_SIZE);
+        let subs = raw.chunks_exact(layout.size);
         let any_fd = subs
             .clone()
             .any(|sub| sub[poll::SUB_TAG] != poll::TAG_CLOCK);
@@ -72,9 +73,9 @@ impl WasiCtx {
             if sub[poll::SUB_TAG] != poll::TAG_CLOCK {
                 continue;
             }
-            let id = abi::get_u32(sub, poll::SUB_CLOCK_ID);
-            let timeout = abi::get_u64(sub, poll::SUB_CLOCK_TIMEOUT);
-            let absolute = abi::get_u16(sub, poll::SUB_CLOCK_FLAGS) & poll::ABSTIME != 0;
+            let id = abi::get_u32(sub, layout.clock_id);
+            let timeout = abi::get_u64(sub, layout.clock_timeout);
+            let absolute = abi::get_u16(sub, layout.clock_flags) & poll::ABSTIME != 0;
             let fuel = guest.fuel_used();
             let deadline = if absolute {
                 timeout
@@ -101,7 +102,7 @@ impl WasiCtx {
             let error = if tag == poll::TAG_CLOCK {
                 0
             } else {
-                let fd = abi::get_u32(sub, poll::SUB_FD);
+                let fd = abi::get_u32(sub, layout.fd);
                 self.fds.get(fd).err().map_or(0, |errno| errno.0)
             };
             event.fill(0);

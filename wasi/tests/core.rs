@@ -7,7 +7,7 @@ use wasmrel_wasi::clock::{Clock, DeterministicClock};
 use wasmrel_wasi::errno::WasiResult;
 use wasmrel_wasi::random::{RandomSource, SeededRandom};
 use wasmrel_wasi::stdio::OutputSink;
-use wasmrel_wasi::{Errno, Exit, Func, Guest, WasiCtx};
+use wasmrel_wasi::{Errno, Exit, Func, Guest, Snapshot, WasiCtx};
 
 /// One page of guest memory and a settable fuel counter.
 struct Memory {
@@ -69,7 +69,7 @@ impl OutputSink for Capture {
 }
 
 fn call(wasi: &mut WasiCtx, guest: &mut Memory, func: Func, args: &[u64]) -> Result<u16, Exit> {
-    wasi.call_func(func, guest, args)
+    wasi.call_func(Snapshot::Preview1, func, guest, args)
 }
 
 #[test]

@@ -142,12 +142,16 @@ const PRELUDE: &str = r#"
   (func $print_u32 (param $v i32) (call $print_u64 (i64.extend_i32_u (local.get $v))))
 "#;
 
-/// A WASI command: extra imports (each `name (param …) (result …)`, bound to `$name`), then
-/// the prelude, then `body` (which defines `_start` and whatever else it needs).
+/// A WASI command: extra imports (each `name (param …) (result …)`, bound to `$name`, or a
+/// whole `(import …)` form), then the prelude, then `body` (which defines `_start` and
+/// whatever else it needs).
 pub fn wasi_module(imports: &[&str], body: &str) -> String {
     let extra: String = imports
         .iter()
         .map(|sig| {
+            if sig.starts_with('(') {
+                return format!("  {sig}\n");
+            }
             let (name, rest) = sig.split_once(' ').unwrap_or((sig, ""));
             format!("  (import \"wasi_snapshot_preview1\" \"{name}\" (func ${name} {rest}))\n")
         })

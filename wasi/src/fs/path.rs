@@ -14,6 +14,7 @@ use crate::ctx::WasiCtx;
 use crate::descriptor::Descriptor;
 use crate::errno::{Errno, WasiResult};
 use crate::guest::{Guest, GuestExt};
+use crate::snapshot::Snapshot;
 
 /// A guest path argument: directory fd, address and length.
 #[derive(Clone, Copy)]
@@ -65,6 +66,7 @@ impl WasiCtx {
     pub(crate) fn path_filestat_get(
         &mut self,
         guest: &mut impl Guest,
+        snapshot: Snapshot,
         path: PathArg,
         lookup: u32,
         out: u32,
@@ -74,7 +76,8 @@ impl WasiCtx {
             .path();
         let meta = std::fs::symlink_metadata(target)?;
         let image = self.metadata.filestat(super::filestat_of(&meta));
-        guest.write(out, &image)
+        let (image, len) = snapshot.filestat(image);
+        guest.write(out, &image[..len])
     }
 
     pub(crate) fn path_filestat_set_times(
