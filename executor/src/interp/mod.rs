@@ -269,7 +269,9 @@ impl<D: Domain> Execution<D> {
             let word = *code.get(pc).ok_or(Corruption::PcOutOfRange)?;
             cost = fuel_of(word);
             if fuel + cost > threshold {
+                // The loop may have switched frames (in-loop calls): save the frame too.
                 self.pc = pc as u32;
+                self.base = base as u32;
                 self.fuel_used = fuel;
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }

@@ -232,6 +232,23 @@ mod tests {
     }
 
     #[test]
+    fn calls_survive_the_periodic_yield() {
+        // ~300 000 instructions in nested calls: pauses for the fuel hook happen inside
+        // callees, and the run must resume in the right frame.
+        let mut s = session(
+            r#"(module (func $fib (export "fib") (param i32) (result i32)
+                (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+                  (then (local.get 0))
+                  (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                                 (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#,
+            Some(("fib", &[Value::I32(20)])),
+        );
+        let report = s.run(&mut platform()).unwrap();
+        assert_eq!(report.message, "");
+        assert_eq!(report.results, encode(Value::I32(6765)));
+    }
+
+    #[test]
     fn a_wasi_command_writes_stdout_and_exits() {
         let mut s = session(
             r#"(module
