@@ -5,7 +5,7 @@
 //! module bytes doing the same work in the same process.
 
 use std::path::{Path, PathBuf};
-use wasmrel_executor::{Config, InstanceId, Linker, Module, NoHost, Plain, Store, Value};
+use wasmrel_executor::{Config, Domain, InstanceId, Linker, Module, NoHost, Plain, Store, Value};
 
 /// A benchmark program: its name and the bytes of its no-import `run` build.
 pub struct Program {
@@ -45,13 +45,14 @@ pub enum Metering {
     On,
 }
 
-/// A program instantiated in wasmrel, plain mode.
-pub struct WasmrelRunner {
-    store: Store<Plain>,
+/// A program instantiated in wasmrel, in plain mode (`D = Plain`) or encoded mode
+/// (`D = wasmrel_an_encoding::An`).
+pub struct WasmrelRunner<D: Domain = Plain> {
+    store: Store<D>,
     instance: InstanceId,
 }
 
-impl WasmrelRunner {
+impl<D: Domain> WasmrelRunner<D> {
     pub fn new(bytes: &[u8], metering: Metering) -> Result<Self, wasmrel_executor::Error> {
         let config = Config {
             fuel: (metering == Metering::On).then_some(u64::MAX / 2),
