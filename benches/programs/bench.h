@@ -12,12 +12,16 @@
  *
  * A program defines DEFAULT_SIZE (about 10^7..10^8 executed Wasm
  * instructions), SMALL_SIZE (about 10^6, for fault-injection campaigns and
- * the in-kernel test), MAX_SIZE (what its static buffers hold), and
+ * the in-kernel test), MAX_SIZE (the largest size it accepts: bounds its
+ * memory and keeps its integer arithmetic in range), and
  *
  *   static uint32_t bench(int size);
  *
- * then invokes BENCH_PROGRAM(name).  Buffers are static because the no-import
- * build has no allocator.  RUN_SIZE is SMALL_SIZE.
+ * then invokes BENCH_PROGRAM(name).  Buffers that grow with SIZE come from
+ * bench_alloc, so a module's linear memory is as large as its run needs
+ * (a fault injected into memory lands in data the program uses, not in
+ * a huge idle buffer): malloc in the WASI build, a bump allocator over
+ * memory.grow in the no-import build, reset before every call of run_n.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -46,10 +50,28 @@ void *memset(void *dst, int value, size_t n) {
     return dst;
 }
 
+extern unsigned char __heap_base;
+static uintptr_t heap_top;
+
+/* Hands out 16-byte aligned memory after the static data, growing the linear
+ * memory when needed; traps when it cannot grow. */
+__attribute__((unused)) static void *bench_alloc(size_t bytes) {
+    if (heap_top == 0)
+        heap_top = (uintptr_t)&__heap_base;
+    uintptr_t start = (heap_top + 15) & ~(uintptr_t)15;
+    uintptr_t end = start + bytes;
+    uintptr_t available = __builtin_wasm_memory_size(0) * 65536;
+    if (end > available && __builtin_wasm_memory_grow(0, (end - available + 65535) / 65536) == (size_t)-1)
+        __builtin_trap();
+    heap_top = end;
+    return (void *)start;
+}
+
 #define BENCH_PROGRAM(name)                                                                    \
     __attribute__((export_name("run_n"))) int32_t run_n(int32_t size) {                       \
         if (size < 1 || size > MAX_SIZE)                                                       \
             __builtin_trap();                                                                  \
+        heap_top = 0;                                                                          \
         return (int32_t)bench(size);                                                           \
     }                                                                                          \
     __attribute__((export_name("run"))) int32_t run(void) { return run_n(SMALL_SIZE); }
@@ -58,6 +80,15 @@ void *memset(void *dst, int value, size_t n) {
 
 #include <stdio.h>
 #include <stdlib.h>
+
+__attribute__((unused)) static void *bench_alloc(size_t bytes) {
+    void *memory = malloc(bytes);
+    if (!memory) {
+        fprintf(stderr, "out of memory: %zu bytes\n", bytes);
+        exit(3);
+    }
+    return memory;
+}
 
 #define BENCH_PROGRAM(name)                                                                    \
     int main(int argc, char **argv) {                                                          \

@@ -9,7 +9,6 @@
 #define SMALL_SIZE 6
 #define MAX_SIZE 4096
 
-static uint8_t input[MAX_SIZE * 1024];
 static uint8_t digest[32];
 
 static const uint32_t round_constants[64] = {
@@ -78,6 +77,7 @@ static void sha256(const uint8_t *data, uint32_t length) {
 
 static uint32_t bench(int size) {
     uint32_t length = (uint32_t)size * 1024;
+    uint8_t *input = bench_alloc(length);
     uint32_t seed = 88172645u;
     for (uint32_t i = 0; i < length; i++)
         input[i] = (uint8_t)(next_random(&seed) >> 24);

@@ -8,9 +8,8 @@
 #define SMALL_SIZE 20000
 #define MAX_SIZE 4000000
 
-static uint8_t composite[MAX_SIZE];
-
 static uint32_t bench(int size) {
+    uint8_t *composite = bench_alloc((size_t)size);
     for (int i = 0; i < size; i++)
         composite[i] = 0;
     uint32_t count = 0, sum = 0;

@@ -12,9 +12,6 @@
 #define MAX_SIZE 1000000
 #define BLOCK 256
 
-static uint32_t keys[MAX_SIZE];
-static uint32_t copy[MAX_SIZE];
-
 static void insertion_sort(uint32_t *a, int n) {
     for (int i = 1; i < n; i++) {
         uint32_t key = a[i];
@@ -69,6 +66,8 @@ static void quicksort(uint32_t *a, int n) {
 }
 
 static uint32_t bench(int size) {
+    uint32_t *keys = bench_alloc((size_t)size * sizeof *keys);
+    uint32_t *copy = bench_alloc((size_t)size * sizeof *copy);
     uint32_t state = 2463534242u;
     for (int i = 0; i < size; i++)
         keys[i] = next_random(&state);
