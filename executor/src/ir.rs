@@ -31,7 +31,7 @@ pub fn opcode_word(op: Op, fuel: u32) -> u32 {
 }
 
 macro_rules! define_ops {
-    ([] $($numeric:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
+    ([$($fixed:ident)*] $($numeric:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
         /// An IR operation. Operand layout per operation is documented at each variant; the
         /// numeric operations are `[dst, a]` (unary) or `[dst, a, b]` (binary).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,35 +125,32 @@ macro_rules! define_ops {
 
         /// Every operation, indexed by its number: decoding is a checked table lookup, so a
         /// corrupted opcode is `None`, never an invalid enum value.
-        const ALL_OPS: &[Op] = &[
-            Op::Fuel, Op::Copy, Op::ConstI32, Op::ConstI64, Op::ConstF32, Op::ConstF64,
-            Op::Unreachable, Op::Br, Op::BrIfNez, Op::BrIfEqz, Op::BrTable, Op::Return,
-            Op::Call, Op::CallIndirect, Op::Select, Op::GlobalGet, Op::GlobalSet,
-            Op::I32Load, Op::I64Load, Op::F32Load, Op::F64Load,
-            Op::I32Load8S, Op::I32Load8U, Op::I32Load16S, Op::I32Load16U,
-            Op::I64Load8S, Op::I64Load8U, Op::I64Load16S, Op::I64Load16U, Op::I64Load32S,
-            Op::I64Load32U,
-            Op::I32Store, Op::I64Store, Op::F32Store, Op::F64Store,
-            Op::I32Store8, Op::I32Store16, Op::I64Store8, Op::I64Store16, Op::I64Store32,
-            Op::MemorySize, Op::MemoryGrow, Op::MemoryInit, Op::DataDrop, Op::MemoryCopy,
-            Op::MemoryFill, Op::TableInit, Op::ElemDrop, Op::TableCopy, Op::TableGrow,
-            Op::TableSize, Op::TableFill, Op::TableGet, Op::TableSet, Op::RefIsNull,
-            Op::RefFunc,
-            Op::BrIfI32Eq, Op::BrIfI32Ne, Op::BrIfI32LtS, Op::BrIfI32LtU, Op::BrIfI32GtS,
-            Op::BrIfI32GtU, Op::BrIfI32LeS, Op::BrIfI32LeU, Op::BrIfI32GeS, Op::BrIfI32GeU,
-            Op::BrIfI32EqImm, Op::BrIfI32NeImm, Op::BrIfI32LtSImm, Op::BrIfI32LtUImm,
-            Op::BrIfI32GtSImm, Op::BrIfI32GtUImm, Op::BrIfI32LeSImm, Op::BrIfI32LeUImm,
-            Op::BrIfI32GeSImm, Op::BrIfI32GeUImm, Op::I32AddImm, Op::I32SubImm, Op::I32MulImm,
-            Op::I32AndImm, Op::I32OrImm, Op::I32XorImm, Op::I32ShlImm, Op::I32ShrSImm,
-            Op::I32ShrUImm, Op::I32EqImm, Op::I32NeImm, Op::I32LtSImm, Op::I32LtUImm,
-            Op::I32GtSImm, Op::I32GtUImm, Op::I32LeSImm, Op::I32LeUImm, Op::I32GeSImm,
-            Op::I32GeUImm, Op::I64AddImm,
-            $(Op::$numeric,)*
-        ];
+        const ALL_OPS: &[Op] = &[$(Op::$fixed,)* $(Op::$numeric,)*];
+
+        /// The number of every operation, to match opcode words against directly (the
+        /// interpreter's dispatch): a catch-all arm reports any other number as corruption.
+        #[allow(non_upper_case_globals)]
+        pub mod opcode {
+            use super::Op;
+            $(pub const $fixed: u32 = Op::$fixed as u32;)*
+            $(pub const $numeric: u32 = Op::$numeric as u32;)*
+        }
     };
 }
 
-for_each_numeric_op!(define_ops);
+for_each_numeric_op!(define_ops
+    Fuel Copy ConstI32 ConstI64 ConstF32 ConstF64 Unreachable Br BrIfNez BrIfEqz BrTable Return
+    Call CallIndirect Select GlobalGet GlobalSet I32Load I64Load F32Load F64Load I32Load8S
+    I32Load8U I32Load16S I32Load16U I64Load8S I64Load8U I64Load16S I64Load16U I64Load32S
+    I64Load32U I32Store I64Store F32Store F64Store I32Store8 I32Store16 I64Store8 I64Store16
+    I64Store32 MemorySize MemoryGrow MemoryInit DataDrop MemoryCopy MemoryFill TableInit
+    ElemDrop TableCopy TableGrow TableSize TableFill TableGet TableSet RefIsNull RefFunc
+    BrIfI32Eq BrIfI32Ne BrIfI32LtS BrIfI32LtU BrIfI32GtS BrIfI32GtU BrIfI32LeS BrIfI32LeU
+    BrIfI32GeS BrIfI32GeU BrIfI32EqImm BrIfI32NeImm BrIfI32LtSImm BrIfI32LtUImm BrIfI32GtSImm
+    BrIfI32GtUImm BrIfI32LeSImm BrIfI32LeUImm BrIfI32GeSImm BrIfI32GeUImm I32AddImm I32SubImm
+    I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
+    I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
+);
 
 impl Op {
     /// Decodes an opcode word's operation; `None` for a number no operation has.

@@ -179,7 +179,9 @@ fn fuel_is_exact_through_branches_that_move_values() {
     ];
     for (name, arg, result, exact) in cases {
         let (mut store, instance) = instantiate(count_config(Some(exact), None), BRANCHES);
-        let mut execution = store.start_call(instance, name, &[Value::I32(arg)]).unwrap();
+        let mut execution = store
+            .start_call(instance, name, &[Value::I32(arg)])
+            .unwrap();
         let results = execution.run(&mut store, &mut NoHost);
         assert_eq!(results, Ok(vec![Value::I32(result)]), "{name}({arg})");
         assert_eq!(execution.fuel_used(), exact, "{name}({arg})");

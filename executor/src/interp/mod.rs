@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
-use crate::ir::{fuel_of, Op};
+use crate::ir::{fuel_of, opcode, OP_MASK};
 use crate::store::{Func, Store};
 
 /// How [`Execution::execute`] left the current function.
@@ -82,7 +82,7 @@ macro_rules! instruction_match {
     ([$op:ident $unary:ident $binary:ident { $($arms:tt)* }]
      $($name:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
         match $op {
-            $(Op::$name => numeric_arm!($arity $unary $binary $method $operation),)*
+            $(opcode::$name => numeric_arm!($arity $unary $binary $method $operation),)*
             $($arms)*
         }
     };
@@ -276,93 +276,93 @@ impl<D: Domain> Execution<D> {
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }
             fuel += cost;
-            let op = Op::decode(word).ok_or(Corruption::BadOpcode)?;
-            for_each_numeric_op! { instruction_match op unary binary {
-                Op::BrIfI32Eq => branch_compare!(IntRelop::Eq),
-                Op::BrIfI32Ne => branch_compare!(IntRelop::Ne),
-                Op::BrIfI32LtS => branch_compare!(IntRelop::LtS),
-                Op::BrIfI32LtU => branch_compare!(IntRelop::LtU),
-                Op::BrIfI32GtS => branch_compare!(IntRelop::GtS),
-                Op::BrIfI32GtU => branch_compare!(IntRelop::GtU),
-                Op::BrIfI32LeS => branch_compare!(IntRelop::LeS),
-                Op::BrIfI32LeU => branch_compare!(IntRelop::LeU),
-                Op::BrIfI32GeS => branch_compare!(IntRelop::GeS),
-                Op::BrIfI32GeU => branch_compare!(IntRelop::GeU),
-                Op::BrIfI32EqImm => branch_compare_immediate!(IntRelop::Eq),
-                Op::BrIfI32NeImm => branch_compare_immediate!(IntRelop::Ne),
-                Op::BrIfI32LtSImm => branch_compare_immediate!(IntRelop::LtS),
-                Op::BrIfI32LtUImm => branch_compare_immediate!(IntRelop::LtU),
-                Op::BrIfI32GtSImm => branch_compare_immediate!(IntRelop::GtS),
-                Op::BrIfI32GtUImm => branch_compare_immediate!(IntRelop::GtU),
-                Op::BrIfI32LeSImm => branch_compare_immediate!(IntRelop::LeS),
-                Op::BrIfI32LeUImm => branch_compare_immediate!(IntRelop::LeU),
-                Op::BrIfI32GeSImm => branch_compare_immediate!(IntRelop::GeS),
-                Op::BrIfI32GeUImm => branch_compare_immediate!(IntRelop::GeU),
-                Op::I32AddImm => binary_immediate!(i32_binop, IntBinop::Add, from_i32, i32),
-                Op::I32SubImm => binary_immediate!(i32_binop, IntBinop::Sub, from_i32, i32),
-                Op::I32MulImm => binary_immediate!(i32_binop, IntBinop::Mul, from_i32, i32),
-                Op::I32AndImm => binary_immediate!(i32_binop, IntBinop::And, from_i32, i32),
-                Op::I32OrImm => binary_immediate!(i32_binop, IntBinop::Or, from_i32, i32),
-                Op::I32XorImm => binary_immediate!(i32_binop, IntBinop::Xor, from_i32, i32),
-                Op::I32ShlImm => binary_immediate!(i32_binop, IntBinop::Shl, from_i32, i32),
-                Op::I32ShrSImm => binary_immediate!(i32_binop, IntBinop::ShrS, from_i32, i32),
-                Op::I32ShrUImm => binary_immediate!(i32_binop, IntBinop::ShrU, from_i32, i32),
-                Op::I32EqImm => binary_immediate!(i32_relop, IntRelop::Eq, from_i32, i32),
-                Op::I32NeImm => binary_immediate!(i32_relop, IntRelop::Ne, from_i32, i32),
-                Op::I32LtSImm => binary_immediate!(i32_relop, IntRelop::LtS, from_i32, i32),
-                Op::I32LtUImm => binary_immediate!(i32_relop, IntRelop::LtU, from_i32, i32),
-                Op::I32GtSImm => binary_immediate!(i32_relop, IntRelop::GtS, from_i32, i32),
-                Op::I32GtUImm => binary_immediate!(i32_relop, IntRelop::GtU, from_i32, i32),
-                Op::I32LeSImm => binary_immediate!(i32_relop, IntRelop::LeS, from_i32, i32),
-                Op::I32LeUImm => binary_immediate!(i32_relop, IntRelop::LeU, from_i32, i32),
-                Op::I32GeSImm => binary_immediate!(i32_relop, IntRelop::GeS, from_i32, i32),
-                Op::I32GeUImm => binary_immediate!(i32_relop, IntRelop::GeU, from_i32, i32),
-                Op::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
-                Op::Fuel => pc += 1,
-                Op::Copy => {
+            let number = word & OP_MASK;
+            for_each_numeric_op! { instruction_match number unary binary {
+                opcode::BrIfI32Eq => branch_compare!(IntRelop::Eq),
+                opcode::BrIfI32Ne => branch_compare!(IntRelop::Ne),
+                opcode::BrIfI32LtS => branch_compare!(IntRelop::LtS),
+                opcode::BrIfI32LtU => branch_compare!(IntRelop::LtU),
+                opcode::BrIfI32GtS => branch_compare!(IntRelop::GtS),
+                opcode::BrIfI32GtU => branch_compare!(IntRelop::GtU),
+                opcode::BrIfI32LeS => branch_compare!(IntRelop::LeS),
+                opcode::BrIfI32LeU => branch_compare!(IntRelop::LeU),
+                opcode::BrIfI32GeS => branch_compare!(IntRelop::GeS),
+                opcode::BrIfI32GeU => branch_compare!(IntRelop::GeU),
+                opcode::BrIfI32EqImm => branch_compare_immediate!(IntRelop::Eq),
+                opcode::BrIfI32NeImm => branch_compare_immediate!(IntRelop::Ne),
+                opcode::BrIfI32LtSImm => branch_compare_immediate!(IntRelop::LtS),
+                opcode::BrIfI32LtUImm => branch_compare_immediate!(IntRelop::LtU),
+                opcode::BrIfI32GtSImm => branch_compare_immediate!(IntRelop::GtS),
+                opcode::BrIfI32GtUImm => branch_compare_immediate!(IntRelop::GtU),
+                opcode::BrIfI32LeSImm => branch_compare_immediate!(IntRelop::LeS),
+                opcode::BrIfI32LeUImm => branch_compare_immediate!(IntRelop::LeU),
+                opcode::BrIfI32GeSImm => branch_compare_immediate!(IntRelop::GeS),
+                opcode::BrIfI32GeUImm => branch_compare_immediate!(IntRelop::GeU),
+                opcode::I32AddImm => binary_immediate!(i32_binop, IntBinop::Add, from_i32, i32),
+                opcode::I32SubImm => binary_immediate!(i32_binop, IntBinop::Sub, from_i32, i32),
+                opcode::I32MulImm => binary_immediate!(i32_binop, IntBinop::Mul, from_i32, i32),
+                opcode::I32AndImm => binary_immediate!(i32_binop, IntBinop::And, from_i32, i32),
+                opcode::I32OrImm => binary_immediate!(i32_binop, IntBinop::Or, from_i32, i32),
+                opcode::I32XorImm => binary_immediate!(i32_binop, IntBinop::Xor, from_i32, i32),
+                opcode::I32ShlImm => binary_immediate!(i32_binop, IntBinop::Shl, from_i32, i32),
+                opcode::I32ShrSImm => binary_immediate!(i32_binop, IntBinop::ShrS, from_i32, i32),
+                opcode::I32ShrUImm => binary_immediate!(i32_binop, IntBinop::ShrU, from_i32, i32),
+                opcode::I32EqImm => binary_immediate!(i32_relop, IntRelop::Eq, from_i32, i32),
+                opcode::I32NeImm => binary_immediate!(i32_relop, IntRelop::Ne, from_i32, i32),
+                opcode::I32LtSImm => binary_immediate!(i32_relop, IntRelop::LtS, from_i32, i32),
+                opcode::I32LtUImm => binary_immediate!(i32_relop, IntRelop::LtU, from_i32, i32),
+                opcode::I32GtSImm => binary_immediate!(i32_relop, IntRelop::GtS, from_i32, i32),
+                opcode::I32GtUImm => binary_immediate!(i32_relop, IntRelop::GtU, from_i32, i32),
+                opcode::I32LeSImm => binary_immediate!(i32_relop, IntRelop::LeS, from_i32, i32),
+                opcode::I32LeUImm => binary_immediate!(i32_relop, IntRelop::LeU, from_i32, i32),
+                opcode::I32GeSImm => binary_immediate!(i32_relop, IntRelop::GeS, from_i32, i32),
+                opcode::I32GeUImm => binary_immediate!(i32_relop, IntRelop::GeU, from_i32, i32),
+                opcode::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
+                opcode::Fuel => pc += 1,
+                opcode::Copy => {
                     set!(1, slot!(2));
                     pc += 3;
                 }
-                Op::ConstI32 => {
+                opcode::ConstI32 => {
                     set!(1, D::from_i32(operand!(2) as i32));
                     pc += 3;
                 }
-                Op::ConstF32 => {
+                opcode::ConstF32 => {
                     set!(1, D::from_f32(operand!(2)));
                     pc += 3;
                 }
-                Op::ConstI64 => {
+                opcode::ConstI64 => {
                     let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
                     set!(1, D::from_i64(bits as i64));
                     pc += 4;
                 }
-                Op::ConstF64 => {
+                opcode::ConstF64 => {
                     let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
                     set!(1, D::from_f64(bits));
                     pc += 4;
                 }
-                Op::Unreachable => return Err(TrapCode::Unreachable.into()),
-                Op::Br => jump!(operand!(1)),
-                Op::BrIfNez => {
+                opcode::Unreachable => return Err(TrapCode::Unreachable.into()),
+                opcode::Br => jump!(operand!(1)),
+                opcode::BrIfNez => {
                     if D::condition(slot!(1))? {
                         jump!(operand!(2));
                     } else {
                         pc += 3;
                     }
                 }
-                Op::BrIfEqz => {
+                opcode::BrIfEqz => {
                     if D::condition(slot!(1))? {
                         pc += 3;
                     } else {
                         jump!(operand!(2));
                     }
                 }
-                Op::BrTable => {
+                opcode::BrTable => {
                     let index = D::to_i32(slot!(1))? as u32;
                     let count = operand!(2);
                     jump!(operand!(3 + index.min(count) as usize));
                 }
-                Op::Return => {
+                opcode::Return => {
                     let (first, count) = (operand!(1) as usize, operand!(2));
                     let results = first..first + count as usize;
                     if results.end > frame.len() {
@@ -377,12 +377,12 @@ impl<D: Domain> Execution<D> {
                     };
                     switch_to!(caller.func, function, caller.pc as usize, caller.base as usize);
                 }
-                Op::Call => {
+                opcode::Call => {
                     let (func, frame_offset) = (operand!(1), operand!(2));
                     pc += 3;
                     call!(func, frame_offset);
                 }
-                Op::CallIndirect => {
+                opcode::CallIndirect => {
                     let (type_id, table) = (operand!(1), operand!(2));
                     let index = D::to_i32(slot!(3))? as u32;
                     let frame_offset = operand!(4);
@@ -397,56 +397,56 @@ impl<D: Domain> Execution<D> {
                     pc += 5;
                     call!(func, frame_offset);
                 }
-                Op::Select => {
+                opcode::Select => {
                     let chosen = if D::condition(slot!(2))? { slot!(3) } else { slot!(4) };
                     set!(1, chosen);
                     pc += 5;
                 }
-                Op::GlobalGet => {
+                opcode::GlobalGet => {
                     let global = globals.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
                     set!(1, global.value);
                     pc += 3;
                 }
-                Op::GlobalSet => {
+                opcode::GlobalSet => {
                     let value = slot!(2);
                     let global = globals.get_mut(operand!(1) as usize);
                     global.ok_or(Corruption::BadIndex)?.value = value;
                     pc += 3;
                 }
-                Op::I32Load => load!(4, |b| D::from_i32(i32::from_le_bytes(b))),
-                Op::I64Load => load!(8, |b| D::from_i64(i64::from_le_bytes(b))),
-                Op::F32Load => load!(4, |b| D::from_f32(u32::from_le_bytes(b))),
-                Op::F64Load => load!(8, |b| D::from_f64(u64::from_le_bytes(b))),
-                Op::I32Load8S => load!(1, |b| D::from_i32(i32::from(i8::from_le_bytes(b)))),
-                Op::I32Load8U => load!(1, |b| D::from_i32(i32::from(u8::from_le_bytes(b)))),
-                Op::I32Load16S => load!(2, |b| D::from_i32(i32::from(i16::from_le_bytes(b)))),
-                Op::I32Load16U => load!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
-                Op::I64Load8S => load!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
-                Op::I64Load8U => load!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
-                Op::I64Load16S => load!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
-                Op::I64Load16U => load!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
-                Op::I64Load32S => load!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
-                Op::I64Load32U => load!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
-                Op::I32Store => store!(|s| D::to_i32(s).map(i32::to_le_bytes)),
-                Op::I64Store => store!(|s| D::to_i64(s).map(i64::to_le_bytes)),
-                Op::F32Store => store!(|s| D::to_f32(s).map(u32::to_le_bytes)),
-                Op::F64Store => store!(|s| D::to_f64(s).map(u64::to_le_bytes)),
-                Op::I32Store8 => store!(|s| D::to_i32(s).map(|v| [v as u8])),
-                Op::I32Store16 => store!(|s| D::to_i32(s).map(|v| (v as u16).to_le_bytes())),
-                Op::I64Store8 => store!(|s| D::to_i64(s).map(|v| [v as u8])),
-                Op::I64Store16 => store!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
-                Op::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
-                Op::MemorySize => {
+                opcode::I32Load => load!(4, |b| D::from_i32(i32::from_le_bytes(b))),
+                opcode::I64Load => load!(8, |b| D::from_i64(i64::from_le_bytes(b))),
+                opcode::F32Load => load!(4, |b| D::from_f32(u32::from_le_bytes(b))),
+                opcode::F64Load => load!(8, |b| D::from_f64(u64::from_le_bytes(b))),
+                opcode::I32Load8S => load!(1, |b| D::from_i32(i32::from(i8::from_le_bytes(b)))),
+                opcode::I32Load8U => load!(1, |b| D::from_i32(i32::from(u8::from_le_bytes(b)))),
+                opcode::I32Load16S => load!(2, |b| D::from_i32(i32::from(i16::from_le_bytes(b)))),
+                opcode::I32Load16U => load!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
+                opcode::I64Load8S => load!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
+                opcode::I64Load8U => load!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
+                opcode::I64Load16S => load!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
+                opcode::I64Load16U => load!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
+                opcode::I64Load32S => load!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
+                opcode::I64Load32U => load!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
+                opcode::I32Store => store!(|s| D::to_i32(s).map(i32::to_le_bytes)),
+                opcode::I64Store => store!(|s| D::to_i64(s).map(i64::to_le_bytes)),
+                opcode::F32Store => store!(|s| D::to_f32(s).map(u32::to_le_bytes)),
+                opcode::F64Store => store!(|s| D::to_f64(s).map(u64::to_le_bytes)),
+                opcode::I32Store8 => store!(|s| D::to_i32(s).map(|v| [v as u8])),
+                opcode::I32Store16 => store!(|s| D::to_i32(s).map(|v| (v as u16).to_le_bytes())),
+                opcode::I64Store8 => store!(|s| D::to_i64(s).map(|v| [v as u8])),
+                opcode::I64Store16 => store!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
+                opcode::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
+                opcode::MemorySize => {
                     set!(1, D::from_i32(memory.pages() as i32));
                     pc += 2;
                 }
-                Op::MemoryGrow => {
+                opcode::MemoryGrow => {
                     let delta = D::to_i32(slot!(2))? as u32;
                     let old = memory.grow(u64::from(delta))?;
                     set!(1, D::from_i32(old as i32));
                     pc += 3;
                 }
-                Op::MemoryInit => {
+                opcode::MemoryInit => {
                     let segment = datas.get(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
                     let dst = D::to_i32(slot!(2))? as u32;
                     let src = D::to_i32(slot!(3))? as u32;
@@ -454,26 +454,26 @@ impl<D: Domain> Execution<D> {
                     bulk::memory_init(memory, segment, dst, src, len)?;
                     pc += 5;
                 }
-                Op::DataDrop => {
+                opcode::DataDrop => {
                     let segment = datas.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
                     *segment = alloc::vec::Vec::new();
                     pc += 2;
                 }
-                Op::MemoryCopy => {
+                opcode::MemoryCopy => {
                     let dst = D::to_i32(slot!(1))? as u32;
                     let src = D::to_i32(slot!(2))? as u32;
                     let len = D::to_i32(slot!(3))? as u32;
                     memory.copy_within(dst, src, len)?;
                     pc += 4;
                 }
-                Op::MemoryFill => {
+                opcode::MemoryFill => {
                     let dst = D::to_i32(slot!(1))? as u32;
                     let value = D::to_i32(slot!(2))? as u8;
                     let len = D::to_i32(slot!(3))? as u32;
                     memory.fill(dst, value, len)?;
                     pc += 4;
                 }
-                Op::TableInit => {
+                opcode::TableInit => {
                     let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
                     let segment = elems.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
                     let dst = D::to_i32(slot!(3))? as u32;
@@ -482,12 +482,12 @@ impl<D: Domain> Execution<D> {
                     bulk::table_init(table, segment, dst, src, len)?;
                     pc += 6;
                 }
-                Op::ElemDrop => {
+                opcode::ElemDrop => {
                     let segment = elems.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
                     *segment = alloc::vec::Vec::new();
                     pc += 2;
                 }
-                Op::TableCopy => {
+                opcode::TableCopy => {
                     let (dst_table, src_table) = (operand!(1), operand!(2));
                     let dst = D::to_i32(slot!(3))? as u32;
                     let src = D::to_i32(slot!(4))? as u32;
@@ -495,19 +495,19 @@ impl<D: Domain> Execution<D> {
                     bulk::table_copy(tables, dst_table, src_table, dst, src, len)?;
                     pc += 6;
                 }
-                Op::TableGrow => {
+                opcode::TableGrow => {
                     let table = tables.get_mut(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
                     let init = D::to_i64(slot!(3))? as u64;
                     let delta = D::to_i32(slot!(4))? as u32;
                     set!(1, D::from_i32(table.grow(delta, init)?));
                     pc += 5;
                 }
-                Op::TableSize => {
+                opcode::TableSize => {
                     let table = tables.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
                     set!(1, D::from_i32(table.size() as i32));
                     pc += 3;
                 }
-                Op::TableFill => {
+                opcode::TableFill => {
                     let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
                     let start = D::to_i32(slot!(2))? as u32;
                     let value = D::to_i64(slot!(3))? as u64;
@@ -515,26 +515,27 @@ impl<D: Domain> Execution<D> {
                     table.fill(start, value, len)?;
                     pc += 5;
                 }
-                Op::TableGet => {
+                opcode::TableGet => {
                     let table = tables.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
                     let index = D::to_i32(slot!(3))? as u32;
                     set!(1, D::from_i64(table.get(index)? as i64));
                     pc += 4;
                 }
-                Op::TableSet => {
+                opcode::TableSet => {
                     let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
                     let index = D::to_i32(slot!(2))? as u32;
                     table.set(index, D::to_i64(slot!(3))? as u64)?;
                     pc += 4;
                 }
-                Op::RefIsNull => {
+                opcode::RefIsNull => {
                     set!(1, D::from_i32(i32::from(D::to_i64(slot!(2))? == 0)));
                     pc += 3;
                 }
-                Op::RefFunc => {
+                opcode::RefFunc => {
                     set!(1, D::from_i64(i64::from(operand!(2)) + 1));
                     pc += 3;
                 }
+                _ => return Err(Corruption::BadOpcode.into()),
             }}
         }
     }

@@ -264,10 +264,9 @@ impl Translator<'_> {
         } else {
             self.code.push(0);
             let at = self.code.len() - 1;
-            let index = self.controls.len() - 1 - depth as usize;
-            if let Some(control) = self.controls.get_mut(index) {
-                control.patches.push(at);
-            }
+            let index = self.controls.len().checked_sub(1 + depth as usize);
+            let control = index.and_then(|index| self.controls.get_mut(index));
+            control.ok_or_else(stack_underflow)?.patches.push(at);
         }
         Ok(())
     }
@@ -285,7 +284,8 @@ impl Translator<'_> {
 
     /// `return`
     pub(super) fn return_(&mut self) -> Result<(), Error> {
-        let results = self.control(self.controls.len() as u32 - 1)?.results;
+        let function = self.controls.first().ok_or_else(stack_underflow)?;
+        let results = function.results;
         self.materialise_top(results);
         let first = self.home(
             self.height()
