@@ -12,7 +12,7 @@ done
 
 CFLAGS=(--target=wasm32-wasi -O2 -Wall -Wextra -Werror)
 
-for source in hello.c args-file.c checksum.c; do
+for source in hello.c args-file.c checksum.c fs-tour.c; do
     clang "${CFLAGS[@]}" "$source" -o "${source%.c}.wasm" -lm
 done
 for source in hello-raw.wat fib.wat; do

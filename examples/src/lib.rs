@@ -204,22 +204,28 @@ fn wait_with_timeout(mut child: Child, timeout: Duration) -> (Vec<u8>, Vec<u8>, 
     (stdout, stderr, status)
 }
 
-/// The regular files directly inside `dir`, sorted by name.
+/// The regular files below `dir` (recursively) as (path relative to `dir`,
+/// contents), sorted by path; directories show through their files.
 fn read_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_file())
-                .map(|e| {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    (name, fs::read(e.path()).unwrap_or_default())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut files = Vec::new();
+    collect_files(dir, "", &mut files);
     files.sort();
     files
+}
+
+fn collect_files(dir: &Path, prefix: &str, files: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, &format!("{name}/"), files);
+        } else if path.is_file() {
+            files.push((name, fs::read(&path).unwrap_or_default()));
+        }
+    }
 }
 
 /// Compares a run with the recorded files `expected/ID.*`; returns a
@@ -338,7 +344,7 @@ mod tests {
             let stdout = fs::read_to_string(expected.join(format!("{}.stdout", case.id))).unwrap();
             let shown = format!(
                 "$ wasmrel run {}\n{stdout}",
-                case.args.join(" ").replace("{out}", "/tmp")
+                case.args.join(" ").replace("{out}", "$OUT")
             );
             assert!(
                 readme.contains(&shown),
