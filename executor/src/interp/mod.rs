@@ -197,15 +197,44 @@ impl<D: Domain> Execution<D> {
                 switch_to!(func, callee, 0, callee_base);
             }};
         }
+        // The `$n` operand words of the current instruction, with one bounds check.
+        macro_rules! operands {
+            ($n:literal) => {{
+                let words: [u32; $n] = code
+                    .get(pc + 1..pc + 1 + $n)
+                    .and_then(|words| words.try_into().ok())
+                    .ok_or(Corruption::PcOutOfRange)?;
+                words
+            }};
+        }
+        // The frame slot `$index`.
+        macro_rules! get {
+            ($index:expr) => {
+                *frame
+                    .get($index as usize)
+                    .ok_or(Corruption::SlotOutOfFrame)?
+            };
+        }
+        // Writes the frame slot `$index`.
+        macro_rules! put {
+            ($index:expr, $value:expr) => {{
+                let value = $value;
+                *frame
+                    .get_mut($index as usize)
+                    .ok_or(Corruption::SlotOutOfFrame)? = value;
+            }};
+        }
         macro_rules! unary {
             ($method:ident, $operation:path) => {{
-                set!(1, D::$method($operation, slot!(2))?);
+                let [dst, a] = operands!(2);
+                put!(dst, D::$method($operation, get!(a))?);
                 pc += 3;
             }};
         }
         macro_rules! binary {
             ($method:ident, $operation:path) => {{
-                set!(1, D::$method($operation, slot!(2), slot!(3))?);
+                let [dst, a, b] = operands!(3);
+                put!(dst, D::$method($operation, get!(a), get!(b))?);
                 pc += 4;
             }};
         }
@@ -222,45 +251,49 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! binary_immediate {
             ($method:ident, $operation:path, $from:ident, $widen:ty) => {{
-                let immediate = D::$from(<$widen>::from(operand!(3) as i32));
-                set!(1, D::$method($operation, slot!(2), immediate)?);
+                let [dst, a, immediate] = operands!(3);
+                let immediate = D::$from(<$widen>::from(immediate as i32));
+                put!(dst, D::$method($operation, get!(a), immediate)?);
                 pc += 4;
             }};
         }
         macro_rules! branch_compare {
             ($relop:path) => {{
-                let holds = D::i32_relop($relop, slot!(1), slot!(2))?;
-                pc = if D::condition(holds)? {
-                    operand!(3) as usize
+                let [a, b, target] = operands!(3);
+                let holds = D::i32_relop($relop, get!(a), get!(b))?;
+                if D::condition(holds)? {
+                    jump!(target);
                 } else {
-                    pc + 4
-                };
+                    pc += 4;
+                }
             }};
         }
         macro_rules! branch_compare_immediate {
             ($relop:path) => {{
-                let immediate = D::from_i32(operand!(2) as i32);
-                let holds = D::i32_relop($relop, slot!(1), immediate)?;
-                pc = if D::condition(holds)? {
-                    operand!(3) as usize
+                let [a, immediate, target] = operands!(3);
+                let holds = D::i32_relop($relop, get!(a), D::from_i32(immediate as i32))?;
+                if D::condition(holds)? {
+                    jump!(target);
                 } else {
-                    pc + 4
-                };
+                    pc += 4;
+                }
             }};
         }
         macro_rules! load {
             ($n:literal, $convert:expr) => {{
-                let address = D::to_i32(slot!(2))? as u32;
-                let bytes: [u8; $n] = memory.load(address, operand!(3))?;
-                set!(1, $convert(bytes));
+                let [dst, address, offset] = operands!(3);
+                let address = D::to_i32(get!(address))? as u32;
+                let bytes: [u8; $n] = memory.load(address, offset)?;
+                put!(dst, $convert(bytes));
                 pc += 4;
             }};
         }
         macro_rules! store {
             ($convert:expr) => {{
-                let address = D::to_i32(slot!(1))? as u32;
-                let bytes = $convert(slot!(2))?;
-                memory.store(address, operand!(3), bytes)?;
+                let [address, value, offset] = operands!(3);
+                let address = D::to_i32(get!(address))? as u32;
+                let bytes = $convert(get!(value))?;
+                memory.store(address, offset, bytes)?;
                 pc += 4;
             }};
         }
@@ -320,11 +353,13 @@ impl<D: Domain> Execution<D> {
                 opcode::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
                 opcode::Fuel => pc += 1,
                 opcode::Copy => {
-                    set!(1, slot!(2));
+                    let [dst, src] = operands!(2);
+                    put!(dst, get!(src));
                     pc += 3;
                 }
                 opcode::ConstI32 => {
-                    set!(1, D::from_i32(operand!(2) as i32));
+                    let [dst, value] = operands!(2);
+                    put!(dst, D::from_i32(value as i32));
                     pc += 3;
                 }
                 opcode::ConstF32 => {
@@ -344,17 +379,19 @@ impl<D: Domain> Execution<D> {
                 opcode::Unreachable => return Err(TrapCode::Unreachable.into()),
                 opcode::Br => jump!(operand!(1)),
                 opcode::BrIfNez => {
-                    if D::condition(slot!(1))? {
-                        jump!(operand!(2));
+                    let [condition, target] = operands!(2);
+                    if D::condition(get!(condition))? {
+                        jump!(target);
                     } else {
                         pc += 3;
                     }
                 }
                 opcode::BrIfEqz => {
-                    if D::condition(slot!(1))? {
+                    let [condition, target] = operands!(2);
+                    if D::condition(get!(condition))? {
                         pc += 3;
                     } else {
-                        jump!(operand!(2));
+                        jump!(target);
                     }
                 }
                 opcode::BrTable => {
