@@ -39,6 +39,7 @@ Exit status:
   128    a limit was reached (--fuel, --max-memory, --max-table-elements, --max-call-depth,
          --max-stack)
   134    the guest trapped
+  135    a fault was detected (--encoded): `wasmrel: detected: <mechanism> at <function>`
   136    internal error
 Every outcome but the guest's own exit prints one line `wasmrel: <outcome>: <detail>`.";
 
@@ -60,6 +61,12 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    /// Encoded execution: carry every Wasm value as an AN code word (stack, locals, globals,
+    /// arguments, results) and check it wherever it leaves the code. A failed check ends the
+    /// run with exit code 135; the program's output is the same as in plain mode.
+    #[arg(long)]
+    pub encoded: bool,
 
     /// Make the run reproducible: clocks start at 2000-01-01 and advance 1 ns per executed
     /// instruction, `random_get` draws from a PRNG seeded with --seed.

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use wasmrel_executor::{Error, LimitKind};
+use wasmrel_executor::{Corruption, Error, LimitKind};
 
 /// The highest exit code a guest keeps; the codes above are wasmrel's own outcomes.
 const MAX_GUEST_CODE: u32 = 125;
@@ -22,6 +22,12 @@ pub enum Outcome {
     Limit(String),
     /// The program trapped.
     Trap(String),
+    /// A fault was detected by `mechanism` (`an`: an invalid AN code word or disagreeing
+    /// duplicated computation), in the function at `at` (its store address, if known).
+    Detected {
+        mechanism: &'static str,
+        at: Option<u32>,
+    },
     /// The engine's state was found corrupted (a fault it could not attribute to a checker).
     Internal(String),
 }
@@ -36,7 +42,22 @@ impl Outcome {
             Error::Invalid(msg) => Outcome::Error(format!("invalid module: {msg}")),
             Error::Link(msg) => Outcome::Error(format!("link error: {msg}")),
             Error::Call(msg) => Outcome::Error(msg),
+            Error::Corrupted(Corruption::BadCodeWord) => Outcome::Detected {
+                mechanism: "an",
+                at: None,
+            },
             other => Outcome::Internal(other.to_string()),
+        }
+    }
+
+    /// Adds where a detection happened.
+    pub fn located(self, func: Option<u32>) -> Self {
+        match self {
+            Outcome::Detected { mechanism, .. } => Outcome::Detected {
+                mechanism,
+                at: func,
+            },
+            other => other,
         }
     }
 
@@ -46,6 +67,7 @@ impl Outcome {
             Outcome::Error(_) => "error",
             Outcome::Limit(_) => "limit",
             Outcome::Trap(_) => "trap",
+            Outcome::Detected { .. } => "detected",
             Outcome::Internal(_) => "internal",
         }
     }
@@ -57,16 +79,21 @@ impl Outcome {
             Outcome::Error(_) => 126,
             Outcome::Limit(_) => 128,
             Outcome::Trap(_) => 134,
+            Outcome::Detected { .. } => 135,
             Outcome::Internal(_) => 136,
         }
     }
 
-    fn detail(&self) -> Option<&str> {
+    fn detail(&self) -> Option<String> {
         match self {
             Outcome::Exit(_) => None,
             Outcome::Error(d) | Outcome::Limit(d) | Outcome::Trap(d) | Outcome::Internal(d) => {
-                Some(d)
+                Some(one_line(d))
             }
+            Outcome::Detected { mechanism, at } => Some(match at {
+                Some(func) => format!("{mechanism} at function {func}"),
+                None => (*mechanism).to_owned(),
+            }),
         }
     }
 
@@ -80,7 +107,7 @@ impl Outcome {
                 ));
             }
         }
-        let detail = self.detail().map(one_line);
+        let detail = self.detail();
         if let Some(detail) = &detail {
             say(&format!("wasmrel: {}: {}", self.word(), detail));
         }
@@ -97,7 +124,10 @@ impl Outcome {
                 },
                 fuel_used,
                 detail: detail.as_deref(),
-                detection: None,
+                detection: match self {
+                    Outcome::Detected { mechanism, .. } => Some(mechanism),
+                    _ => None,
+                },
             };
             match serde_json::to_string(&report) {
                 Ok(line) => say(&line),
@@ -146,7 +176,7 @@ struct Report<'a> {
     guest_exit_code: Option<i32>,
     fuel_used: Option<u64>,
     detail: Option<&'a str>,
-    /// Which mechanism detected a fault (encoded and dual execution, later); always null now.
+    /// Which mechanism detected a fault (`an` in encoded execution); null otherwise.
     detection: Option<&'a str>,
 }
 
@@ -161,5 +191,16 @@ mod tests {
         assert_eq!(Outcome::Exit(126).exit_code(), 125);
         assert_eq!(Outcome::Exit(-1).exit_code(), 125);
         assert_eq!(Outcome::Exit(300).exit_code(), 125);
+    }
+
+    #[test]
+    fn an_invalid_code_word_is_a_detection_not_a_trap() {
+        let outcome = Outcome::from_engine(Error::Corrupted(Corruption::BadCodeWord));
+        let located = outcome.located(Some(7));
+        assert_eq!(located.exit_code(), 135);
+        assert_eq!(located.word(), "detected");
+        assert_eq!(located.detail().as_deref(), Some("an at function 7"));
+        let trap = Outcome::from_engine(Error::Trap(wasmrel_executor::TrapCode::Unreachable));
+        assert_eq!(trap.located(Some(7)).exit_code(), 134);
     }
 }

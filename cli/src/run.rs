@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use wasmrel_an_encoding::An;
 use wasmrel_executor::{
-    Config, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Store, Value,
+    Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Store, Value,
 };
 use wasmrel_wasi::WasiCtx;
 
@@ -27,8 +28,23 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
         .split_first()
         .ok_or_else(|| Outcome::Error("no module given".to_owned()))?;
     let bytes = read_module(Path::new(module_path)).map_err(Outcome::Error)?;
+    if args.encoded {
+        execute_in::<An>(args, module_path, guest_args, &bytes, fuel_used)
+    } else {
+        execute_in::<Plain>(args, module_path, guest_args, &bytes, fuel_used)
+    }
+}
+
+/// Runs in the value domain `D`: plain or AN-encoded, the same interpreter source.
+fn execute_in<D: Domain>(
+    args: &RunArgs,
+    module_path: &str,
+    guest_args: &[String],
+    bytes: &[u8],
+    fuel_used: &mut Option<u64>,
+) -> Result<Outcome, Outcome> {
     let config = config(&args.limits);
-    let module = Module::new(&config, &bytes).map_err(Outcome::from_engine)?;
+    let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
     // Arguments are checked before anything runs, so a typo costs no side effects.
     let invocation = match &args.invoke {
         Some(name) => Some((name.as_str(), invoke_args(&module, name, guest_args)?)),
@@ -36,10 +52,11 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
     };
     let wasi = wasi_ctx(args, module_path, guest_args)?;
 
-    let mut instance = Instance {
+    let mut instance = Instance::<D> {
         store: Store::new(config),
         wasi,
         fuel_used: 0,
+        stopped_in: None,
     };
     let result = instance.run(&module, invocation);
     *fuel_used = Some(instance.fuel_used);
@@ -51,18 +68,20 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
             Ok(Outcome::Exit(0))
         }
         Err(Error::Exit(code)) => Ok(Outcome::Exit(code)),
-        Err(error) => Err(Outcome::from_engine(error)),
+        Err(error) => Err(Outcome::from_engine(error).located(instance.stopped_in)),
     }
 }
 
 /// The guest's store, its WASI world, and the instructions its calls have run.
-struct Instance {
-    store: Store<Plain>,
+struct Instance<D: Domain> {
+    store: Store<D>,
     wasi: WasiCtx,
     fuel_used: u64,
+    /// The store address of the function a failed call stopped in.
+    stopped_in: Option<u32>,
 }
 
-impl Instance {
+impl<D: Domain> Instance<D> {
     /// Instantiates `module` and calls `_start`, or `_initialize` and then the export
     /// `--invoke` names. A module without `_start` is only instantiated (its start function
     /// runs), as wasmtime does.
@@ -103,6 +122,9 @@ impl Instance {
             })?;
         let result = execution.run(&mut self.store, &mut self.wasi);
         self.fuel_used += execution.fuel_used();
+        if result.is_err() {
+            self.stopped_in = Some(execution.current_func().index());
+        }
         result
     }
 }
@@ -116,6 +138,8 @@ fn print_results(results: &[Value]) -> std::io::Result<()> {
     stdout.flush()
 }
 
+/// `--max-stack` counts bytes of plain 8-byte slots in every mode, so an encoded run (whose
+/// slots are wider) accepts exactly the programs a plain run accepts.
 fn config(limits: &LimitArgs) -> Config {
     let defaults = Limits::default();
     let slot_bytes = std::mem::size_of::<u64>() as u64;

@@ -285,8 +285,30 @@ pub fn compare(case: &Case, expected_dir: &Path, observed: &Observed) -> Option<
 /// Runs the cases of a manifest that `select` accepts and panics with every
 /// difference at once, so one run shows all that is wrong.
 pub fn check_manifest(relative: &str, select: impl Fn(&Case) -> bool, timeout: Duration) {
+    check_manifest_in_mode(relative, &[], select, timeout);
+}
+
+/// [`check_manifest`] with `mode` (e.g. `--encoded`) put before each case's arguments: every
+/// mode must reproduce the same recorded outputs byte for byte.
+pub fn check_manifest_in_mode(
+    relative: &str,
+    mode: &[&str],
+    select: impl Fn(&Case) -> bool,
+    timeout: Duration,
+) {
     let (cases, expected_dir) = load_manifest(relative);
-    let selected: Vec<&Case> = cases.iter().filter(|c| select(c)).collect();
+    let selected: Vec<Case> = cases
+        .into_iter()
+        .filter(|c| select(c))
+        .map(|case| Case {
+            args: mode
+                .iter()
+                .map(|&word| word.to_owned())
+                .chain(case.args)
+                .collect(),
+            ..case
+        })
+        .collect();
     assert!(!selected.is_empty(), "{relative} selects no cases");
     let failures: Vec<String> = selected
         .iter()
