@@ -38,6 +38,10 @@
     clippy::indexing_slicing
 )]
 
+extern crate alloc;
+
+pub mod memory;
+
 /// An odd multiplier (the 32-bit golden ratio): multiplying by it is a bijection mod 2³² that
 /// spreads a one-bit difference over the higher bits.
 const SPREAD: u32 = 0x9e37_79b1;
@@ -122,6 +126,7 @@ pub fn check(sig: u32, expected: u32) -> Result<(), SignatureMismatch> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)] // a wrong index in a test is a failed test
 mod tests {
     use super::*;
 
