@@ -72,7 +72,7 @@ impl Tally {
 
 fn run_file(name: &str) -> Result<Tally, String> {
     let file = spec(SpecVersion::V2)
-        .find(|file| file.name() == name)
+        .find(|file| file.name().trim_end_matches(".wast") == name)
         .ok_or_else(|| format!("{name}.wast is not in the suite"))?;
     let buffer = file.wast().map_err(|err| format!("lexer: {err}"))?;
     let directives = buffer.directives().map_err(|err| format!("parse: {err}"))?;
