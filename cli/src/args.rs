@@ -29,6 +29,11 @@ pub enum Command {
     Run(RunArgs),
     /// Check that a module decodes and validates, without running it.
     Validate(ValidateArgs),
+    /// Run a fault-injection campaign (resumable, shardable) into a campaign directory.
+    #[command(override_usage = "wasmrel inject [OPTIONS] --out <DIR> <MODULE> [ARGS]...")]
+    Inject(crate::inject::InjectArgs),
+    /// Join the shard directories of one campaign.
+    Merge(crate::inject::MergeArgs),
 }
 
 /// The exit codes of `wasmrel run`, shown under its help.

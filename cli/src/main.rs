@@ -1,6 +1,7 @@
 //! `wasmrel`: run and validate WebAssembly modules. See `wasmrel --help`.
 
 mod args;
+mod inject;
 mod load;
 mod outcome;
 mod run;
@@ -21,5 +22,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(run) => run::run(&run),
         Command::Validate(target) => validate::validate(&target).report(false, None),
+        Command::Inject(inject) => inject::inject_command(&inject),
+        Command::Merge(merge) => inject::merge_command(&merge),
     }
 }

@@ -1,0 +1,242 @@
+//! `wasmrel inject` and `wasmrel merge`: fault-injection campaigns from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use wasmrel_executor::{ExternType, Value};
+use wasmrel_fault_inject::campaign::read_results;
+use wasmrel_fault_inject::golden::inject;
+use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Mode, Shard};
+
+use crate::load::read_module;
+use crate::values;
+
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    /// Execution mode under test: plain, encoded or dual.
+    #[arg(long, default_value = "plain", value_parser = Mode::parse)]
+    pub mode: Mode,
+
+    /// How many injections the whole campaign has (ids 0..N, shared by all shards).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub faults: u64,
+
+    /// The campaign seed: every injection derives from (seed, id) alone.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// The campaign directory (created, or resumed if it holds the same campaign).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Run only shard i of N (0-based): the ids with id % N == i.
+    #[arg(long, value_name = "i/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+
+    /// Re-run injection ID alone and print where the flip went and what it became.
+    #[arg(long, value_name = "ID")]
+    pub replay: Option<u64>,
+
+    /// Bits flipped per fault (1 to 8, distinct bits of one location).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub bits: u32,
+
+    /// A run is a hang when it uses F times the golden run's instructions.
+    #[arg(long, value_name = "F", default_value_t = 10)]
+    pub hang_factor: u64,
+
+    /// Call this export (after `_initialize`) instead of `_start`; the words after the
+    /// module are its arguments.
+    #[arg(long, value_name = "NAME")]
+    pub invoke: Option<String>,
+
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+
+    /// The module, then the guest's arguments.
+    #[arg(
+        value_name = "MODULE",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub module_and_args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard directories of one campaign.
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+
+    /// The merged campaign directory (must not exist).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+fn fail(message: String) -> ExitCode {
+    eprintln!("wasmrel: error: {message}");
+    ExitCode::from(126)
+}
+
+pub fn inject_command(args: &InjectArgs) -> ExitCode {
+    match run_inject(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(message),
+    }
+}
+
+fn load_app(args: &InjectArgs) -> Result<App, String> {
+    let (path, guest_args) = args
+        .module_and_args
+        .split_first()
+        .ok_or("no module given")?;
+    let bytes = read_module(Path::new(path))?;
+    let mut app = App::new(path, bytes, guest_args.to_vec(), None)?;
+    if let Some(name) = &args.invoke {
+        app.invoke = Some((name.clone(), invoke_values(&app, name, guest_args)?));
+    }
+    Ok(app)
+}
+
+fn invoke_values(app: &App, name: &str, texts: &[String]) -> Result<Vec<Value>, String> {
+    let ty = app
+        .module
+        .exports()
+        .find_map(|e| match e.ty {
+            ExternType::Func(ty) if e.name == name => Some(ty),
+            _ => None,
+        })
+        .ok_or_else(|| format!("the module exports no function `{name}`"))?;
+    if ty.params().len() != texts.len() {
+        return Err(format!(
+            "`{name}` takes {} argument(s), got {}",
+            ty.params().len(),
+            texts.len()
+        ));
+    }
+    ty.params()
+        .iter()
+        .zip(texts)
+        .map(|(&param, text)| values::parse(text, param))
+        .collect()
+}
+
+fn run_inject(args: &InjectArgs) -> Result<(), String> {
+    let app = load_app(args)?;
+    let options = CampaignOptions {
+        mode: args.mode,
+        faults: args.faults,
+        seed: args.seed,
+        bits: args.bits,
+        hang_factor: args.hang_factor,
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+        shard: args.shard.unwrap_or(Shard::WHOLE),
+        progress: !args.quiet,
+        stop_after: None,
+    };
+    let out = args.out.clone().ok_or("--out DIR is required")?;
+    if let Some(id) = args.replay {
+        return replay(app, &options, &out, id);
+    }
+    let mut campaign = Campaign::open(app, &options, &out)?;
+    let before = campaign.done.len();
+    let pending = campaign.pending().len();
+    let golden = &campaign.golden;
+    eprintln!(
+        "wasmrel: campaign {}: golden run {} instructions, {:.3} ms; {} done, {pending} to run",
+        out.display(),
+        golden.length,
+        golden.time_ns as f64 / 1e6,
+        before
+    );
+    let start = std::time::Instant::now();
+    let written = campaign.run(&options)?;
+    let seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "wasmrel: {written} injections in {seconds:.1} s ({:.0}/s); {} results in {}",
+        written as f64 / seconds.max(1e-9),
+        campaign.done.len(),
+        out.join("results.jsonl").display()
+    );
+    Ok(())
+}
+
+/// Re-runs one injection with its trace; compares with the recorded outcome if any.
+fn replay(app: App, options: &CampaignOptions, out: &Path, id: u64) -> Result<(), String> {
+    if id >= options.faults {
+        return Err(format!(
+            "--replay {id}: the campaign has ids 0..{}",
+            options.faults
+        ));
+    }
+    let recorded = if out.join("results.jsonl").exists() {
+        read_results(out, false)?.into_iter().find(|r| r.id == id)
+    } else {
+        None
+    };
+    let campaign = Campaign::open(app, options, out)?;
+    let fault = campaign.fault(id);
+    let spec = &campaign.file.spec;
+    let (record, trace) = inject(
+        &campaign.app,
+        spec.mode,
+        &campaign.golden,
+        fault,
+        spec.hang_factor,
+    );
+    println!(
+        "injection {id}: class {} at t={} ({} bit(s))",
+        record.class.as_str(),
+        record.t,
+        record.bits
+    );
+    println!(
+        "  where: {}",
+        trace
+            .as_deref()
+            .unwrap_or("not reached (the run ended before t)")
+    );
+    println!(
+        "  outcome: {} after {} instructions",
+        record.outcome, record.fuel
+    );
+    if let Some(detail) = &record.detail {
+        println!("  detail: {detail}");
+    }
+    match recorded {
+        Some(old) if old == record => println!("  matches the recorded result"),
+        Some(old) => {
+            return Err(format!(
+                "replay of {id} gave {} but the campaign recorded {}",
+                record.outcome, old.outcome
+            ))
+        }
+        None => println!("  (no recorded result for this id)"),
+    }
+    Ok(())
+}
+
+pub fn merge_command(args: &MergeArgs) -> ExitCode {
+    match wasmrel_fault_inject::merge::merge(&args.shards, &args.out) {
+        Ok((count, incomplete)) => {
+            eprintln!(
+                "wasmrel: merged {count} results into {}",
+                args.out.display()
+            );
+            for shard in incomplete {
+                eprintln!("wasmrel: warning: shard {shard} is incomplete");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(message),
+    }
+}

@@ -1,0 +1,396 @@
+//! A campaign directory: `campaign.json` (what was run and how) and an append-only
+//! `results.jsonl` (one line per injection). Resuming skips the ids already recorded, so a
+//! killed campaign loses at most the line being written and counts nothing twice.
+
+use std::collections::BTreeSet;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::{App, Mode};
+use crate::fault::{Class, Fault};
+use crate::golden::{inject, Golden, GoldenSummary, Record};
+
+/// Shard `index` of `count`: the ids `id` with `id % count == index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `i/N` (0-based `i < N`).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let (index, count) = text
+            .split_once('/')
+            .ok_or_else(|| format!("shard `{text}`: expected i/N, e.g. 0/4"))?;
+        let index: u64 = index
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard `{text}`: `{index}` is not a number"))?;
+        let count: u64 = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard `{text}`: `{count}` is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!(
+                "shard `{text}`: the index must be below the count (0-based: 0/{count} .. {}/{count})",
+                count.saturating_sub(1)
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn contains(self, id: u64) -> bool {
+        id % self.count == self.index
+    }
+}
+
+/// Everything that defines a campaign; a directory is resumed only with an equal spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spec {
+    pub tool: String,
+    pub tool_version: String,
+    pub app: String,
+    pub app_sha256: String,
+    pub args: Vec<String>,
+    pub invoke: Option<String>,
+    pub mode: Mode,
+    pub seed: u64,
+    pub faults: u64,
+    pub bits: u32,
+    pub hang_factor: u64,
+    pub classes: Vec<Class>,
+    /// Bits of one slot in this mode (64 plain and dual, 128 encoded).
+    pub slot_bits: u32,
+    pub golden: GoldenSummary,
+}
+
+/// `campaign.json`: the spec and this directory's shard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignFile {
+    #[serde(flatten)]
+    pub spec: Spec,
+    pub shard: Shard,
+}
+
+impl CampaignFile {
+    /// Whether `other` is the same campaign, ignoring the golden run's wall time (which
+    /// varies between machines and shards).
+    pub fn same_campaign(&self, other: &CampaignFile) -> bool {
+        let strip = |c: &CampaignFile| {
+            let mut spec = c.spec.clone();
+            spec.golden.time_ns = 0;
+            spec
+        };
+        strip(self) == strip(other)
+    }
+}
+
+/// How to run a campaign.
+#[derive(Debug, Clone)]
+pub struct CampaignOptions {
+    pub mode: Mode,
+    pub faults: u64,
+    pub seed: u64,
+    pub bits: u32,
+    pub hang_factor: u64,
+    pub jobs: usize,
+    pub shard: Shard,
+    pub progress: bool,
+    /// Stop after writing this many results (a deterministic stand-in for Ctrl-C in tests).
+    pub stop_after: Option<u64>,
+}
+
+/// An open campaign: the app, its golden run and the directory.
+pub struct Campaign {
+    pub app: App,
+    pub golden: Golden,
+    pub file: CampaignFile,
+    pub dir: PathBuf,
+    pub done: BTreeSet<u64>,
+}
+
+pub const RESULTS: &str = "results.jsonl";
+pub const CAMPAIGN: &str = "campaign.json";
+
+/// The spec of `app` under `options` after its golden run.
+pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
+    Spec {
+        tool: "wasmrel".to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        app: app.name.clone(),
+        app_sha256: app.sha256(),
+        args: app.guest_args.clone(),
+        invoke: app.invoke.as_ref().map(|(name, _)| name.clone()),
+        mode: options.mode,
+        seed: options.seed,
+        faults: options.faults,
+        bits: options.bits,
+        hang_factor: options.hang_factor,
+        classes: Class::for_mode(options.mode),
+        slot_bits: if options.mode == Mode::Encoded {
+            128
+        } else {
+            64
+        },
+        golden: golden.summary(),
+    }
+}
+
+impl Campaign {
+    /// Creates `dir` or reopens it for resuming; refuses a directory of another campaign.
+    pub fn open(app: App, options: &CampaignOptions, dir: &Path) -> Result<Campaign, String> {
+        if !(1..=8).contains(&options.bits) {
+            return Err(format!("--bits {}: choose 1 to 8", options.bits));
+        }
+        if options.hang_factor < 2 {
+            return Err(format!(
+                "--hang-factor {}: must be at least 2",
+                options.hang_factor
+            ));
+        }
+        let golden = Golden::record(&app, options.mode)?;
+        let file = CampaignFile {
+            spec: spec(&app, &golden, options),
+            shard: options.shard,
+        };
+        let meta = dir.join(CAMPAIGN);
+        let done = if meta.exists() {
+            let existing = read_campaign(dir)?;
+            if !existing.same_campaign(&file) {
+                return Err(format!(
+                    "{}: holds another campaign ({}); use a new --out directory",
+                    dir.display(),
+                    difference(&existing, &file)
+                ));
+            }
+            let records = read_results(dir, true)?;
+            check_records(&records, &file, dir)?;
+            records.iter().map(|r| r.id).collect()
+        } else {
+            if dir.exists() && fs::read_dir(dir).map_err(|e| io(dir, e))?.next().is_some() {
+                return Err(format!(
+                    "{}: exists, is not empty and has no {CAMPAIGN}; use a new --out directory",
+                    dir.display()
+                ));
+            }
+            fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+            fs::write(&meta, text + "\n").map_err(|e| io(&meta, e))?;
+            BTreeSet::new()
+        };
+        Ok(Campaign {
+            app,
+            golden,
+            file,
+            dir: dir.to_owned(),
+            done,
+        })
+    }
+
+    /// The ids of this shard not yet recorded.
+    pub fn pending(&self) -> Vec<u64> {
+        let shard = self.file.shard;
+        (0..self.file.spec.faults)
+            .filter(|id| shard.contains(*id) && !self.done.contains(id))
+            .collect()
+    }
+
+    /// The fault `id` of this campaign.
+    pub fn fault(&self, id: u64) -> Fault {
+        let spec = &self.file.spec;
+        Fault::derive(spec.seed, id, &spec.classes, self.golden.length, spec.bits)
+    }
+
+    /// Runs the pending injections on `jobs` threads, appending each result as it comes.
+    /// Returns how many were written.
+    pub fn run(&mut self, options: &CampaignOptions) -> Result<u64, String> {
+        let pending = self.pending();
+        let path = self.dir.join(RESULTS);
+        let out = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| io(&path, e))?;
+        let writer = Mutex::new(out);
+        let written = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let failure: Mutex<Option<String>> = Mutex::new(None);
+        let bar = if options.progress {
+            let bar = ProgressBar::new(pending.len() as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} injections  {per_sec}  elapsed {elapsed}  ETA {eta}",
+                )
+                .map_err(|e| e.to_string())?,
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.jobs)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let spec = &self.file.spec;
+        pool.install(|| {
+            pending.par_iter().for_each(|&id| {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let (record, _) = inject(
+                    &self.app,
+                    spec.mode,
+                    &self.golden,
+                    self.fault(id),
+                    spec.hang_factor,
+                );
+                let mut line = match serde_json::to_string(&record) {
+                    Ok(line) => line,
+                    Err(e) => return fail(&failure, &stop, e.to_string()),
+                };
+                line.push('\n');
+                let Ok(mut file) = writer.lock() else {
+                    return fail(&failure, &stop, "results writer poisoned".to_owned());
+                };
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                // One write per line: a kill leaves at most one truncated last line.
+                if let Err(e) = file.write_all(line.as_bytes()) {
+                    return fail(&failure, &stop, io(&path, e));
+                }
+                let count = written.fetch_add(1, Ordering::SeqCst) + 1;
+                if options.stop_after.is_some_and(|n| count >= n) {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                bar.inc(1);
+            });
+        });
+        bar.finish_and_clear();
+        if let Some(message) = failure.lock().ok().and_then(|mut f| f.take()) {
+            return Err(message);
+        }
+        let count = written.load(Ordering::SeqCst);
+        self.done = read_results(&self.dir, false)?
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        Ok(count)
+    }
+}
+
+fn fail(failure: &Mutex<Option<String>>, stop: &AtomicBool, message: String) {
+    stop.store(true, Ordering::SeqCst);
+    if let Ok(mut slot) = failure.lock() {
+        slot.get_or_insert(message);
+    }
+}
+
+pub fn io(path: &Path, error: std::io::Error) -> String {
+    format!("{}: {error}", path.display())
+}
+
+/// Reads `campaign.json`.
+pub fn read_campaign(dir: &Path) -> Result<CampaignFile, String> {
+    let path = dir.join(CAMPAIGN);
+    let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not a campaign file: {e}", path.display()))
+}
+
+/// Reads `results.jsonl`. A last line without its newline is what a kill mid-write leaves:
+/// with `repair` it is cut off (its injection runs again), otherwise ignored. Any other
+/// unreadable line is an error naming it; nothing is rewritten.
+pub fn read_results(dir: &Path, repair: bool) -> Result<Vec<Record>, String> {
+    let path = dir.join(RESULTS);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text = fs::read(&path).map_err(|e| io(&path, e))?;
+    let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if complete < text.len() && repair {
+        let file = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(|e| io(&path, e))?;
+        file.set_len(complete as u64).map_err(|e| io(&path, e))?;
+    }
+    let body = std::str::from_utf8(text.get(..complete).unwrap_or_default())
+        .map_err(|_| format!("{}: is not UTF-8 text", path.display()))?;
+    body.lines()
+        .enumerate()
+        .map(|(n, line)| {
+            serde_json::from_str::<Record>(line).map_err(|e| {
+                format!(
+                    "{}: line {} is corrupted ({e}); fix or remove it, then resume",
+                    path.display(),
+                    n + 1
+                )
+            })
+        })
+        .collect()
+}
+
+/// Checks that records belong to this campaign and shard and that no id repeats.
+pub fn check_records(records: &[Record], file: &CampaignFile, dir: &Path) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for record in records {
+        if record.id >= file.spec.faults || !file.shard.contains(record.id) {
+            return Err(format!(
+                "{}: result id {} does not belong to this campaign shard",
+                dir.display(),
+                record.id
+            ));
+        }
+        if !seen.insert(record.id) {
+            return Err(format!(
+                "{}: result id {} appears twice",
+                dir.display(),
+                record.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Names the first field in which two campaign files differ.
+pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
+    let (sa, sb) = (&a.spec, &b.spec);
+    if sa.app_sha256 != sb.app_sha256 {
+        format!(
+            "app {} (sha256 {}), not {}",
+            sa.app,
+            short(&sa.app_sha256),
+            sb.app
+        )
+    } else if sa.mode != sb.mode {
+        format!("mode {}, not {}", sa.mode.as_str(), sb.mode.as_str())
+    } else if sa.seed != sb.seed {
+        format!("seed {}, not {}", sa.seed, sb.seed)
+    } else if sa.args != sb.args || sa.invoke != sb.invoke {
+        format!("arguments {:?}, not {:?}", sa.args, sb.args)
+    } else if a.shard != b.shard {
+        format!(
+            "shard {}/{}, not {}/{}",
+            a.shard.index, a.shard.count, b.shard.index, b.shard.count
+        )
+    } else {
+        format!(
+            "faults {} bits {} hang factor {}, not {} {} {}",
+            sa.faults, sa.bits, sa.hang_factor, sb.faults, sb.bits, sb.hang_factor
+        )
+    }
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
