@@ -116,6 +116,9 @@ macro_rules! define_ops {
             /// `[a, immediate, target]` — branch if the comparison with a constant holds.
             BrIfI32EqImm, BrIfI32NeImm, BrIfI32LtSImm, BrIfI32LtUImm, BrIfI32GtSImm, BrIfI32GtUImm,
             BrIfI32LeSImm, BrIfI32LeUImm, BrIfI32GeSImm, BrIfI32GeUImm,
+            /// `[a, b, target]` — branch if the `i64` comparison holds.
+            BrIfI64Eq, BrIfI64Ne, BrIfI64LtS, BrIfI64LtU, BrIfI64GtS, BrIfI64GtU, BrIfI64LeS,
+            BrIfI64LeU, BrIfI64GeS, BrIfI64GeU,
             /// `[dst, a, immediate]` — a binary operation with a constant second operand.
             I32AddImm, I32SubImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm, I32ShlImm, I32ShrSImm,
             I32ShrUImm, I32EqImm, I32NeImm, I32LtSImm, I32LtUImm, I32GtSImm, I32GtUImm, I32LeSImm,
@@ -147,7 +150,9 @@ for_each_numeric_op!(define_ops
     ElemDrop TableCopy TableGrow TableSize TableFill TableGet TableSet RefIsNull RefFunc
     BrIfI32Eq BrIfI32Ne BrIfI32LtS BrIfI32LtU BrIfI32GtS BrIfI32GtU BrIfI32LeS BrIfI32LeU
     BrIfI32GeS BrIfI32GeU BrIfI32EqImm BrIfI32NeImm BrIfI32LtSImm BrIfI32LtUImm BrIfI32GtSImm
-    BrIfI32GtUImm BrIfI32LeSImm BrIfI32LeUImm BrIfI32GeSImm BrIfI32GeUImm I32AddImm I32SubImm
+    BrIfI32GtUImm BrIfI32LeSImm BrIfI32LeUImm BrIfI32GeSImm BrIfI32GeUImm
+    BrIfI64Eq BrIfI64Ne BrIfI64LtS BrIfI64LtU BrIfI64GtS BrIfI64GtU BrIfI64LeS BrIfI64LeU BrIfI64GeS
+    BrIfI64GeU I32AddImm I32SubImm
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
 );
@@ -158,6 +163,76 @@ impl Op {
     pub fn decode(word: u32) -> Option<Op> {
         ALL_OPS.get((word & OP_MASK) as usize).copied()
     }
+
+    /// How many operand words follow the opcode word, given the words after it (only
+    /// `BrTable` needs them: its count is its second operand). `None` if they are too short.
+    pub fn operand_count(self, operands: &[u32]) -> Option<usize> {
+        use Op::*;
+        Some(match self {
+            Fuel | Unreachable => 0,
+            Br | DataDrop | ElemDrop | MemorySize => 1,
+            Copy | ConstI32 | ConstF32 | BrIfNez | BrIfEqz | Return | Call | GlobalGet
+            | GlobalSet | MemoryGrow | TableSize | RefIsNull | RefFunc => 2,
+            BrTable => 3 + *operands.get(1)? as usize,
+            ConstI64 | ConstF64 | MemoryCopy | MemoryFill | TableGet | TableSet => 3,
+            CallIndirect | Select | MemoryInit | TableGrow | TableFill => 4,
+            TableInit | TableCopy => 5,
+            I32Load | I64Load | F32Load | F64Load | I32Load8S | I32Load8U | I32Load16S
+            | I32Load16U | I64Load8S | I64Load8U | I64Load16S | I64Load16U | I64Load32S
+            | I64Load32U | I32Store | I64Store | F32Store | F64Store | I32Store8 | I32Store16
+            | I64Store8 | I64Store16 | I64Store32 => 3,
+            BrIfI32Eq | BrIfI32Ne | BrIfI32LtS | BrIfI32LtU | BrIfI32GtS | BrIfI32GtU
+            | BrIfI32LeS | BrIfI32LeU | BrIfI32GeS | BrIfI32GeU | BrIfI32EqImm | BrIfI32NeImm
+            | BrIfI32LtSImm | BrIfI32LtUImm | BrIfI32GtSImm | BrIfI32GtUImm | BrIfI32LeSImm
+            | BrIfI32LeUImm | BrIfI32GeSImm | BrIfI32GeUImm => 3,
+            BrIfI64Eq | BrIfI64Ne | BrIfI64LtS | BrIfI64LtU | BrIfI64GtS | BrIfI64GtU
+            | BrIfI64LeS | BrIfI64LeU | BrIfI64GeS | BrIfI64GeU => 3,
+            I32AddImm | I32SubImm | I32MulImm | I32AndImm | I32OrImm | I32XorImm | I32ShlImm
+            | I32ShrSImm | I32ShrUImm | I32EqImm | I32NeImm | I32LtSImm | I32LtUImm | I32GtSImm
+            | I32GtUImm | I32LeSImm | I32LeUImm | I32GeSImm | I32GeUImm | I64AddImm => 3,
+            numeric => numeric_arity(numeric)? + 1,
+        })
+    }
+}
+
+macro_rules! define_numeric_arity {
+    ([] $($name:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
+        /// The operand count (1 or 2) of a numeric operation.
+        fn numeric_arity(op: Op) -> Option<usize> {
+            match op {
+                $(Op::$name => Some($arity),)*
+                _ => None,
+            }
+        }
+    };
+}
+for_each_numeric_op!(define_numeric_arity);
+
+/// One line per instruction (`offset: Op operands…`), for debugging and fault-injection
+/// reports; undecodable words are shown raw.
+pub fn disassemble(code: &[u32]) -> alloc::string::String {
+    use core::fmt::Write;
+    let mut out = alloc::string::String::new();
+    let mut pc = 0;
+    while let Some(&word) = code.get(pc) {
+        let rest = code.get(pc + 1..).unwrap_or_default();
+        let decoded = Op::decode(word).and_then(|op| Some((op, op.operand_count(rest)?)));
+        let Some((op, count)) = decoded.filter(|(_, count)| *count <= rest.len()) else {
+            let _ = writeln!(out, "{pc:5}: .word {word:#x}");
+            pc += 1;
+            continue;
+        };
+        let _ = write!(out, "{pc:5}: {op:?}");
+        if fuel_of(word) != 1 {
+            let _ = write!(out, " (fuel {})", fuel_of(word));
+        }
+        for operand in rest.iter().take(count) {
+            let _ = write!(out, " {operand}");
+        }
+        out.push('\n');
+        pc += 1 + count;
+    }
+    out
 }
 
 /// The fuel an opcode word charges.
@@ -169,6 +244,14 @@ pub fn fuel_of(word: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_op_has_an_operand_count() {
+        for op in ALL_OPS {
+            let count = op.operand_count(&[0, 2]);
+            assert!(count.is_some_and(|c| c <= 5), "{op:?}");
+        }
+    }
 
     #[test]
     fn every_op_decodes_to_itself() {

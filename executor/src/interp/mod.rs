@@ -258,9 +258,9 @@ impl<D: Domain> Execution<D> {
             }};
         }
         macro_rules! branch_compare {
-            ($relop:path) => {{
+            ($method:ident, $relop:path) => {{
                 let [a, b, target] = operands!(3);
-                let holds = D::i32_relop($relop, get!(a), get!(b))?;
+                let holds = D::$method($relop, get!(a), get!(b))?;
                 if D::condition(holds)? {
                     jump!(target);
                 } else {
@@ -311,16 +311,26 @@ impl<D: Domain> Execution<D> {
             fuel += cost;
             let number = word & OP_MASK;
             for_each_numeric_op! { instruction_match number unary binary {
-                opcode::BrIfI32Eq => branch_compare!(IntRelop::Eq),
-                opcode::BrIfI32Ne => branch_compare!(IntRelop::Ne),
-                opcode::BrIfI32LtS => branch_compare!(IntRelop::LtS),
-                opcode::BrIfI32LtU => branch_compare!(IntRelop::LtU),
-                opcode::BrIfI32GtS => branch_compare!(IntRelop::GtS),
-                opcode::BrIfI32GtU => branch_compare!(IntRelop::GtU),
-                opcode::BrIfI32LeS => branch_compare!(IntRelop::LeS),
-                opcode::BrIfI32LeU => branch_compare!(IntRelop::LeU),
-                opcode::BrIfI32GeS => branch_compare!(IntRelop::GeS),
-                opcode::BrIfI32GeU => branch_compare!(IntRelop::GeU),
+                opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),
+                opcode::BrIfI32Ne => branch_compare!(i32_relop, IntRelop::Ne),
+                opcode::BrIfI32LtS => branch_compare!(i32_relop, IntRelop::LtS),
+                opcode::BrIfI32LtU => branch_compare!(i32_relop, IntRelop::LtU),
+                opcode::BrIfI32GtS => branch_compare!(i32_relop, IntRelop::GtS),
+                opcode::BrIfI32GtU => branch_compare!(i32_relop, IntRelop::GtU),
+                opcode::BrIfI32LeS => branch_compare!(i32_relop, IntRelop::LeS),
+                opcode::BrIfI32LeU => branch_compare!(i32_relop, IntRelop::LeU),
+                opcode::BrIfI32GeS => branch_compare!(i32_relop, IntRelop::GeS),
+                opcode::BrIfI32GeU => branch_compare!(i32_relop, IntRelop::GeU),
+                opcode::BrIfI64Eq => branch_compare!(i64_relop, IntRelop::Eq),
+                opcode::BrIfI64Ne => branch_compare!(i64_relop, IntRelop::Ne),
+                opcode::BrIfI64LtS => branch_compare!(i64_relop, IntRelop::LtS),
+                opcode::BrIfI64LtU => branch_compare!(i64_relop, IntRelop::LtU),
+                opcode::BrIfI64GtS => branch_compare!(i64_relop, IntRelop::GtS),
+                opcode::BrIfI64GtU => branch_compare!(i64_relop, IntRelop::GtU),
+                opcode::BrIfI64LeS => branch_compare!(i64_relop, IntRelop::LeS),
+                opcode::BrIfI64LeU => branch_compare!(i64_relop, IntRelop::LeU),
+                opcode::BrIfI64GeS => branch_compare!(i64_relop, IntRelop::GeS),
+                opcode::BrIfI64GeU => branch_compare!(i64_relop, IntRelop::GeU),
                 opcode::BrIfI32EqImm => branch_compare_immediate!(IntRelop::Eq),
                 opcode::BrIfI32NeImm => branch_compare_immediate!(IntRelop::Ne),
                 opcode::BrIfI32LtSImm => branch_compare_immediate!(IntRelop::LtS),

@@ -19,9 +19,11 @@ pub(super) enum Condition {
         a: u32,
         fuel: u32,
     },
-    /// `a <relop> b` (`b` an immediate when `immediate`), costing `fuel`.
+    /// `a <relop> b` (`b` an `i32` immediate when `immediate`; 64-bit operands when `wide`),
+    /// costing `fuel`.
     Compare {
         relop: IntRelop,
+        wide: bool,
         a: u32,
         b: u32,
         immediate: bool,
@@ -56,8 +58,29 @@ fn immediate_form(op: Op) -> Option<Op> {
     })
 }
 
-/// The comparison an instruction computes, and whether its second operand is an immediate.
-fn comparison(op: Op) -> Option<(IntRelop, bool)> {
+/// The comparison an instruction computes, whether its second operand is an immediate and
+/// whether it compares `i64`s.
+fn comparison(op: Op) -> Option<(IntRelop, bool, bool)> {
+    use IntRelop::*;
+    let wide = match op {
+        Op::I64Eq => Eq,
+        Op::I64Ne => Ne,
+        Op::I64LtS => LtS,
+        Op::I64LtU => LtU,
+        Op::I64GtS => GtS,
+        Op::I64GtU => GtU,
+        Op::I64LeS => LeS,
+        Op::I64LeU => LeU,
+        Op::I64GeS => GeS,
+        Op::I64GeU => GeU,
+        _ => return comparison_i32(op).map(|(relop, immediate)| (relop, immediate, false)),
+    };
+    Some((wide, false, true))
+}
+
+/// The `i32` comparison an instruction computes, and whether its second operand is an
+/// immediate.
+fn comparison_i32(op: Op) -> Option<(IntRelop, bool)> {
     use IntRelop::*;
     Some(match op {
         Op::I32Eq => (Eq, false),
@@ -102,8 +125,22 @@ fn inverse(relop: IntRelop) -> IntRelop {
 }
 
 /// The compare-and-branch instruction for `relop`.
-fn branch_op(relop: IntRelop, immediate: bool) -> Op {
+fn branch_op(relop: IntRelop, immediate: bool, wide: bool) -> Op {
     use IntRelop::*;
+    if wide {
+        return match relop {
+            Eq => Op::BrIfI64Eq,
+            Ne => Op::BrIfI64Ne,
+            LtS => Op::BrIfI64LtS,
+            LtU => Op::BrIfI64LtU,
+            GtS => Op::BrIfI64GtS,
+            GtU => Op::BrIfI64GtU,
+            LeS => Op::BrIfI64LeS,
+            LeU => Op::BrIfI64LeU,
+            GeS => Op::BrIfI64GeS,
+            GeU => Op::BrIfI64GeU,
+        };
+    }
     match (relop, immediate) {
         (Eq, false) => Op::BrIfI32Eq,
         (Ne, false) => Op::BrIfI32Ne,
@@ -179,7 +216,9 @@ impl Translator<'_> {
     pub(super) fn pop_condition(&mut self) -> Result<Condition, crate::error::Error> {
         let fused = match self.producer_of_top() {
             Some((Op::I32Eqz, [_, a])) => Some((None, *a, 0, false)),
-            Some((op, [_, a, b])) => comparison(op).map(|(relop, imm)| (Some(relop), *a, *b, imm)),
+            Some((op, [_, a, b])) => {
+                comparison(op).map(|(relop, imm, wide)| (Some((relop, wide)), *a, *b, imm))
+            }
             _ => None,
         };
         let Some((relop, a, b, immediate)) = fused else {
@@ -189,8 +228,9 @@ impl Translator<'_> {
         self.stack.pop();
         Ok(match relop {
             None => Condition::Eqz { a, fuel },
-            Some(relop) => Condition::Compare {
+            Some((relop, wide)) => Condition::Compare {
                 relop,
+                wide,
                 a,
                 b,
                 immediate,
@@ -216,13 +256,14 @@ impl Translator<'_> {
             }
             Condition::Compare {
                 relop,
+                wide,
                 a,
                 b,
                 immediate,
                 fuel,
             } => {
                 let relop = if negate { inverse(relop) } else { relop };
-                self.emit_op(branch_op(relop, immediate), own_fuel + fuel);
+                self.emit_op(branch_op(relop, immediate, wide), own_fuel + fuel);
                 self.code.extend_from_slice(&[a, b]);
             }
         }
