@@ -19,9 +19,34 @@ use wasmrel_executor::{
     IntUnop, TrapCode,
 };
 
-/// Encoded execution: every Wasm value is an AN code word.
+/// How often encoded execution checks code words (`wasmrel run --check`).
+pub mod level {
+    /// Every operand of every operation is checked when it is used, also by the operations
+    /// that could carry an invalid word on inside the code (add, sub, i32 mul, comparisons,
+    /// eqz, float sign operations): a fault is reported at the first instruction that reads it.
+    pub const OP: u8 = 0;
+    /// The default: words are checked where values leave the code (branch conditions,
+    /// addresses, stored values, host arguments, results) and by every duplicated operation;
+    /// in-code operations carry an invalid word on as an invalid result.
+    pub const BLOCK: u8 = 1;
+    /// As [`BLOCK`] for values; the executor skips its per-block control-flow checks.
+    pub const EFFECTS: u8 = 2;
+}
+
+/// Encoded execution: every Wasm value is an AN code word, checked as often as `LEVEL`
+/// ([`level`]) says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct An;
+pub struct An<const LEVEL: u8 = { level::BLOCK }>;
+
+/// At [`level::OP`], an in-code operation checks its operands before it uses them.
+#[inline(always)]
+fn eager<const LEVEL: u8>(valid: bool) -> Result<(), Error> {
+    if LEVEL == level::OP && !valid {
+        Err(Corruption::BadCodeWord.into())
+    } else {
+        Ok(())
+    }
+}
 
 impl From<AnError> for Error {
     #[inline]
@@ -76,6 +101,9 @@ macro_rules! int_methods {
         #[inline(always)]
         fn $binop(op: IntBinop, a: u128, b: u128) -> Result<u128, Error> {
             let (a, b) = ($code(a), $code(b));
+            if matches!(op, IntBinop::Add | IntBinop::Sub | IntBinop::Mul) {
+                eager::<LEVEL>(a.is_valid() & b.is_valid())?;
+            }
             let result = match op {
                 IntBinop::Add => a.add(b),
                 IntBinop::Sub => a.sub(b),
@@ -99,6 +127,7 @@ macro_rules! int_methods {
         #[inline(always)]
         fn $relop(op: IntRelop, a: u128, b: u128) -> Result<u128, Error> {
             let (a, b) = ($code(a), $code(b));
+            eager::<LEVEL>(a.is_valid() & b.is_valid())?;
             Ok(i32_slot(match op {
                 IntRelop::Eq => a.eq(b),
                 IntRelop::Ne => a.ne(b),
@@ -121,6 +150,7 @@ macro_rules! float_methods {
         #[inline(always)]
         fn $unop(op: FloatUnop, a: u128) -> Result<u128, Error> {
             let a = $code(a);
+            eager::<LEVEL>(a.reinterpret().is_valid())?;
             let result = match op {
                 FloatUnop::Abs => a.abs(),
                 FloatUnop::Neg => a.neg(),
@@ -136,6 +166,9 @@ macro_rules! float_methods {
         #[inline(always)]
         fn $binop(op: FloatBinop, a: u128, b: u128) -> Result<u128, Error> {
             let (a, b) = ($code(a), $code(b));
+            if op == FloatBinop::Copysign {
+                eager::<LEVEL>(a.reinterpret().is_valid() & b.reinterpret().is_valid())?;
+            }
             let result = match op {
                 FloatBinop::Add => a.add(b)?,
                 FloatBinop::Sub => a.sub(b)?,
@@ -164,7 +197,7 @@ macro_rules! float_methods {
     };
 }
 
-impl Domain for An {
+impl<const LEVEL: u8> Domain for An<LEVEL> {
     type Slot = u128;
 
     #[inline(always)]
@@ -208,6 +241,7 @@ impl Domain for An {
     #[inline(always)]
     fn i32_unop(op: IntUnop, a: u128) -> Result<u128, Error> {
         let a = i32_code(a);
+        eager::<LEVEL>(a.is_valid())?;
         Ok(i32_slot(match op {
             IntUnop::Clz => a.clz()?,
             IntUnop::Ctz => a.ctz()?,
@@ -224,6 +258,7 @@ impl Domain for An {
     #[inline(always)]
     fn i64_unop(op: IntUnop, a: u128) -> Result<u128, Error> {
         let a = i64_code(a);
+        eager::<LEVEL>(a.is_valid())?;
         Ok(match op {
             IntUnop::Clz => i64_slot(a.clz()?),
             IntUnop::Ctz => i64_slot(a.ctz()?),

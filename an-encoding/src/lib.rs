@@ -155,6 +155,6 @@ mod integer;
 
 pub use code::{I32Code, I64Code};
 #[cfg(feature = "executor")]
-pub use domain::An;
+pub use domain::{level, An};
 pub use error::{AnError, Detection, Trap};
 pub use float::{F32Code, F64Code};

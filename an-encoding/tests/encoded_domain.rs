@@ -3,7 +3,7 @@
 //! stack, in a local or in a global ends the run detected, never with a wrong result.
 
 use std::path::{Path, PathBuf};
-use wasmrel_an_encoding::An;
+use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{
     Config, Corruption, Domain, Error, Linker, Module, NoHost, Pause, Plain, Store, TrapCode, Value,
 };
@@ -144,15 +144,24 @@ fn run_with_flip(
     target: Target,
     bit: u32,
 ) -> Option<Result<Vec<Value>, Error>> {
+    run_in_with_flip::<An>(bytes, &[Value::I32(20)], stop, target, bit)
+}
+
+/// Calls `run(args)` in domain `D`, flipping `bit` of `target` after `stop` instructions.
+fn run_in_with_flip<D: Domain<Slot = u128>>(
+    bytes: &[u8],
+    args: &[Value],
+    stop: u64,
+    target: Target,
+    bit: u32,
+) -> Option<Result<Vec<Value>, Error>> {
     let config = Config::default();
     let module = Module::new(&config, bytes).expect("valid module");
-    let mut store: Store<An> = Store::new(config);
+    let mut store: Store<D> = Store::new(config);
     let instance = Linker::new()
         .instantiate(&mut store, &module, &mut NoHost)
         .expect("links");
-    let mut execution = store
-        .start_call(instance, "run", &[Value::I32(20)])
-        .expect("starts");
+    let mut execution = store.start_call(instance, "run", args).expect("starts");
     execution.set_pause_at(stop);
     assert_eq!(
         execution.resume(&mut store),
@@ -227,4 +236,22 @@ fn flips_anywhere_in_the_frame_or_globals_never_give_a_wrong_result() {
         detected > 3 * 64 && benign > 0,
         "{detected} detected, {benign} benign"
     );
+}
+
+#[test]
+fn check_level_op_reports_an_invalid_operand_even_if_its_result_is_dropped() {
+    let dropped = r#"(module (func (export "run") (param i32) (result i32)
+        (drop (i32.add (local.get 0) (i32.const 1))) (i32.const 7)))"#;
+    let bytes = wat::parse_str(dropped).expect("valid module");
+    let args = [Value::I32(3)];
+    for bit in 0..48 {
+        let at_block = run_in_with_flip::<An>(&bytes, &args, 0, Target::Frame(0), bit);
+        assert_eq!(at_block, Some(Ok(vec![Value::I32(7)])), "bit {bit}");
+        let at_op = run_in_with_flip::<An<{ level::OP }>>(&bytes, &args, 0, Target::Frame(0), bit);
+        assert_eq!(
+            at_op,
+            Some(Err(Error::Corrupted(Corruption::BadCodeWord))),
+            "bit {bit}"
+        );
+    }
 }
