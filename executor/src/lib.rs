@@ -6,6 +6,23 @@
 //! read at run time checked so that a fault injected into the IR, the value stack or the
 //! program counter ends in a defined outcome ([`Error`]), never undefined behaviour.
 //!
+//! # Shape
+//!
+//! - [`Module::new`] decodes and validates (WebAssembly 2.0 without SIMD) and translates each
+//!   function once into IR ([`ir`]): `u32` words, operands naming frame slots, fuel counts in
+//!   the opcode words.
+//! - [`Store`] owns every instance's functions (with their IR), memories, tables, globals and
+//!   segments; [`Linker`] resolves imports and instantiates.
+//! - [`Execution`] is one resumable call: its own value stack and call stack, driven by
+//!   [`Execution::resume`], which returns a [`Pause`] for host calls, the periodic hook
+//!   ([`Config::hook_interval`]) and the fault injector's stop point
+//!   ([`Execution::set_pause_at`]).
+//! - The interpreter is generic over the value [`Domain`]; [`Plain`] is unencoded execution.
+//! - Fault injection reaches the state through [`Execution::stack_mut`],
+//!   [`Execution::set_pc`], [`Execution::frames_mut`], [`Store::code_mut`],
+//!   [`Store::global_slot_mut`] and [`Store::memory_mut`]; whatever it flips ends in a value or
+//!   an [`Error`] (corruption, trap, limit), never undefined behaviour or a panic.
+//!
 //! ```
 //! use wasmrel_executor::{Config, Linker, Module, NoHost, Plain, Store, Value};
 //! // (module (func (export "add") (param i32 i32) (result i32)

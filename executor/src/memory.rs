@@ -74,7 +74,11 @@ impl Memory {
         }
         let new_len = (new * PAGE_SIZE) as usize;
         let additional = new_len - self.bytes.len();
-        if self.bytes.try_reserve_exact(additional).is_err() {
+        // Amortised growth, so programs that grow page by page (malloc) do not copy the whole
+        // memory at every step; exact growth when doubling the capacity is refused.
+        let reserved = self.bytes.try_reserve(additional).is_ok()
+            || self.bytes.try_reserve_exact(additional).is_ok();
+        if !reserved {
             return Ok(-1);
         }
         self.bytes.resize(new_len, 0);

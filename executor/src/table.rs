@@ -85,7 +85,9 @@ impl Table {
         if new > self.limit {
             return Err(LimitKind::Table.into());
         }
-        if self.elements.try_reserve_exact(delta as usize).is_err() {
+        let reserved = self.elements.try_reserve(delta as usize).is_ok()
+            || self.elements.try_reserve_exact(delta as usize).is_ok();
+        if !reserved {
             return Ok(-1);
         }
         self.elements.resize(new as usize, init);
