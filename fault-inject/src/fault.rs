@@ -132,7 +132,7 @@ mod tests {
         assert_eq!((a.class, a.t), (b.class, b.t));
         let c = Fault::derive(8, 42, &classes, 1_000_000, 2);
         assert_ne!(a.t, c.t);
-        assert_eq!(Fault::derive(7, 3, &classes, 10, 1).class, Class::Pc);
+        assert_eq!(Fault::derive(7, 4, &classes, 10, 1).class, Class::Pc);
     }
 
     #[test]

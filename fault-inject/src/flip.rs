@@ -39,6 +39,17 @@ impl Flippable for u128 {
 pub trait Injectable: Domain<Slot: Flippable> {}
 impl<D: Domain<Slot: Flippable>> Injectable for D {}
 
+/// Which value-stack slots a class covers.
+#[derive(Clone, Copy)]
+enum Slots {
+    /// The executing function's locals and parameters.
+    Locals,
+    /// Everything above them: its operands and stale slots of returned callees.
+    Operands,
+    /// The whole value stack (the second replica's state in a dual run).
+    All,
+}
+
 /// How far the search for a conditional branch goes (in instructions) before giving up.
 const BRANCH_SEARCH: u32 = 100_000;
 
@@ -78,8 +89,9 @@ impl<'a> Injector<'a> {
         let pc = exec.pc();
         let at = format!("t={} func={func} pc={pc}", exec.fuel_used());
         let what = match self.fault.class {
-            Class::Stack | Class::Replica => self.flip_stack(exec, false),
-            Class::Local => self.flip_stack(exec, true),
+            Class::Stack => self.flip_stack(exec, Slots::Operands),
+            Class::Local => self.flip_stack(exec, Slots::Locals),
+            Class::Replica => self.flip_stack(exec, Slots::All),
             Class::Global => self.flip_global(store),
             Class::Memory => self.flip_memory(store, instance),
             Class::Pc => {
@@ -105,14 +117,15 @@ impl<'a> Injector<'a> {
         Step::Injected(format!("{at}: {what}"))
     }
 
-    fn flip_stack<D: Injectable>(&mut self, exec: &mut Execution<D>, locals: bool) -> String {
+    fn flip_stack<D: Injectable>(&mut self, exec: &mut Execution<D>, slots: Slots) -> String {
         let base = exec.frame_base() as usize;
         let count = self.app.locals_of(exec.current_func().index()) as usize;
         let stack = exec.stack_mut();
-        let (first, end) = if locals {
-            (base, (base + count).min(stack.len()))
-        } else {
-            ((base + count).min(stack.len()), stack.len())
+        let locals_end = (base + count).min(stack.len());
+        let (first, end) = match slots {
+            Slots::Locals => (base, locals_end),
+            Slots::Operands => (locals_end, stack.len()),
+            Slots::All => (0, stack.len()),
         };
         if first >= end {
             return "no slot in this class at t".to_owned();
@@ -124,7 +137,10 @@ impl<'a> Injector<'a> {
         };
         let old = *slot;
         *slot = old.flipped(&bits);
-        let name = if locals { "local" } else { "stack slot" };
+        let name = match slots {
+            Slots::Locals => "local",
+            Slots::Operands | Slots::All => "stack slot",
+        };
         format!(
             "{name} {} (slot {index}, frame base {base}) bits {bits:?}: {} -> {}",
             index - first,

@@ -1,0 +1,304 @@
+//! Campaign behaviour: classification, resume, shard + merge, replay, refusals.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use wasmrel_executor::Value;
+use wasmrel_fault_inject::campaign::{read_campaign, read_results, RESULTS};
+use wasmrel_fault_inject::golden::{inject, Golden, Record};
+use wasmrel_fault_inject::merge::merge;
+use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Class, Fault, Label, Mode, Shard};
+
+/// A loop of ~2000 instructions; the global is read at the end only if `live`.
+fn loop_app(live: bool) -> App {
+    let result = if live {
+        "local.get $y global.get $g i32.add"
+    } else {
+        "local.get $y"
+    };
+    let text = format!(
+        r#"(module
+          (global $g (mut i32) (i32.const 0))
+          (func (export "run") (param $n i32) (result i32) (local $y i32)
+            i32.const 1000 global.set $g
+            (block (loop
+              local.get $y local.get $n i32.add local.set $y
+              local.get $n i32.const 1 i32.sub local.tee $n
+              br_if 0))
+            {result}))"#
+    );
+    let bytes = wat::parse_str(text).unwrap();
+    App::new(
+        "loop.wat",
+        bytes,
+        vec![],
+        Some(("run".into(), vec![Value::I32(200)])),
+    )
+    .unwrap()
+}
+
+fn options(mode: Mode, faults: u64) -> CampaignOptions {
+    CampaignOptions {
+        mode,
+        faults,
+        seed: 11,
+        bits: 1,
+        hang_factor: 10,
+        jobs: 2,
+        shard: Shard::WHOLE,
+        progress: false,
+        stop_after: None,
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wasmrel-fi-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn flipped_bit(trace: &str) -> u32 {
+    trace
+        .split("bits [")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn global_fault(app: &App, golden: &Golden, id: u64) -> Fault {
+    let mut fault = Fault::derive(5, id, &[Class::Global], golden.length, 1);
+    fault.t = golden.length / 2;
+    let _ = app;
+    fault
+}
+
+#[test]
+fn a_flip_in_a_live_encoded_value_is_detected() {
+    let app = loop_app(true);
+    let golden = Golden::record(&app, Mode::Encoded).unwrap();
+    let mut checked = 0;
+    for id in 0..40 {
+        let (record, trace) = inject(
+            &app,
+            Mode::Encoded,
+            &golden,
+            global_fault(&app, &golden, id),
+            10,
+        );
+        let trace = trace.unwrap();
+        // An i32 code word lives in the low 64 bits of the 128-bit slot; the An domain
+        // ignores the high half (like plain ignores bits 32..63 of an i32).
+        if flipped_bit(&trace) < 64 {
+            assert_eq!(record.outcome, Label::DetectedAn, "{trace}");
+            checked += 1;
+        } else {
+            assert_eq!(record.outcome, Label::Benign, "{trace}");
+        }
+    }
+    assert!(checked > 5);
+}
+
+#[test]
+fn a_flip_in_a_live_plain_value_is_silent_corruption() {
+    let app = loop_app(true);
+    let golden = Golden::record(&app, Mode::Plain).unwrap();
+    let mut low_bits = 0;
+    for id in 0..40 {
+        let (record, trace) = inject(
+            &app,
+            Mode::Plain,
+            &golden,
+            global_fault(&app, &golden, id),
+            10,
+        );
+        let trace = trace.unwrap();
+        // Bits 32..63 of a plain slot are not part of an i32: flipping them is harmless.
+        let bit = flipped_bit(&trace);
+        let expected = if bit < 32 { Label::Sdc } else { Label::Benign };
+        low_bits += u32::from(bit < 32);
+        assert_eq!(record.outcome, expected, "{trace}");
+    }
+    assert!(low_bits > 5);
+}
+
+#[test]
+fn a_flip_in_a_dead_value_is_benign() {
+    let app = loop_app(false);
+    for mode in [Mode::Plain, Mode::Encoded, Mode::Dual] {
+        let golden = Golden::record(&app, mode).unwrap();
+        for id in 0..10 {
+            let (record, trace) = inject(&app, mode, &golden, global_fault(&app, &golden, id), 10);
+            assert_eq!(record.outcome, Label::Benign, "{mode:?} {trace:?}");
+        }
+    }
+}
+
+#[test]
+fn dual_execution_detects_a_flip_in_either_replica() {
+    let app = loop_app(true);
+    let golden = Golden::record(&app, Mode::Dual).unwrap();
+    for class in [Class::Local, Class::Replica] {
+        let mut detected = 0;
+        for id in 0..30 {
+            let mut fault = Fault::derive(3, id, &[class], golden.length, 1);
+            fault.t = golden.length / 3;
+            let (record, trace) = inject(&app, Mode::Dual, &golden, fault, 10);
+            assert_ne!(record.outcome, Label::Sdc, "{trace:?}");
+            detected += u32::from(record.outcome == Label::DetectedDual);
+        }
+        // Half the bits of a slot are outside an i32, and operand slots are mostly dead.
+        assert!(detected > 2, "{class:?}: {detected}");
+    }
+}
+
+fn sorted(dir: &Path) -> Vec<Record> {
+    let mut records = read_results(dir, false).unwrap();
+    records.sort_by_key(|r| r.id);
+    records
+}
+
+#[test]
+fn an_interrupted_campaign_resumes_without_loss_or_double_counting() {
+    let whole = temp("whole");
+    let opts = options(Mode::Plain, 120);
+    Campaign::open(loop_app(true), &opts, &whole)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+
+    let dir = temp("resumed");
+    let stopping = CampaignOptions {
+        stop_after: Some(37),
+        ..opts.clone()
+    };
+    let mut campaign = Campaign::open(loop_app(true), &stopping, &dir).unwrap();
+    assert_eq!(campaign.run(&stopping).unwrap(), 37);
+    assert_eq!(read_results(&dir, false).unwrap().len(), 37);
+    // A kill in the middle of a write leaves a partial last line.
+    let path = dir.join(RESULTS);
+    let mut text = fs::read(&path).unwrap();
+    text.extend_from_slice(b"{\"id\":9");
+    fs::write(&path, text).unwrap();
+
+    let mut campaign = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    assert_eq!(campaign.done.len(), 37);
+    assert_eq!(campaign.run(&opts).unwrap(), 120 - 37);
+    assert_eq!(sorted(&dir), sorted(&whole));
+    // Nothing left: a third run adds nothing.
+    let mut campaign = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    assert_eq!(campaign.run(&opts).unwrap(), 0);
+    assert_eq!(read_results(&dir, false).unwrap().len(), 120);
+}
+
+#[test]
+fn shards_merged_equal_one_run() {
+    let opts = options(Mode::Dual, 90);
+    let whole = temp("single");
+    Campaign::open(loop_app(true), &opts, &whole)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let mut shards = Vec::new();
+    for index in 0..3 {
+        let dir = temp(&format!("shard{index}"));
+        let shard_opts = CampaignOptions {
+            shard: Shard { index, count: 3 },
+            jobs: 1,
+            ..opts.clone()
+        };
+        Campaign::open(loop_app(true), &shard_opts, &dir)
+            .unwrap()
+            .run(&shard_opts)
+            .unwrap();
+        shards.push(dir);
+    }
+    let out = temp("merged");
+    let (count, incomplete) = merge(&shards, &out).unwrap();
+    assert_eq!((count, incomplete.len()), (90, 0));
+    assert_eq!(sorted(&out), sorted(&whole));
+    assert!(read_campaign(&out)
+        .unwrap()
+        .same_campaign(&read_campaign(&whole).unwrap()));
+    // Merging again into the same directory, or a shard twice, is refused.
+    assert!(merge(&shards, &out).unwrap_err().contains("already exists"));
+    let twice = [shards[0].clone(), shards[0].clone()];
+    assert!(merge(&twice, &temp("twice"))
+        .unwrap_err()
+        .contains("two shards"));
+}
+
+#[test]
+fn replay_reproduces_recorded_outcomes() {
+    let opts = options(Mode::Plain, 60);
+    let dir = temp("replay");
+    let mut campaign = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    campaign.run(&opts).unwrap();
+    let records = sorted(&dir);
+    let labels: std::collections::BTreeSet<_> = records.iter().map(|r| r.outcome).collect();
+    assert!(labels.len() >= 3, "{labels:?}");
+    for record in &records {
+        let (again, _) = inject(
+            &campaign.app,
+            Mode::Plain,
+            &campaign.golden,
+            campaign.fault(record.id),
+            10,
+        );
+        assert_eq!(&again, record);
+    }
+}
+
+#[test]
+fn bad_campaign_directories_and_inputs_are_refused() {
+    let opts = options(Mode::Plain, 10);
+    let dir = temp("refuse");
+    Campaign::open(loop_app(true), &opts, &dir)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let before = fs::read(dir.join(RESULTS)).unwrap();
+    let other_seed = CampaignOptions {
+        seed: 12,
+        ..opts.clone()
+    };
+    let error = Campaign::open(loop_app(true), &other_seed, &dir)
+        .err()
+        .unwrap();
+    assert!(error.contains("seed 11, not 12"), "{error}");
+    let other_mode = CampaignOptions {
+        mode: Mode::Dual,
+        ..opts.clone()
+    };
+    assert!(Campaign::open(loop_app(true), &other_mode, &dir)
+        .err()
+        .unwrap()
+        .contains("mode plain, not dual"));
+    let error = Campaign::open(loop_app(false), &opts, &dir).err().unwrap();
+    assert!(error.contains("app loop.wat"), "{error}");
+    assert_eq!(fs::read(dir.join(RESULTS)).unwrap(), before);
+
+    // A corrupted complete line is an error naming it; the file stays as it was.
+    let mut text = before.clone();
+    text.extend_from_slice(b"garbage\n");
+    fs::write(dir.join(RESULTS), &text).unwrap();
+    let error = Campaign::open(loop_app(true), &opts, &dir).err().unwrap();
+    assert!(error.contains("line 11 is corrupted"), "{error}");
+    assert_eq!(fs::read(dir.join(RESULTS)).unwrap(), text);
+
+    assert!(Shard::parse("3/2").unwrap_err().contains("below the count"));
+    assert!(Shard::parse("1/0").is_err());
+    assert_eq!(Shard::parse("1/2"), Ok(Shard { index: 1, count: 2 }));
+
+    let trapping = wat::parse_str(r#"(module (func (export "run") unreachable))"#).unwrap();
+    let app = App::new("trap.wat", trapping, vec![], Some(("run".into(), vec![]))).unwrap();
+    let error = Campaign::open(app, &opts, &temp("trap")).err().unwrap();
+    assert!(
+        error.contains("golden run failed: trap: unreachable"),
+        "{error}"
+    );
+    assert!(!temp("trap").exists());
+}
