@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use wasmrel_an_encoding::An;
+use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{
     Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Store, Value,
 };
 use wasmrel_wasi::WasiCtx;
 
-use crate::args::{LimitArgs, RunArgs};
+use crate::args::{CheckLevel, LimitArgs, RunArgs};
 use crate::load::read_module;
 use crate::outcome::Outcome;
 use crate::values;
@@ -28,21 +28,42 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
         .split_first()
         .ok_or_else(|| Outcome::Error("no module given".to_owned()))?;
     let bytes = read_module(Path::new(module_path)).map_err(Outcome::Error)?;
-    if args.encoded {
-        execute_in::<An>(args, module_path, guest_args, &bytes, fuel_used)
-    } else {
-        execute_in::<Plain>(args, module_path, guest_args, &bytes, fuel_used)
+    if args.dual {
+        return crate::dual::execute(args, module_path, guest_args, &bytes, fuel_used);
+    }
+    let run = Input {
+        args,
+        module_path,
+        guest_args,
+        bytes: &bytes,
+        fuel_used,
+    };
+    match (args.encoded, args.check) {
+        (false, _) => execute_in::<Plain>(run),
+        (true, CheckLevel::Op) => execute_in::<An<{ level::OP }>>(run),
+        (true, CheckLevel::Block) => execute_in::<An<{ level::BLOCK }>>(run),
+        (true, CheckLevel::Effects) => execute_in::<An<{ level::EFFECTS }>>(run),
     }
 }
 
+/// What a run starts from, whatever its value domain.
+struct Input<'a> {
+    args: &'a RunArgs,
+    module_path: &'a str,
+    guest_args: &'a [String],
+    bytes: &'a [u8],
+    fuel_used: &'a mut Option<u64>,
+}
+
 /// Runs in the value domain `D`: plain or AN-encoded, the same interpreter source.
-fn execute_in<D: Domain>(
-    args: &RunArgs,
-    module_path: &str,
-    guest_args: &[String],
-    bytes: &[u8],
-    fuel_used: &mut Option<u64>,
-) -> Result<Outcome, Outcome> {
+fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
+    let Input {
+        args,
+        module_path,
+        guest_args,
+        bytes,
+        fuel_used,
+    } = input;
     let config = config(&args.limits);
     let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
     // Arguments are checked before anything runs, so a typo costs no side effects.
@@ -130,7 +151,7 @@ impl<D: Domain> Instance<D> {
 }
 
 /// Prints one result per line (stdout may be a closed pipe: that is an error, not a panic).
-fn print_results(results: &[Value]) -> std::io::Result<()> {
+pub(crate) fn print_results(results: &[Value]) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     for value in results {
         writeln!(stdout, "{}", values::format(*value))?;
@@ -140,7 +161,7 @@ fn print_results(results: &[Value]) -> std::io::Result<()> {
 
 /// `--max-stack` counts bytes of plain 8-byte slots in every mode, so an encoded run (whose
 /// slots are wider) accepts exactly the programs a plain run accepts.
-fn config(limits: &LimitArgs) -> Config {
+pub(crate) fn config(limits: &LimitArgs) -> Config {
     let defaults = Limits::default();
     let slot_bytes = std::mem::size_of::<u64>() as u64;
     Config {
@@ -160,7 +181,7 @@ fn config(limits: &LimitArgs) -> Config {
 }
 
 /// Parses the `--invoke` arguments against the export's signature.
-fn invoke_args(module: &Module, name: &str, texts: &[String]) -> Result<Vec<Value>, Outcome> {
+pub(crate) fn invoke_args(module: &Module, name: &str, texts: &[String]) -> Result<Vec<Value>, Outcome> {
     let ty = module
         .exports()
         .find_map(|export| match export.ty {
@@ -187,7 +208,7 @@ fn invoke_args(module: &Module, name: &str, texts: &[String]) -> Result<Vec<Valu
 }
 
 /// The guest's world: only what the command line grants.
-fn wasi_ctx(args: &RunArgs, module_path: &str, guest_args: &[String]) -> Result<WasiCtx, Outcome> {
+pub(crate) fn wasi_ctx(args: &RunArgs, module_path: &str, guest_args: &[String]) -> Result<WasiCtx, Outcome> {
     let mut wasi = if args.deterministic {
         WasiCtx::deterministic(args.seed)
     } else {

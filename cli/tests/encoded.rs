@@ -42,11 +42,18 @@ fn encoded_runs_match_plain_runs() {
             all.extend(args);
             wasmrel(all)
         };
-        let (plain, encoded) = (run(&[]), run(&["--encoded"]));
-        assert_eq!(stdout(&plain), stdout(&encoded), "{case:?}");
-        assert_eq!(stderr(&plain), stderr(&encoded), "{case:?}");
-        assert_eq!(code(&plain), code(&encoded), "{case:?}");
-        if code(&encoded) == 134 {
+        let plain = run(&[]);
+        for mode in [
+            &["--encoded"][..],
+            &["--encoded", "--check", "op"],
+            &["--encoded", "--check", "effects"],
+        ] {
+            let encoded = run(mode);
+            assert_eq!(stdout(&plain), stdout(&encoded), "{case:?} {mode:?}");
+            assert_eq!(stderr(&plain), stderr(&encoded), "{case:?} {mode:?}");
+            assert_eq!(code(&plain), code(&encoded), "{case:?} {mode:?}");
+        }
+        if code(&plain) == 134 {
             traps += 1;
         }
     }
@@ -54,4 +61,12 @@ fn encoded_runs_match_plain_runs() {
         traps, 5,
         "div by zero, overflow, two bad truncations, out of bounds"
     );
+}
+
+#[test]
+fn check_levels_need_encoded_mode() {
+    let out = wasmrel(["run", "--check", "op", "m.wasm"]);
+    assert_eq!(code(&out), 126, "{}", stderr(&out));
+    let out = wasmrel(["run", "--encoded", "--check", "sometimes", "m.wasm"]);
+    assert_eq!(code(&out), 126, "{}", stderr(&out));
 }
