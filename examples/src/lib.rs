@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use std::{fs, thread};
@@ -137,9 +138,12 @@ pub struct Observed {
 
 /// Runs one case from the repository root with stdin empty, `{out}` replaced
 /// by a fresh scratch directory, and the process killed after `timeout`.
-pub fn run_case(case: &Case, timeout: Duration) -> Observed {
+pub fn run_case(binary: &Path, case: &Case, timeout: Duration) -> Observed {
+    // Unique per run: the same case may run concurrently in several modes.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let scratch = std::env::temp_dir().join(format!(
-        "wasmrel-examples-{}-{}",
+        "wasmrel-examples-{}-{run}-{}",
         std::process::id(),
         case.id
     ));
@@ -153,7 +157,7 @@ pub fn run_case(case: &Case, timeout: Duration) -> Observed {
         .map(|a| a.replace("{out}", out_text))
         .collect();
 
-    let child = Command::new(wasmrel_binary())
+    let child = Command::new(binary)
         .arg("run")
         .args(&args)
         .current_dir(repo_root())
@@ -282,8 +286,9 @@ pub fn compare(case: &Case, expected_dir: &Path, observed: &Observed) -> Option<
     })
 }
 
-/// Runs the cases of a manifest that `select` accepts and panics with every
-/// difference at once, so one run shows all that is wrong.
+/// Runs the cases of a manifest that `select` accepts, on as many threads as
+/// there are cores, and panics with every difference at once, so one run
+/// shows all that is wrong.
 pub fn check_manifest(relative: &str, select: impl Fn(&Case) -> bool, timeout: Duration) {
     check_manifest_in_mode(relative, &[], select, timeout);
 }
@@ -310,16 +315,45 @@ pub fn check_manifest_in_mode(
         })
         .collect();
     assert!(!selected.is_empty(), "{relative} selects no cases");
-    let failures: Vec<String> = selected
-        .iter()
-        .filter_map(|case| compare(case, &expected_dir, &run_case(case, timeout)))
-        .collect();
+    let binary = wasmrel_binary(); // built once, before the workers start
+    let next = AtomicUsize::new(0);
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(selected.len());
+    let mut failures: Vec<(usize, String)> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut found = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(case) = selected.get(index) else {
+                            return found;
+                        };
+                        let observed = run_case(binary, case, timeout);
+                        if let Some(report) = compare(case, &expected_dir, &observed) {
+                            found.push((index, report));
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a case worker does not panic"))
+            .collect()
+    });
+    failures.sort();
     assert!(
         failures.is_empty(),
         "{} of {} cases in {relative} differ from the reference:\n{}",
         failures.len(),
         selected.len(),
-        failures.join("\n")
+        failures
+            .into_iter()
+            .map(|(_, report)| report)
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
