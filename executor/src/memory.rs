@@ -1,8 +1,12 @@
 //! Linear memory.
 //!
-//! The bytes are a `Vec<u8>` grown fallibly (`try_reserve`) so that an allocation failure is a
-//! failed `memory.grow` (or a limit error), never an abort. Every access computes its effective
-//! address in `u64` (address + offset cannot overflow) and is bounds-checked.
+//! The bytes come from the allocator's zeroing allocation, fallibly, so that an allocation
+//! failure is a failed `memory.grow` (or a limit error), never an abort, and so that a large
+//! memory only costs the pages the program touches (fresh pages are zero already; nothing is
+//! written to clear them). Capacity grows by doubling and the bytes beyond the current size are
+//! kept zero, so growing within the capacity writes nothing. Every access computes its
+//! effective address in `u64` (address + offset cannot overflow) and is bounds-checked against
+//! the current size.
 
 use crate::error::{Error, LimitKind, TrapCode};
 use crate::types::{MemoryType, PAGE_SIZE};
@@ -11,7 +15,10 @@ use alloc::vec::Vec;
 /// One linear memory.
 #[derive(Debug, Clone, Default)]
 pub struct Memory {
+    /// The allocation: `size` live bytes, then zeros up to the capacity.
     bytes: Vec<u8>,
+    /// The current size in bytes (a multiple of the page size).
+    size: usize,
     /// The maximum in pages the module declared.
     declared_max: Option<u64>,
     /// The declared maximum, or 65 536 (the 32-bit address space).
@@ -28,6 +35,7 @@ impl Memory {
     pub(crate) fn new(ty: MemoryType, max_bytes: u64) -> Result<Self, Error> {
         let mut memory = Memory {
             bytes: Vec::new(),
+            size: 0,
             declared_max: ty.max_pages,
             max_pages: ty.max_pages.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32),
             limit_pages: max_bytes / PAGE_SIZE,
@@ -43,7 +51,7 @@ impl Memory {
 
     /// The size in bytes.
     pub fn size(&self) -> u64 {
-        self.bytes.len() as u64
+        self.size as u64
     }
 
     /// The size in pages.
@@ -53,12 +61,12 @@ impl Memory {
 
     /// The contents.
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.get(..self.size).unwrap_or_default()
     }
 
     /// The contents, for fault injection and for hosts that write guest memory.
     pub fn bytes_mut(&mut self) -> &mut [u8] {
-        &mut self.bytes
+        self.bytes.get_mut(..self.size).unwrap_or_default()
     }
 
     /// `memory.grow`: the old size in pages, or -1 when the module's maximum or the
@@ -72,16 +80,22 @@ impl Memory {
         if new > self.limit_pages {
             return Err(LimitKind::Memory.into());
         }
-        let new_len = (new * PAGE_SIZE) as usize;
-        let additional = new_len - self.bytes.len();
-        // Amortised growth, so programs that grow page by page (malloc) do not copy the whole
-        // memory at every step; exact growth when doubling the capacity is refused.
-        let reserved = self.bytes.try_reserve(additional).is_ok()
-            || self.bytes.try_reserve_exact(additional).is_ok();
-        if !reserved {
-            return Ok(-1);
+        let new_size = (new * PAGE_SIZE) as usize;
+        if new_size > self.bytes.len() {
+            // Double the capacity (within what may ever be used) so that programs growing
+            // page by page (malloc) do not copy the whole memory at every step.
+            let most = (self.max_pages.min(self.limit_pages) * PAGE_SIZE) as usize;
+            let doubled = self.bytes.len().saturating_mul(2).min(most).max(new_size);
+            let Some(mut fresh) = zeroed(doubled).or_else(|| zeroed(new_size)) else {
+                return Ok(-1);
+            };
+            let live = self.bytes.get(..self.size).unwrap_or_default();
+            if let Some(target) = fresh.get_mut(..live.len()) {
+                target.copy_from_slice(live);
+            }
+            self.bytes = fresh;
         }
-        self.bytes.resize(new_len, 0);
+        self.size = new_size;
         Ok(old as i64)
     }
 
@@ -135,7 +149,7 @@ impl Memory {
         let source = usize::try_from(address)
             .ok()
             .zip(usize::try_from(end).ok())
-            .and_then(|(start, end)| self.bytes.get(start..end))
+            .and_then(|(start, end)| self.bytes().get(start..end))
             .ok_or(TrapCode::MemoryOutOfBounds)?;
         out.copy_from_slice(source);
         Ok(())
@@ -149,7 +163,7 @@ impl Memory {
         let target = usize::try_from(address)
             .ok()
             .zip(usize::try_from(end).ok())
-            .and_then(|(start, end)| self.bytes.get_mut(start..end))
+            .and_then(|(start, end)| self.bytes_mut().get_mut(start..end))
             .ok_or(TrapCode::MemoryOutOfBounds)?;
         target.copy_from_slice(data);
         Ok(())
@@ -180,4 +194,22 @@ impl Memory {
             max_pages: self.declared_max,
         }
     }
+}
+
+/// `len` zero bytes from the allocator's zeroing allocation (`calloc`-like), or `None` when
+/// the allocator refuses.
+fn zeroed(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = core::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size (`len > 0`), as `alloc_zeroed` requires.
+    let pointer = unsafe { alloc::alloc::alloc_zeroed(layout) };
+    if pointer.is_null() {
+        return None;
+    }
+    // SAFETY: `pointer` was allocated by the global allocator with `layout` (size `len`,
+    // alignment 1), exactly the allocation a `Vec<u8>` of capacity `len` owns and frees; its
+    // `len` bytes are initialised (zeroed), and the length `len` does not exceed the capacity.
+    Some(unsafe { Vec::from_raw_parts(pointer, len, len) })
 }

@@ -208,3 +208,22 @@ fn corrupted_code_cannot_loop_without_fuel() {
     let outcome = store.invoke(instance, "count", &[Value::I32(5)], &mut NoHost);
     assert_eq!(outcome, Err(Error::Corrupted(Corruption::FreeBackwardJump)));
 }
+
+#[test]
+fn a_large_memory_costs_only_what_is_touched() {
+    // 1 GiB: zero pages come from the allocator untouched, so this is quick and small.
+    let (mut store, instance) = instantiate(Config::default(), GROW);
+    let started = std::time::Instant::now();
+    let grown = store.invoke(instance, "grow_memory", &[Value::I32(16_383)], &mut NoHost);
+    assert_eq!(grown, Ok(vec![Value::I32(1)]));
+    let memory = store.memory_mut(instance).unwrap();
+    assert_eq!(memory.size(), 1 << 30);
+    let last = memory.bytes_mut().last_mut().unwrap();
+    assert_eq!(*last, 0);
+    *last = 7;
+    assert_eq!(memory.bytes()[(1 << 30) - 1], 7);
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "growing must not write the whole memory"
+    );
+}
