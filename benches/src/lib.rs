@@ -45,14 +45,17 @@ pub enum Metering {
     On,
 }
 
-/// A program instantiated in wasmrel, in plain mode (`D = Plain`) or encoded mode
-/// (`D = wasmrel_an_encoding::An`).
-pub struct WasmrelRunner<D: Domain = Plain> {
+/// A program instantiated in wasmrel, plain mode.
+pub type WasmrelRunner = DomainRunner<Plain>;
+
+/// A program instantiated in wasmrel in the value domain `D`: plain (`Plain`) or encoded
+/// (`wasmrel_an_encoding::An`).
+pub struct DomainRunner<D: Domain> {
     store: Store<D>,
     instance: InstanceId,
 }
 
-impl<D: Domain> WasmrelRunner<D> {
+impl<D: Domain> DomainRunner<D> {
     pub fn new(bytes: &[u8], metering: Metering) -> Result<Self, wasmrel_executor::Error> {
         let config = Config {
             fuel: (metering == Metering::On).then_some(u64::MAX / 2),
