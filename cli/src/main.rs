@@ -1,6 +1,7 @@
 //! `wasmrel`: run and validate WebAssembly modules. See `wasmrel --help`.
 
 mod args;
+mod dual;
 mod inject;
 mod load;
 mod outcome;

@@ -1,0 +1,87 @@
+//! `wasmrel run --dual`: two replicas in lockstep, compared at every host call and at the end.
+
+use wasmrel_an_encoding::An;
+use wasmrel_executor::{Module, Plain};
+use wasmrel_fault_inject::driver::{self, Call, End};
+use wasmrel_fault_inject::dual::Inverted;
+
+use crate::args::RunArgs;
+use crate::outcome::Outcome;
+use crate::run;
+
+/// The second replica of `--dual`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replicas {
+    /// Plain and a plain copy holding every value bit-inverted (ED4I-style diversity).
+    PlainInverted,
+    /// Plain and AN-encoded.
+    PlainEncoded,
+}
+
+/// Parses `--replicas`.
+pub fn parse_replicas(text: &str) -> Result<Replicas, String> {
+    match text {
+        "plain,inverted" | "plain,diverse" => Ok(Replicas::PlainInverted),
+        "plain,encoded" => Ok(Replicas::PlainEncoded),
+        _ => Err(format!(
+            "`{text}`: choose plain,inverted (the default) or plain,encoded"
+        )),
+    }
+}
+
+/// Runs the module as `run` does, on two replicas.
+pub fn execute(
+    args: &RunArgs,
+    module_path: &str,
+    guest_args: &[String],
+    bytes: &[u8],
+    fuel_used: &mut Option<u64>,
+) -> Result<Outcome, Outcome> {
+    let config = run::config(&args.limits);
+    let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
+    let has = |name: &str| module.exports().any(|export| export.name == name);
+    let mut calls = Vec::new();
+    let call = |name: &str, args| Call {
+        name: name.to_owned(),
+        args,
+    };
+    match &args.invoke {
+        Some(name) => {
+            let values = run::invoke_args(&module, name, guest_args)?;
+            if has("_initialize") {
+                calls.push(call("_initialize", Vec::new()));
+            }
+            calls.push(call(name, values));
+        }
+        None if has("_start") => calls.push(call("_start", Vec::new())),
+        None => {}
+    }
+    let mut wasi = run::wasi_ctx(args, module_path, guest_args)?;
+    let replicas = args.replicas.unwrap_or(Replicas::PlainInverted);
+    let (end, progress) = match replicas {
+        Replicas::PlainInverted => {
+            driver::dual::<Plain, Inverted>(&module, config, &mut wasi, &calls, None, false)
+        }
+        Replicas::PlainEncoded => {
+            driver::dual::<Plain, An>(&module, config, &mut wasi, &calls, None, false)
+        }
+    };
+    *fuel_used = Some(progress.fuel);
+    wasi.flush();
+    match end {
+        End::Returned(values) => {
+            run::print_results(&values)
+                .map_err(|err| Outcome::Error(format!("cannot print the results: {err}")))?;
+            Ok(Outcome::Exit(0))
+        }
+        End::Exit(code) => Ok(Outcome::Exit(code)),
+        End::Failed(error) => Err(Outcome::from_engine(error)),
+        End::Mismatch(why) => {
+            eprintln!("wasmrel: dual: the replicas disagree: {why}");
+            Err(Outcome::Detected {
+                mechanism: "dual",
+                at: None,
+            })
+        }
+    }
+}
