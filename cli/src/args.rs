@@ -83,6 +83,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "A,B", requires = "dual", value_parser = crate::dual::parse_replicas)]
     pub replicas: Option<crate::dual::Replicas>,
 
+    /// How often encoded execution checks: `op` every operand when it is used, `block`
+    /// where values leave the code and at block boundaries, `effects` only before effects
+    /// (stores, host calls, branches, returns).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = CheckLevel::Block, requires = "encoded")]
+    pub check: CheckLevel,
+
     /// Make the run reproducible: clocks start at 2000-01-01 and advance 1 ns per executed
     /// instruction, `random_get` draws from a PRNG seeded with --seed.
     #[arg(long)]
@@ -109,6 +115,14 @@ pub struct RunArgs {
         allow_hyphen_values = true
     )]
     pub module_and_args: Vec<String>,
+}
+
+/// `--check`: see [`RunArgs::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckLevel {
+    Op,
+    Block,
+    Effects,
 }
 
 /// Limits of the run; exceeding one ends it with exit code 128.

@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use wasmrel_an_encoding::An;
+use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{
     Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Store, Value,
 };
 use wasmrel_wasi::WasiCtx;
 
-use crate::args::{LimitArgs, RunArgs};
+use crate::args::{CheckLevel, LimitArgs, RunArgs};
 use crate::load::read_module;
 use crate::outcome::Outcome;
 use crate::values;
@@ -31,21 +31,39 @@ fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outco
     if args.dual {
         return crate::dual::execute(args, module_path, guest_args, &bytes, fuel_used);
     }
-    if args.encoded {
-        execute_in::<An>(args, module_path, guest_args, &bytes, fuel_used)
-    } else {
-        execute_in::<Plain>(args, module_path, guest_args, &bytes, fuel_used)
+    let run = Input {
+        args,
+        module_path,
+        guest_args,
+        bytes: &bytes,
+        fuel_used,
+    };
+    match (args.encoded, args.check) {
+        (false, _) => execute_in::<Plain>(run),
+        (true, CheckLevel::Op) => execute_in::<An<{ level::OP }>>(run),
+        (true, CheckLevel::Block) => execute_in::<An<{ level::BLOCK }>>(run),
+        (true, CheckLevel::Effects) => execute_in::<An<{ level::EFFECTS }>>(run),
     }
 }
 
+/// What a run starts from, whatever its value domain.
+struct Input<'a> {
+    args: &'a RunArgs,
+    module_path: &'a str,
+    guest_args: &'a [String],
+    bytes: &'a [u8],
+    fuel_used: &'a mut Option<u64>,
+}
+
 /// Runs in the value domain `D`: plain or AN-encoded, the same interpreter source.
-fn execute_in<D: Domain>(
-    args: &RunArgs,
-    module_path: &str,
-    guest_args: &[String],
-    bytes: &[u8],
-    fuel_used: &mut Option<u64>,
-) -> Result<Outcome, Outcome> {
+fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
+    let Input {
+        args,
+        module_path,
+        guest_args,
+        bytes,
+        fuel_used,
+    } = input;
     let config = config(&args.limits);
     let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
     // Arguments are checked before anything runs, so a typo costs no side effects.
