@@ -121,6 +121,13 @@ impl<D: Domain> Execution<D> {
     /// Runs until the next [`Pause`] or error. After `Done` or an error the execution is
     /// finished and further resumes fail.
     pub fn resume(&mut self, store: &mut Store<D>) -> Result<Pause, Error> {
+        if let Status::Host {
+            results_set: false, ..
+        } = self.status
+        {
+            // A driver mistake, not a run failure: the call stays resumable.
+            return Err(Error::Call("host results were not provided".to_string()));
+        }
         let outcome = self.step(store);
         if !matches!(
             outcome,

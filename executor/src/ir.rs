@@ -10,6 +10,12 @@
 //! or store addresses patched in at instantiation (functions, globals, tables, segments,
 //! canonical type ids).
 //!
+//! Fuel counts Wasm instructions as control reaches them in sequence: every executed
+//! instruction costs 1 (`block`, `loop`, `if`, `else`, `end`, `nop`, `drop` and `local.get`
+//! included); a branch — `br`, a taken `br_if`, `br_table`, `if` jumping to its `else`, the end
+//! of a `then` arm jumping past the `else` arm — continues after the target's `end` (or after
+//! its `loop`), so that `end` is not charged on that path; unreachable code costs nothing.
+//!
 //! Every taken backward jump costs at least one fuel; a free (zero-fuel) jump only ever goes
 //! forward. The interpreter rejects a free backward jump as corruption, so no bit flip can
 //! build a loop that spins without consuming fuel, and the fuel limit and the hook always
