@@ -2,7 +2,7 @@
 //! engine and prints a per-file table and the total line `spec: N passed, F failed, K skipped`.
 //!
 //! `SPEC_FILE=name cargo test -p wasmrel-executor --test spec` runs one file and prints every
-//! failure. The process fails on any failure in a file not named in `spec-skip.txt`.
+//! failure; `SPEC_HOOK=n` pauses and resumes every `n` units of fuel. The process fails on any failure in a file not named in `spec-skip.txt`.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -56,7 +56,13 @@ struct Tally {
 
 impl Runner {
     fn new() -> Result<Self, String> {
-        let config = Config::default();
+        // SPEC_HOOK=N pauses every N units of fuel (and resumes), to test that execution
+        // resumes correctly from any instruction.
+        let hook_interval = std::env::var("SPEC_HOOK").ok().and_then(|n| n.parse().ok());
+        let config = Config {
+            hook_interval,
+            ..Config::default()
+        };
         let mut store = Store::new(config);
         let mut linker = Linker::new();
         use ValType::*;
