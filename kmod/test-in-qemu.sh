@@ -9,7 +9,9 @@
 # Prints `kernel: N passed, M failed` and fails on any failed case or kernel warning.
 #
 # Environment: WASMREL_KERNEL_CACHE (cache dir), WASMREL_QEMU_TIMEOUT (seconds, default 900),
-# WASMREL_KERNEL_BENCHES=1 to run the benchmark programs of cases.txt too (slow when emulated).
+# WASMREL_KERNEL_BENCHES=1 to run the default-size benchmark runs (*.full) too (slow when
+# emulated), WASMREL_KERNEL_SPEED=1 to time the benchmark programs in the kernel against the
+# static user-space CLI inside the same guest (lines `speed ...`).
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 "$here/build-kernel.sh"
@@ -36,11 +38,17 @@ host=x86_64-unknown-linux-gnu
     CARGO_TARGET_DIR=$target/user nice -n 19 cargo build --quiet --release -p wasmrel-cli)
 cp "$target/user/$host/release/wasmrel-kmod-selftest" "$work/root/bin/selftest"
 wasmrel=$target/user/release/wasmrel
+if [[ ${WASMREL_KERNEL_SPEED:-0} == 1 ]]; then
+    (cd "$REPO_DIR" && CARGO_TARGET_DIR=$target/user RUSTFLAGS="-C target-feature=+crt-static" \
+        nice -n 19 cargo build --quiet --release -p wasmrel-cli --target $host)
+    cp "$target/user/$host/release/wasmrel" "$work/root/bin/wasmrel"
+fi
 
 echo "test-in-qemu: recording user-space runs of the examples"
 cases=$work/root/cases
 while read -r id words; do
     [[ -z $id || $id == \#* || " $words " == *" --dir "* ]] && continue
+    [[ $id == *.full && ${WASMREL_KERNEL_BENCHES:-0} != 1 ]] && continue
     read -r -a argv <<< "$words"
     module=
     for ((i = 0; i < ${#argv[@]}; i++)); do
@@ -49,7 +57,6 @@ while read -r id words; do
             *) module=${argv[i]}; break ;;
         esac
     done
-    [[ $module == examples/* || ${WASMREL_KERNEL_BENCHES:-0} == 1 ]] || continue
     mkdir -p "$cases/$(dirname "$module")"
     cp "$REPO_DIR/$module" "$cases/$module"
     status=0
@@ -57,7 +64,17 @@ while read -r id words; do
         > "$cases/expected/$id.stdout" 2> "$cases/expected/$id.stderr" < /dev/null) || status=$?
     echo "$status" > "$cases/expected/$id.status"
     echo "$id $words" >> "$cases/cases.txt"
-done < "$REPO_DIR/examples/cases.txt"
+done < <(cat "$REPO_DIR/examples/cases.txt" "$REPO_DIR/benches/programs/cases.txt")
+# About ten times the small size of each benchmark program (10^7 instructions).
+cat > "$cases/speed.txt" <<'EOF'
+fib benches/programs/fib.wasm 27
+lz benches/programs/lz.wasm 60
+nbody benches/programs/nbody.wasm 7000
+sha256 benches/programs/sha256.wasm 60
+sieve benches/programs/sieve.wasm 200000
+sort benches/programs/sort.wasm 25000
+vm benches/programs/vm.wasm 600
+EOF
 
 echo "test-in-qemu: packing the initramfs"
 cp /bin/busybox "$work/root/bin/busybox"
@@ -75,6 +92,9 @@ if insmod /wasmrel.ko; then
     echo "wasmrel-test: insmod ok"
     /bin/selftest /cases
     echo "wasmrel-test: selftest exit $?"
+    if [ -x /bin/wasmrel ]; then
+        /bin/selftest --speed /cases
+    fi
     rmmod wasmrel && echo "wasmrel-test: rmmod ok"
 fi
 echo "wasmrel-test: done"
@@ -92,6 +112,7 @@ timeout "${WASMREL_QEMU_TIMEOUT:-900}" qemu-system-x86_64 -kernel "$KDIR/arch/x8
 tr -d '\r' < "$log" > "$log.txt"
 
 grep -E '^(ok|FAIL) ' "$log.txt" || true
+grep -E '^speed ' "$log.txt" || true
 passed=$(grep -c '^ok ' "$log.txt" || true)
 failed=$(grep -c '^FAIL ' "$log.txt" || true)
 problems=()
@@ -99,6 +120,9 @@ grep -q 'wasmrel-test: insmod ok' "$log.txt" || problems+=("the module did not l
 grep -q 'selftest: .* passed' "$log.txt" || problems+=("the selftest did not finish")
 grep -q 'wasmrel-test: rmmod ok' "$log.txt" || problems+=("the module did not unload")
 grep -q 'wasmrel-test: done' "$log.txt" || problems+=("the guest did not finish (timeout?)")
+if grep -q '^speed .*FAIL' "$log.txt"; then
+    problems+=("kernel and user space disagree in a speed run")
+fi
 if grep -E 'WARNING:|BUG:|Oops|Call Trace' "$log.txt"; then
     problems+=("the kernel log has warnings")
 fi

@@ -9,6 +9,7 @@ mod cases;
 mod examples;
 mod hostile;
 mod spec;
+mod speed;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,14 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Some(code) = hostile::child_mode(&args) {
         return code;
+    }
+    if let [_, flag, dir] = args.as_slice() {
+        if flag == "--speed" {
+            return match speed::compare(std::path::Path::new(dir)) {
+                true => ExitCode::SUCCESS,
+                false => ExitCode::FAILURE,
+            };
+        }
     }
     let mut tally = Tally::default();
     for (name, case) in cases::ALL.iter().chain(hostile::ALL) {
