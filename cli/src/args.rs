@@ -34,6 +34,8 @@ pub enum Command {
     Inject(crate::inject::InjectArgs),
     /// Join the shard directories of one campaign.
     Merge(crate::inject::MergeArgs),
+    /// Tables, extrapolated failure counts and plots from campaign directories.
+    Report(crate::inject::ReportArgs),
 }
 
 /// The exit codes of `wasmrel run`, shown under its help.

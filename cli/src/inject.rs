@@ -240,3 +240,29 @@ pub fn merge_command(args: &MergeArgs) -> ExitCode {
         Err(message) => fail(message),
     }
 }
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Campaign directories (any apps and modes; plain campaigns are the reference).
+    #[arg(value_name = "CAMPAIGN_DIR", required = true)]
+    pub campaigns: Vec<PathBuf>,
+
+    /// Where to write report.md, report.html, report.json, the CSV files and the plot.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+pub fn report_command(args: &ReportArgs) -> ExitCode {
+    let written = wasmrel_fault_inject::report::analyse(&args.campaigns)
+        .and_then(|report| wasmrel_fault_inject::report::write(&report, &args.out));
+    match written {
+        Ok(()) => {
+            eprintln!(
+                "wasmrel: report in {}",
+                args.out.join("report.md").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(message),
+    }
+}

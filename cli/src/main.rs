@@ -25,5 +25,6 @@ fn main() -> ExitCode {
         Command::Validate(target) => validate::validate(&target).report(false, None),
         Command::Inject(inject) => inject::inject_command(&inject),
         Command::Merge(merge) => inject::merge_command(&merge),
+        Command::Report(report) => inject::report_command(&report),
     }
 }

@@ -1,1 +1,475 @@
+//! `wasmrel report`: outcome tables, extrapolated failure counts and plots from campaign
+//! directories.
+//!
+//! Following Schirmeier, Borchert and Spinczyk (DSN 2015), modes are compared by the
+//! *extrapolated absolute* number of failures, not by coverage percentages: each class's
+//! fault space is time × bits, where time is the golden run's measured wall time in that
+//! mode (a hardened run is longer, so exposed longer) and bits are the width of one location
+//! of the class in that mode (a 128-bit encoded slot offers twice the bits of a plain one).
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::campaign::{io, read_campaign, read_results, CampaignFile};
+use crate::fault::Class;
+use crate::golden::Record;
+use crate::label::Label;
+use crate::stats::{estimate, Estimate};
+use crate::Mode;
+
+/// One campaign's outcomes for one location class.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassRow {
+    pub app: String,
+    pub mode: Mode,
+    pub class: Class,
+    pub samples: u64,
+    pub counts: BTreeMap<Label, u64>,
+    pub sdc: Estimate,
+    /// Fault-space size: golden time (ns) × bits of one location.
+    pub fault_space: f64,
+    pub extrapolated_sdc: f64,
+    pub extrapolated_sdc_high: f64,
+    pub extrapolated_sdc_low: f64,
+}
+
+/// One campaign's totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignRow {
+    pub app: String,
+    pub mode: Mode,
+    pub dir: String,
+    pub samples: u64,
+    pub golden_instructions: u64,
+    pub golden_ms: f64,
+    pub counts: BTreeMap<Label, u64>,
+    pub extrapolated_sdc: f64,
+    pub extrapolated_sdc_low: f64,
+    pub extrapolated_sdc_high: f64,
+    /// Plain's extrapolated SDCs divided by this mode's (for hardened modes).
+    pub reduction: Option<f64>,
+    /// The conservative bound: plain's lower bound over this mode's upper bound.
+    pub reduction_low: Option<f64>,
+    /// Whether this mode's upper bound is at most 1/100 of plain's estimate.
+    pub meets_target: Option<bool>,
+    pub engine_bugs: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub campaigns: Vec<CampaignRow>,
+    pub classes: Vec<ClassRow>,
+}
+
+/// Bits of one location of `class` in a mode whose slots have `slot_bits` bits.
+fn location_bits(class: Class, slot_bits: u32) -> u32 {
+    match class {
+        Class::Stack | Class::Local | Class::Global | Class::Replica => slot_bits,
+        Class::Memory => 8,
+        Class::Pc | Class::Code => 32,
+        Class::Branch => 1,
+    }
+}
+
+fn app_label(file: &CampaignFile) -> String {
+    let spec = &file.spec;
+    let stem = Path::new(&spec.app)
+        .file_name()
+        .map_or(spec.app.clone(), |n| n.to_string_lossy().into_owned());
+    let mut label = stem.trim_end_matches(".wasm").to_owned();
+    if let Some(name) = &spec.invoke {
+        label = format!("{label}:{name}");
+    }
+    for arg in &spec.args {
+        label = format!("{label} {arg}");
+    }
+    label
+}
+
+/// Builds the report of `dirs`.
+pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
+    let mut campaigns = Vec::new();
+    let mut classes = Vec::new();
+    for dir in dirs {
+        let file = read_campaign(dir)?;
+        let records = read_results(dir, false)?;
+        let (row, rows) = campaign_rows(dir, &file, &records);
+        campaigns.push(row);
+        classes.extend(rows);
+    }
+    // Reductions against the plain campaign of the same app.
+    let plain: BTreeMap<String, (f64, f64)> = campaigns
+        .iter()
+        .filter(|c| c.mode == Mode::Plain)
+        .map(|c| (c.app.clone(), (c.extrapolated_sdc, c.extrapolated_sdc_low)))
+        .collect();
+    for row in campaigns.iter_mut().filter(|c| c.mode != Mode::Plain) {
+        if let Some(&(point, low)) = plain.get(&row.app) {
+            row.reduction = Some(point / row.extrapolated_sdc);
+            row.reduction_low = Some(low / row.extrapolated_sdc_high);
+            row.meets_target = Some(row.extrapolated_sdc_high * 100.0 <= point);
+        }
+    }
+    Ok(Report { campaigns, classes })
+}
+
+fn campaign_rows(
+    dir: &Path,
+    file: &CampaignFile,
+    records: &[Record],
+) -> (CampaignRow, Vec<ClassRow>) {
+    let spec = &file.spec;
+    let app = app_label(file);
+    let time = spec.golden.time_ns as f64;
+    let mut rows = Vec::new();
+    for &class in &spec.classes {
+        let of_class: Vec<&Record> = records.iter().filter(|r| r.class == class).collect();
+        let counts = count(of_class.iter().copied());
+        let samples = of_class.len() as u64;
+        let sdc = estimate(counts.get(&Label::Sdc).copied().unwrap_or(0), samples);
+        let fault_space = time * f64::from(location_bits(class, spec.slot_bits));
+        rows.push(ClassRow {
+            app: app.clone(),
+            mode: spec.mode,
+            class,
+            samples,
+            counts,
+            sdc,
+            fault_space,
+            extrapolated_sdc: sdc.fraction * fault_space,
+            extrapolated_sdc_low: sdc.low * fault_space,
+            extrapolated_sdc_high: sdc.high * fault_space,
+        });
+    }
+    let sum = |f: fn(&ClassRow) -> f64| rows.iter().map(f).sum::<f64>();
+    let row = CampaignRow {
+        app,
+        mode: spec.mode,
+        dir: dir.display().to_string(),
+        samples: records.len() as u64,
+        golden_instructions: spec.golden.length,
+        golden_ms: time / 1e6,
+        counts: count(records.iter()),
+        extrapolated_sdc: sum(|r| r.extrapolated_sdc),
+        extrapolated_sdc_low: sum(|r| r.extrapolated_sdc_low),
+        extrapolated_sdc_high: sum(|r| r.extrapolated_sdc_high),
+        reduction: None,
+        reduction_low: None,
+        meets_target: None,
+        engine_bugs: records
+            .iter()
+            .filter(|r| r.outcome == Label::EngineBug)
+            .map(|r| r.id)
+            .collect(),
+    };
+    (row, rows)
+}
+
+fn count<'a>(records: impl Iterator<Item = &'a Record>) -> BTreeMap<Label, u64> {
+    let mut counts = BTreeMap::new();
+    for record in records {
+        *counts.entry(record.outcome).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Writes `report.md`, `report.html`, `report.json`, `campaigns.csv`, `classes.csv` and
+/// `outcomes.svg` into `out`.
+pub fn write(report: &Report, out: &Path) -> Result<(), String> {
+    fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let put = |name: &str, text: String| {
+        let path = out.join(name);
+        fs::write(&path, text).map_err(|e| io(&path, e))
+    };
+    put(
+        "report.json",
+        serde_json::to_string_pretty(report).map_err(|e| e.to_string())? + "\n",
+    )?;
+    put("campaigns.csv", campaigns_csv(report))?;
+    put("classes.csv", classes_csv(report))?;
+    let markdown = markdown(report);
+    put("report.html", html(&markdown))?;
+    put("report.md", markdown)?;
+    plot(report, &out.join("outcomes.svg"))
+}
+
+fn counts_cells(counts: &BTreeMap<Label, u64>, samples: u64) -> Vec<String> {
+    Label::ALL
+        .iter()
+        .map(|label| {
+            let n = counts.get(label).copied().unwrap_or(0);
+            let e = estimate(n, samples);
+            format!("{n} ({:.1}%)", e.fraction * 100.0)
+        })
+        .collect()
+}
+
+fn campaigns_csv(report: &Report) -> String {
+    let mut text = String::from("app,mode,samples,golden_instructions,golden_ms");
+    for label in Label::ALL {
+        let _ = write!(text, ",{label}");
+    }
+    text +=
+        ",extrapolated_sdc,extrapolated_sdc_low,extrapolated_sdc_high,reduction,reduction_low\n";
+    for c in &report.campaigns {
+        let _ = write!(
+            text,
+            "{},{},{},{},{:.4}",
+            c.app,
+            c.mode.as_str(),
+            c.samples,
+            c.golden_instructions,
+            c.golden_ms
+        );
+        for label in Label::ALL {
+            let _ = write!(text, ",{}", c.counts.get(&label).copied().unwrap_or(0));
+        }
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
+        let _ = writeln!(
+            text,
+            ",{:.1},{:.1},{:.1},{},{}",
+            c.extrapolated_sdc,
+            c.extrapolated_sdc_low,
+            c.extrapolated_sdc_high,
+            opt(c.reduction),
+            opt(c.reduction_low)
+        );
+    }
+    text
+}
+
+fn classes_csv(report: &Report) -> String {
+    let mut text = String::from("app,mode,class,samples");
+    for label in Label::ALL {
+        let _ = write!(text, ",{label}");
+    }
+    text += ",sdc_fraction,sdc_low,sdc_high,fault_space,extrapolated_sdc,extrapolated_sdc_high\n";
+    for r in &report.classes {
+        let _ = write!(
+            text,
+            "{},{},{},{}",
+            r.app,
+            r.mode.as_str(),
+            r.class.as_str(),
+            r.samples
+        );
+        for label in Label::ALL {
+            let _ = write!(text, ",{}", r.counts.get(&label).copied().unwrap_or(0));
+        }
+        let _ = writeln!(
+            text,
+            ",{:.6},{:.6},{:.6},{:.0},{:.1},{:.1}",
+            r.sdc.fraction,
+            r.sdc.low,
+            r.sdc.high,
+            r.fault_space,
+            r.extrapolated_sdc,
+            r.extrapolated_sdc_high
+        );
+    }
+    text
+}
+
+fn markdown(report: &Report) -> String {
+    let mut md = String::from("# wasmrel fault-injection report\n\n");
+    let bugs: Vec<String> = report
+        .campaigns
+        .iter()
+        .filter(|c| !c.engine_bugs.is_empty())
+        .map(|c| format!("{} ({}): ids {:?}", c.app, c.mode.as_str(), c.engine_bugs))
+        .collect();
+    if bugs.is_empty() {
+        md += "No engine bugs (panics or internal errors) were hit.\n\n";
+    } else {
+        md +=
+            "## ENGINE BUGS\n\nReplay each with `wasmrel inject --replay ID` on its campaign:\n\n";
+        for bug in bugs {
+            let _ = writeln!(md, "- **{bug}**");
+        }
+        md.push('\n');
+    }
+    md += "## Outcomes per campaign\n\n| app | mode | samples | golden instr. | golden ms |";
+    for label in Label::ALL {
+        let _ = write!(md, " {label} |");
+    }
+    md += "\n|---|---|---|---|---|";
+    md += &"---|".repeat(Label::ALL.len());
+    md.push('\n');
+    for c in &report.campaigns {
+        let _ = write!(
+            md,
+            "| {} | {} | {} | {} | {:.3} |",
+            c.app,
+            c.mode.as_str(),
+            c.samples,
+            c.golden_instructions,
+            c.golden_ms
+        );
+        for cell in counts_cells(&c.counts, c.samples) {
+            let _ = write!(md, " {cell} |");
+        }
+        md.push('\n');
+    }
+    md += "\n## Extrapolated silent data corruptions\n\n";
+    md += "Fault space per class = golden wall time in the mode (ns) × bits of one location; \
+           extrapolated SDCs = sampled SDC fraction × fault space, summed over classes, with \
+           95 % bounds (Wilson; 1 − 0.05^(1/N) for zero SDCs). Reduction = plain ÷ mode; its \
+           bound divides plain's lower bound by the mode's upper bound. Target: the mode's \
+           upper bound at most 1/100 of plain's estimate.\n\n";
+    md += "| app | mode | SDC | extrapolated SDC [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|\n";
+    for c in &report.campaigns {
+        let opt = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.1}×"));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} | ≥ {} | {} |",
+            c.app,
+            c.mode.as_str(),
+            c.counts.get(&Label::Sdc).copied().unwrap_or(0),
+            c.extrapolated_sdc,
+            c.extrapolated_sdc_low,
+            c.extrapolated_sdc_high,
+            opt(c.reduction),
+            opt(c.reduction_low),
+            c.meets_target.map_or("–", |m| if m { "yes" } else { "no" })
+        );
+    }
+    md += "\n## SDC fraction per location class\n\n| app | mode | class | samples | SDC | fraction [95 % CI] |\n|---|---|---|---|---|---|\n";
+    for r in &report.classes {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {:.4} [{:.4}, {:.4}] |",
+            r.app,
+            r.mode.as_str(),
+            r.class.as_str(),
+            r.samples,
+            r.sdc.count,
+            r.sdc.fraction,
+            r.sdc.low,
+            r.sdc.high
+        );
+    }
+    md += "\n![outcome distribution](outcomes.svg)\n";
+    md
+}
+
+/// A minimal Markdown-to-HTML rendering of the report's own Markdown (headings, tables,
+/// paragraphs, list items, the image).
+fn html(markdown: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut body = String::new();
+    let mut in_table = false;
+    for line in markdown.lines() {
+        if line.starts_with('|') {
+            if line.starts_with("|---") {
+                continue;
+            }
+            if !in_table {
+                body += "<table>\n";
+                in_table = true;
+            }
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| format!("<td>{}</td>", escape(c.trim())))
+                .collect();
+            let _ = writeln!(body, "<tr>{}</tr>", cells.concat());
+            continue;
+        }
+        if in_table {
+            body += "</table>\n";
+            in_table = false;
+        }
+        if let Some(h) = line.strip_prefix("## ") {
+            let _ = writeln!(body, "<h2>{}</h2>", escape(h));
+        } else if let Some(h) = line.strip_prefix("# ") {
+            let _ = writeln!(body, "<h1>{}</h1>", escape(h));
+        } else if let Some(item) = line.strip_prefix("- ") {
+            let _ = writeln!(body, "<p>• {}</p>", escape(&item.replace("**", "")));
+        } else if line.starts_with("![") {
+            body += "<img src=\"outcomes.svg\" alt=\"outcome distribution\">\n";
+        } else if !line.is_empty() {
+            let _ = writeln!(body, "<p>{}</p>", escape(line));
+        }
+    }
+    if in_table {
+        body += "</table>\n";
+    }
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>wasmrel fault-injection report</title>\
+         <style>body{{font-family:sans-serif}} table{{border-collapse:collapse}} td{{border:1px solid #999;padding:2px 6px}}</style>\
+         </head><body>\n{body}</body></html>\n"
+    )
+}
+
+/// One horizontal stacked bar per campaign: the fraction of each outcome.
+fn plot(report: &Report, path: &Path) -> Result<(), String> {
+    let colours = [
+        RGBColor(160, 200, 160), // benign
+        RGBColor(200, 220, 170), // latent
+        RGBColor(70, 130, 180),  // detected:an
+        RGBColor(100, 149, 237), // detected:signature
+        RGBColor(135, 206, 250), // detected:memory
+        RGBColor(30, 90, 160),   // detected:code
+        RGBColor(0, 60, 120),    // detected:dual
+        RGBColor(240, 180, 60),  // trap
+        RGBColor(200, 120, 40),  // hang
+        RGBColor(180, 160, 120), // limit
+        RGBColor(0, 0, 0),       // engine-bug
+        RGBColor(220, 30, 30),   // sdc
+    ];
+    let rows = report.campaigns.len().max(1);
+    let height = 80 + 28 * rows as u32 + 40;
+    let root = SVGBackend::new(path, (900, height)).into_drawing_area();
+    let err = |e: DrawingAreaErrorKind<_>| format!("{}: {e}", path.display());
+    root.fill(&WHITE).map_err(err)?;
+    let text = ("sans-serif", 13).into_font();
+    root.draw(&Text::new(
+        "Outcome distribution per campaign (fraction of samples)",
+        (10, 10),
+        ("sans-serif", 16).into_font(),
+    ))
+    .map_err(err)?;
+    let (left, width) = (230i32, 640f64);
+    for (row, c) in report.campaigns.iter().enumerate() {
+        let y = 40 + 28 * row as i32;
+        root.draw(&Text::new(
+            format!("{} / {}", c.app, c.mode.as_str()),
+            (10, y + 5),
+            text.clone(),
+        ))
+        .map_err(err)?;
+        let mut x = left as f64;
+        for (label, colour) in Label::ALL.iter().zip(colours) {
+            let n = c.counts.get(label).copied().unwrap_or(0);
+            let w = width * n as f64 / c.samples.max(1) as f64;
+            if w > 0.0 {
+                root.draw(&Rectangle::new(
+                    [(x as i32, y), ((x + w) as i32, y + 20)],
+                    colour.filled(),
+                ))
+                .map_err(err)?;
+            }
+            x += w;
+        }
+    }
+    let legend_y = 40 + 28 * rows as i32 + 10;
+    for (i, (label, colour)) in Label::ALL.iter().zip(colours).enumerate() {
+        let x = 10 + (i as i32 % 6) * 145;
+        let y = legend_y + (i as i32 / 6) * 18;
+        root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))
+            .map_err(err)?;
+        root.draw(&Text::new(label.as_str(), (x + 16, y), text.clone()))
+            .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
