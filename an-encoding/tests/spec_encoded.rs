@@ -1,0 +1,26 @@
+//! The official WebAssembly 2.0 spec suite in encoded mode: the executor's own runner
+//! (`executor/tests/spec_runner`, which `cargo test -p wasmrel-executor --test spec` runs in
+//! plain mode) with the [`An`] domain, at the default check level and at level `op`. Every
+//! assertion must pass as it does in plain mode; the totals line has the same form:
+//! `spec (encoded): N passed, F failed, K skipped`.
+
+#[path = "../../executor/tests/spec_runner/mod.rs"]
+mod spec_runner;
+
+use wasmrel_an_encoding::{level, An};
+
+fn main() {
+    let block = spec_runner::run_suite::<An>();
+    println!(
+        "spec (encoded): {} passed, {} failed, {} skipped",
+        block.passed, block.failed, block.skipped
+    );
+    let op = spec_runner::run_suite::<An<{ level::OP }>>();
+    println!(
+        "spec (encoded, check op): {} passed, {} failed, {} skipped",
+        op.passed, op.failed, op.skipped
+    );
+    if block.failed + op.failed > 0 {
+        std::process::exit(1);
+    }
+}
