@@ -147,10 +147,12 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The process exit code `wasmrel run` uses for this outcome.
+    /// The process exit code `wasmrel run` uses for this outcome. Guest codes outside
+    /// 0..=125 become 125, so they never look like one of wasmrel's own outcomes.
     pub fn exit_code(&self) -> i32 {
         match self.outcome {
-            Outcome::Exit => self.guest_exit_code,
+            Outcome::Exit if (0..=125).contains(&self.guest_exit_code) => self.guest_exit_code,
+            Outcome::Exit => 125,
             Outcome::Returned => 0,
             Outcome::Error => 126,
             Outcome::Limit => 128,
@@ -210,6 +212,8 @@ mod tests {
             message: String::new(),
         };
         assert_eq!(reply(Outcome::Exit, 7).exit_code(), 7);
+        assert_eq!(reply(Outcome::Exit, 126).exit_code(), 125);
+        assert_eq!(reply(Outcome::Exit, -1).exit_code(), 125);
         assert_eq!(reply(Outcome::Limit, 0).exit_code(), 128);
         assert_eq!(reply(Outcome::Trap, 0).exit_code(), 134);
         assert_eq!(reply(Outcome::Error, 0).exit_code(), 126);
