@@ -107,7 +107,9 @@ pub(crate) fn push_frame(
     if frames.len() + 2 > limits.max_call_depth as usize {
         return Err(LimitKind::CallDepth.into());
     }
-    frames.try_reserve(1).map_err(|_| LimitKind::CallDepth)?;
+    if frames.len() == frames.capacity() {
+        frames.try_reserve(1).map_err(|_| LimitKind::CallDepth)?;
+    }
     frames.push(frame);
     Ok(())
 }
@@ -133,8 +135,10 @@ pub(crate) fn enter<D: Domain>(
         stack.resize(end, D::zero(ValType::I64));
     }
     let first_local = base + callee.num_params as usize;
-    let locals = stack.get_mut(first_local..end).into_iter().flatten();
-    for (slot, ty) in locals.zip(&callee.locals) {
+    let locals = stack
+        .get_mut(first_local..first_local + callee.locals.len())
+        .ok_or(Corruption::SlotOutOfFrame)?;
+    for (slot, ty) in locals.iter_mut().zip(&callee.locals) {
         *slot = D::zero(*ty);
     }
     Ok(())
