@@ -6,9 +6,10 @@
 //! against the store. A failed check is an [`Error::Corrupted`]; nothing here can panic or
 //! read outside a Rust object, whatever bits a fault flips.
 //!
-//! [`Execution::execute`] runs the current function until it calls, returns or pauses; the
-//! driver loop [`Execution::run_loop`] performs calls and returns (see [`call`]) and comes
-//! back. Calls therefore never nest on the native stack.
+//! [`Execution::execute`] switches between Wasm functions itself: a call pushes the caller's
+//! [`Frame`] on the execution's heap call stack and continues in the callee, a return pops it
+//! (see [`call`]). It leaves only for a host call, the return of the entry function and a
+//! pause; [`Execution::run_loop`] handles those. Calls therefore never nest on the native stack.
 
 mod bulk;
 pub(crate) mod call;
@@ -21,11 +22,11 @@ use crate::exec::{Execution, Frame, Pause};
 use crate::ir::{fuel_of, opcode, OP_MASK};
 use crate::store::{Func, Store};
 
-/// How [`Execution::execute`] left the current function.
+/// Why [`Execution::execute`] left the loop.
 enum Transfer {
-    /// Call `func` with its frame at `frame_offset` in the current frame.
+    /// Call host function `func` with its arguments at `frame_offset` in the current frame.
     Call { func: u32, frame_offset: u32 },
-    /// Return `count` results (already moved to the frame's first slots).
+    /// The entry function returns `count` results (already in the frame's first slots).
     Return { count: u32 },
     /// Stop and hand this to the driver.
     Pause(Pause),
