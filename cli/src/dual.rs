@@ -9,24 +9,11 @@ use crate::args::RunArgs;
 use crate::outcome::Outcome;
 use crate::run;
 
-/// The second replica of `--dual`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Replicas {
-    /// Plain and a plain copy holding every value bit-inverted (ED4I-style diversity).
-    PlainInverted,
-    /// Plain and AN-encoded.
-    PlainEncoded,
-}
+pub use wasmrel_fault_inject::Second as Replicas;
 
 /// Parses `--replicas`.
 pub fn parse_replicas(text: &str) -> Result<Replicas, String> {
-    match text {
-        "plain,inverted" | "plain,diverse" => Ok(Replicas::PlainInverted),
-        "plain,encoded" => Ok(Replicas::PlainEncoded),
-        _ => Err(format!(
-            "`{text}`: choose plain,inverted (the default) or plain,encoded"
-        )),
-    }
+    Replicas::parse(text)
 }
 
 /// Runs the module as `run` does, on two replicas.
@@ -57,12 +44,12 @@ pub fn execute(
         None => {}
     }
     let mut wasi = run::wasi_ctx(args, module_path, guest_args)?;
-    let replicas = args.replicas.unwrap_or(Replicas::PlainInverted);
+    let replicas = args.replicas.unwrap_or_default();
     let (end, progress) = match replicas {
-        Replicas::PlainInverted => {
+        Replicas::Inverted => {
             driver::dual::<Plain, Inverted>(&module, config, &mut wasi, &calls, None, false)
         }
-        Replicas::PlainEncoded => {
+        Replicas::Encoded => {
             driver::dual::<Plain, An>(&module, config, &mut wasi, &calls, None, false)
         }
     };

@@ -7,7 +7,7 @@ use clap::Args;
 use wasmrel_executor::{ExternType, Value};
 use wasmrel_fault_inject::campaign::read_results;
 use wasmrel_fault_inject::golden::inject;
-use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Mode, Shard};
+use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Check, Mode, Second, Shard};
 
 use crate::load::read_module;
 use crate::values;
@@ -41,6 +41,14 @@ pub struct InjectArgs {
     /// Re-run injection ID alone and print where the flip went and what it became.
     #[arg(long, value_name = "ID")]
     pub replay: Option<u64>,
+
+    /// The check level of an encoded campaign: op, block (default) or effects.
+    #[arg(long, value_name = "LEVEL", value_parser = Check::parse)]
+    pub check: Option<Check>,
+
+    /// The replicas of a dual campaign: plain,inverted (default) or plain,encoded.
+    #[arg(long, value_name = "A,B", value_parser = Second::parse)]
+    pub replicas: Option<Second>,
 
     /// Bits flipped per fault (1 to 8, distinct bits of one location).
     #[arg(long, value_name = "K", default_value_t = 1)]
@@ -99,6 +107,16 @@ fn load_app(args: &InjectArgs) -> Result<App, String> {
         .ok_or("no module given")?;
     let bytes = read_module(Path::new(path))?;
     let mut app = App::new(path, bytes, guest_args.to_vec(), None)?;
+    match (args.check, args.mode) {
+        (Some(_), mode) if mode != Mode::Encoded => {
+            return Err("--check needs --mode encoded".into())
+        }
+        (check, _) => app.check = check.unwrap_or_default(),
+    }
+    match (args.replicas, args.mode) {
+        (Some(_), mode) if mode != Mode::Dual => return Err("--replicas needs --mode dual".into()),
+        (second, _) => app.second = second.unwrap_or_default(),
+    }
     if let Some(name) = &args.invoke {
         app.invoke = Some((name.clone(), invoke_values(&app, name, guest_args)?));
     }

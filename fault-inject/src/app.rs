@@ -43,6 +43,55 @@ impl Mode {
     }
 }
 
+/// How often encoded execution checks code words (the `An` domain's levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// Every operand when it is used.
+    Op,
+    /// Where values leave the code and at block boundaries (the default).
+    #[default]
+    Block,
+    /// Only before effects.
+    Effects,
+}
+
+impl Check {
+    pub fn parse(text: &str) -> Result<Check, String> {
+        match text {
+            "op" => Ok(Check::Op),
+            "block" => Ok(Check::Block),
+            "effects" => Ok(Check::Effects),
+            _ => Err(format!(
+                "unknown check level `{text}` (use op, block or effects)"
+            )),
+        }
+    }
+}
+
+/// The second replica of a dual run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Second {
+    /// A plain copy holding every value bit-inverted (the default).
+    #[default]
+    Inverted,
+    /// An AN-encoded copy (default check level).
+    Encoded,
+}
+
+impl Second {
+    pub fn parse(text: &str) -> Result<Second, String> {
+        match text {
+            "plain,inverted" | "plain,diverse" => Ok(Second::Inverted),
+            "plain,encoded" => Ok(Second::Encoded),
+            _ => Err(format!(
+                "`{text}`: choose plain,inverted (the default) or plain,encoded"
+            )),
+        }
+    }
+}
+
 /// The most output bytes kept per stream; more is counted but not stored.
 const OUTPUT_CAP: usize = 16 << 20;
 
@@ -59,6 +108,10 @@ pub struct App {
     pub locals: Vec<u32>,
     /// Imported functions come first in a fresh store's function addresses.
     pub imported_funcs: u32,
+    /// The check level of encoded runs.
+    pub check: Check,
+    /// The second replica of dual runs.
+    pub second: Second,
 }
 
 impl App {
@@ -81,6 +134,8 @@ impl App {
             invoke,
             locals,
             imported_funcs,
+            check: Check::default(),
+            second: Second::default(),
         })
     }
 

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::app::{App, Mode};
+use crate::app::{App, Check, Mode, Second};
 use crate::fault::{Class, Fault};
 use crate::golden::{inject, Golden, GoldenSummary, Record};
 
@@ -64,6 +64,12 @@ pub struct Spec {
     pub args: Vec<String>,
     pub invoke: Option<String>,
     pub mode: Mode,
+    /// The check level of an encoded campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
+    /// The second replica of a dual campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Second>,
     pub seed: u64,
     pub faults: u64,
     pub bits: u32,
@@ -132,6 +138,8 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
         args: app.guest_args.clone(),
         invoke: app.invoke.as_ref().map(|(name, _)| name.clone()),
         mode: options.mode,
+        check: (options.mode == Mode::Encoded).then_some(app.check),
+        replicas: (options.mode == Mode::Dual).then_some(app.second),
         seed: options.seed,
         faults: options.faults,
         bits: options.bits,
@@ -374,6 +382,11 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
         )
     } else if sa.mode != sb.mode {
         format!("mode {}, not {}", sa.mode.as_str(), sb.mode.as_str())
+    } else if sa.check != sb.check || sa.replicas != sb.replicas {
+        format!(
+            "check {:?} replicas {:?}, not {:?} {:?}",
+            sa.check, sa.replicas, sb.check, sb.replicas
+        )
     } else if sa.seed != sb.seed {
         format!("seed {}, not {}", sa.seed, sb.seed)
     } else if sa.args != sb.args || sa.invoke != sb.invoke {

@@ -5,10 +5,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use wasmrel_an_encoding::An;
+use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{Config, Corruption, Error, LimitKind, Plain};
 
-use crate::app::{App, Mode, Output};
+use crate::app::{App, Check, Mode, Output, Second};
 use crate::driver::{self, Call, End, Progress};
 use crate::dual::Inverted;
 use crate::fault::{Class, Fault};
@@ -77,21 +77,41 @@ impl App {
             ..self.config
         };
         let module = &self.module;
-        let (end, progress) = match mode {
-            Mode::Plain => {
-                driver::single::<Plain>(module, config, &mut wasi, &calls, injector, keep_memory)
+        let host = &mut wasi;
+        let (end, progress) = match (mode, self.check, self.second) {
+            (Mode::Plain, ..) => {
+                driver::single::<Plain>(module, config, host, &calls, injector, keep_memory)
             }
-            Mode::Encoded => {
-                driver::single::<An>(module, config, &mut wasi, &calls, injector, keep_memory)
-            }
-            Mode::Dual => driver::dual::<Plain, Inverted>(
+            (Mode::Encoded, Check::Op, _) => driver::single::<An<{ level::OP }>>(
                 module,
                 config,
-                &mut wasi,
+                host,
                 &calls,
                 injector,
                 keep_memory,
             ),
+            (Mode::Encoded, Check::Block, _) => driver::single::<An<{ level::BLOCK }>>(
+                module,
+                config,
+                host,
+                &calls,
+                injector,
+                keep_memory,
+            ),
+            (Mode::Encoded, Check::Effects, _) => driver::single::<An<{ level::EFFECTS }>>(
+                module,
+                config,
+                host,
+                &calls,
+                injector,
+                keep_memory,
+            ),
+            (Mode::Dual, _, Second::Inverted) => {
+                driver::dual::<Plain, Inverted>(module, config, host, &calls, injector, keep_memory)
+            }
+            (Mode::Dual, _, Second::Encoded) => {
+                driver::dual::<Plain, An>(module, config, host, &calls, injector, keep_memory)
+            }
         };
         let stdout = streams.stdout.borrow().clone();
         let stderr = streams.stderr.borrow().clone();

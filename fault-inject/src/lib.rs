@@ -20,7 +20,7 @@ pub mod merge;
 pub mod report;
 pub mod stats;
 
-pub use app::{App, Mode};
+pub use app::{App, Check, Mode, Second};
 pub use campaign::{Campaign, CampaignOptions, Shard};
 pub use fault::{Class, Fault};
 pub use label::Label;

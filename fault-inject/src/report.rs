@@ -27,6 +27,7 @@ use crate::Mode;
 pub struct ClassRow {
     pub app: String,
     pub mode: Mode,
+    pub variant: String,
     pub class: Class,
     pub samples: u64,
     pub counts: BTreeMap<Label, u64>,
@@ -43,6 +44,8 @@ pub struct ClassRow {
 pub struct CampaignRow {
     pub app: String,
     pub mode: Mode,
+    /// The mode with its check level or replicas, as shown in tables.
+    pub variant: String,
     pub dir: String,
     pub samples: u64,
     pub golden_instructions: u64,
@@ -66,10 +69,12 @@ pub struct Report {
     pub classes: Vec<ClassRow>,
 }
 
-/// Bits of one location of `class` in a mode whose slots have `slot_bits` bits.
-fn location_bits(class: Class, slot_bits: u32) -> u32 {
+/// Bits of one location of `class` in the campaign's mode.
+fn location_bits(class: Class, spec: &crate::campaign::Spec) -> u32 {
     match class {
-        Class::Stack | Class::Local | Class::Global | Class::Replica => slot_bits,
+        Class::Stack | Class::Local | Class::Global => spec.slot_bits,
+        Class::Replica if spec.replicas == Some(crate::Second::Encoded) => 128,
+        Class::Replica => spec.slot_bits,
         Class::Memory => 8,
         Class::Pc | Class::Code => 32,
         Class::Branch => 1,
@@ -132,10 +137,11 @@ fn campaign_rows(
         let counts = count(of_class.iter().copied());
         let samples = of_class.len() as u64;
         let sdc = estimate(counts.get(&Label::Sdc).copied().unwrap_or(0), samples);
-        let fault_space = time * f64::from(location_bits(class, spec.slot_bits));
+        let fault_space = time * f64::from(location_bits(class, spec));
         rows.push(ClassRow {
             app: app.clone(),
             mode: spec.mode,
+            variant: variant(spec),
             class,
             samples,
             counts,
@@ -150,6 +156,7 @@ fn campaign_rows(
     let row = CampaignRow {
         app,
         mode: spec.mode,
+        variant: variant(spec),
         dir: dir.display().to_string(),
         samples: records.len() as u64,
         golden_instructions: spec.golden.length,
@@ -168,6 +175,17 @@ fn campaign_rows(
             .collect(),
     };
     (row, rows)
+}
+
+/// `plain`, `encoded (op)`, `dual (plain,encoded)`…
+fn variant(spec: &crate::campaign::Spec) -> String {
+    let check = |c: crate::Check| format!("{c:?}").to_lowercase();
+    match (spec.mode, spec.check, spec.replicas) {
+        (Mode::Encoded, Some(c), _) => format!("encoded ({})", check(c)),
+        (Mode::Dual, _, Some(crate::Second::Encoded)) => "dual (plain,encoded)".to_owned(),
+        (Mode::Dual, ..) => "dual (plain,inverted)".to_owned(),
+        (mode, ..) => mode.as_str().to_owned(),
+    }
 }
 
 fn count<'a>(records: impl Iterator<Item = &'a Record>) -> BTreeMap<Label, u64> {
@@ -220,11 +238,7 @@ fn campaigns_csv(report: &Report) -> String {
         let _ = write!(
             text,
             "{},{},{},{},{:.4}",
-            c.app,
-            c.mode.as_str(),
-            c.samples,
-            c.golden_instructions,
-            c.golden_ms
+            c.app, c.variant, c.samples, c.golden_instructions, c.golden_ms
         );
         for label in Label::ALL {
             let _ = write!(text, ",{}", c.counts.get(&label).copied().unwrap_or(0));
@@ -254,7 +268,7 @@ fn classes_csv(report: &Report) -> String {
             text,
             "{},{},{},{}",
             r.app,
-            r.mode.as_str(),
+            r.variant,
             r.class.as_str(),
             r.samples
         );
@@ -281,7 +295,7 @@ fn markdown(report: &Report) -> String {
         .campaigns
         .iter()
         .filter(|c| !c.engine_bugs.is_empty())
-        .map(|c| format!("{} ({}): ids {:?}", c.app, c.mode.as_str(), c.engine_bugs))
+        .map(|c| format!("{} ({}): ids {:?}", c.app, c.variant, c.engine_bugs))
         .collect();
     if bugs.is_empty() {
         md += "No engine bugs (panics or internal errors) were hit.\n\n";
@@ -304,11 +318,7 @@ fn markdown(report: &Report) -> String {
         let _ = write!(
             md,
             "| {} | {} | {} | {} | {:.3} |",
-            c.app,
-            c.mode.as_str(),
-            c.samples,
-            c.golden_instructions,
-            c.golden_ms
+            c.app, c.variant, c.samples, c.golden_instructions, c.golden_ms
         );
         for cell in counts_cells(&c.counts, c.samples) {
             let _ = write!(md, " {cell} |");
@@ -328,7 +338,7 @@ fn markdown(report: &Report) -> String {
             md,
             "| {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} | ≥ {} | {} |",
             c.app,
-            c.mode.as_str(),
+            c.variant,
             c.counts.get(&Label::Sdc).copied().unwrap_or(0),
             c.extrapolated_sdc,
             c.extrapolated_sdc_low,
@@ -344,7 +354,7 @@ fn markdown(report: &Report) -> String {
             md,
             "| {} | {} | {} | {} | {} | {:.4} [{:.4}, {:.4}] |",
             r.app,
-            r.mode.as_str(),
+            r.variant,
             r.class.as_str(),
             r.samples,
             r.sdc.count,
@@ -442,7 +452,7 @@ fn plot(report: &Report, path: &Path) -> Result<(), String> {
     for (row, c) in report.campaigns.iter().enumerate() {
         let y = 40 + 28 * row as i32;
         root.draw(&Text::new(
-            format!("{} / {}", c.app, c.mode.as_str()),
+            format!("{} / {}", c.app, c.variant),
             (10, y + 5),
             text.clone(),
         ))
