@@ -29,16 +29,18 @@ const PROGRAM: &str = r#"(module
 
 const ARG: [Value; 1] = [Value::I32(40)];
 
-/// Runs the program once, stopping after `stop` instructions to flip one bit chosen by `rng`.
+/// Runs export `run` of `module` with `args` once, stopping after `stop` instructions to flip
+/// one bit chosen by `rng`.
 fn run_with_flip(
     module: &Module,
+    args: &[Value],
     config: Config,
     stop: u64,
     rng: &mut XorShift,
 ) -> Result<Vec<Value>, Error> {
     let mut store: Store<Plain> = Store::new(config);
     let instance = Linker::new().instantiate(&mut store, module, &mut NoHost)?;
-    let mut execution = store.start_call(instance, "run", &ARG)?;
+    let mut execution = store.start_call(instance, "run", args)?;
     execution.set_pause_at(stop);
     match execution.resume(&mut store)? {
         Pause::Stopped => {}
@@ -78,21 +80,21 @@ fn run_with_flip(
                 .memory_mut(instance)
                 .expect("memory exists")
                 .bytes_mut();
-            let index = rng.below(64) as usize;
+            let index = rng.below(memory.len().min(1 << 20) as u64) as usize;
             memory[index] ^= 1 << (bit % 8);
         }
     }
     execution.run(&mut store, &mut NoHost)
 }
 
-#[test]
-fn random_bit_flips_end_in_defined_outcomes() {
-    let module = Module::new(&Config::default(), &wat(PROGRAM)).unwrap();
+/// Flips one random bit per run, `trials` times, and returns the (benign, wrong result,
+/// error) counts; panics if a run panics.
+fn flip_campaign(module: &Module, args: &[Value], trials: usize, seed: u64) -> [usize; 3] {
     let mut store: Store<Plain> = Store::new(Config::default());
     let instance = Linker::new()
-        .instantiate(&mut store, &module, &mut NoHost)
+        .instantiate(&mut store, module, &mut NoHost)
         .unwrap();
-    let mut execution = store.start_call(instance, "run", &ARG).unwrap();
+    let mut execution = store.start_call(instance, "run", args).unwrap();
     let golden = execution.run(&mut store, &mut NoHost).unwrap();
     let total = execution.fuel_used();
 
@@ -101,24 +103,41 @@ fn random_bit_flips_end_in_defined_outcomes() {
         fuel: Some(total * 4),
         ..Config::default()
     };
-    let mut rng = XorShift(0x5eed_1234_abcd_9876);
-    let (mut same, mut different, mut errors) = (0, 0, 0);
-    for trial in 0..3000 {
+    let mut rng = XorShift(seed);
+    let mut counts = [0; 3];
+    for trial in 0..trials {
         let stop = rng.below(total);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            run_with_flip(&module, config, stop, &mut rng)
+            run_with_flip(module, args, config, stop, &mut rng)
         }));
         match outcome {
-            Ok(Ok(values)) if values == golden => same += 1,
-            Ok(Ok(_)) => different += 1,
-            Ok(Err(_)) => errors += 1,
+            Ok(Ok(values)) if values == golden => counts[0] += 1,
+            Ok(Ok(_)) => counts[1] += 1,
+            Ok(Err(_)) => counts[2] += 1,
             Err(_) => panic!("trial {trial} (stop at {stop}) panicked"),
         }
     }
+    counts
+}
+
+#[test]
+fn random_bit_flips_end_in_defined_outcomes() {
+    let module = Module::new(&Config::default(), &wat(PROGRAM)).unwrap();
+    let [same, different, errors] = flip_campaign(&module, &ARG, 3000, 0x5eed_1234_abcd_9876);
     println!("flips: {same} benign, {different} wrong result, {errors} errors");
-    assert_eq!(same + different + errors, 3000);
     assert!(
         errors > 0 && same > 0,
         "the flips should hit both live and dead state"
     );
+}
+
+#[test]
+fn bit_flips_in_the_benchmark_programs_end_in_defined_outcomes() {
+    let programs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/programs");
+    for name in ["fib", "lz", "nbody", "sha256", "sieve", "sort", "vm"] {
+        let bytes = std::fs::read(programs.join(format!("{name}.run.wasm"))).unwrap();
+        let module = Module::new(&Config::default(), &bytes).unwrap();
+        let [same, different, errors] = flip_campaign(&module, &[], 15, 0xfa17);
+        println!("{name}: {same} benign, {different} wrong result, {errors} errors");
+    }
 }
