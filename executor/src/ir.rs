@@ -129,6 +129,9 @@ macro_rules! define_ops {
             I32AddImm, I32SubImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm, I32ShlImm, I32ShrSImm,
             I32ShrUImm, I32EqImm, I32NeImm, I32LtSImm, I32LtUImm, I32GtSImm, I32GtUImm, I32LeSImm,
             I32LeUImm, I32GeSImm, I32GeUImm, I64AddImm,
+            /// `[address slot, immediate, offset]` — a store of a constant (`i64.store`: the
+            /// immediate sign-extended).
+            I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
             $($numeric,)*
         }
 
@@ -161,6 +164,7 @@ for_each_numeric_op!(define_ops
     BrIfI64GeU I32AddImm I32SubImm
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
+    I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
 );
 
 impl Op {
@@ -196,6 +200,7 @@ impl Op {
             I32AddImm | I32SubImm | I32MulImm | I32AndImm | I32OrImm | I32XorImm | I32ShlImm
             | I32ShrSImm | I32ShrUImm | I32EqImm | I32NeImm | I32LtSImm | I32LtUImm | I32GtSImm
             | I32GtUImm | I32LeSImm | I32LeUImm | I32GeSImm | I32GeUImm | I64AddImm => 3,
+            I32StoreImm | I32Store8Imm | I32Store16Imm | I64StoreImm => 3,
             numeric => numeric_arity(numeric)? + 1,
         })
     }

@@ -298,6 +298,16 @@ impl<D: Domain> Execution<D> {
                 pc += 4;
             }};
         }
+        // A store of an immediate, encoded into the domain like any constant.
+        macro_rules! store_immediate {
+            ($encode:expr, $convert:expr) => {{
+                let [address, immediate, offset] = operands!(3);
+                let address = D::to_i32(get!(address))? as u32;
+                let bytes = $convert($encode(immediate as i32))?;
+                memory.store(address, offset, bytes)?;
+                pc += 4;
+            }};
+        }
 
         loop {
             let word = *code.get(pc).ok_or(Corruption::PcOutOfRange)?;
@@ -361,6 +371,18 @@ impl<D: Domain> Execution<D> {
                 opcode::I32LeUImm => binary_immediate!(i32_relop, IntRelop::LeU, from_i32, i32),
                 opcode::I32GeSImm => binary_immediate!(i32_relop, IntRelop::GeS, from_i32, i32),
                 opcode::I32GeUImm => binary_immediate!(i32_relop, IntRelop::GeU, from_i32, i32),
+                opcode::I32StoreImm => {
+                    store_immediate!(D::from_i32, |s| D::to_i32(s).map(i32::to_le_bytes))
+                }
+                opcode::I32Store8Imm => {
+                    store_immediate!(D::from_i32, |s| D::to_i32(s).map(|v| [v as u8]))
+                }
+                opcode::I32Store16Imm => store_immediate!(D::from_i32, |s| D::to_i32(s)
+                    .map(|v| (v as u16).to_le_bytes())),
+                opcode::I64StoreImm => store_immediate!(
+                    |v: i32| D::from_i64(i64::from(v)),
+                    |s| D::to_i64(s).map(i64::to_le_bytes)
+                ),
                 opcode::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
                 opcode::Fuel => pc += 1,
                 opcode::Copy => {

@@ -212,6 +212,31 @@ impl Translator<'_> {
         Some((fused, a, immediate, fuel))
     }
 
+    /// For a store whose value is the `i32` constant just emitted (or, for `i64.store`, an `i64`
+    /// constant that is a sign-extended `i32`), pops the value, drops the constant and returns
+    /// the immediate form, the immediate and the constant's fuel.
+    pub(super) fn take_store_immediate(&mut self, op: Op) -> Option<(Op, u32, u32)> {
+        let (fused, wide) = match op {
+            Op::I32Store => (Op::I32StoreImm, false),
+            Op::I32Store8 => (Op::I32Store8Imm, false),
+            Op::I32Store16 => (Op::I32Store16Imm, false),
+            Op::I64Store => (Op::I64StoreImm, true),
+            _ => return None,
+        };
+        let immediate = match self.producer_of_top()? {
+            (Op::ConstI32, [_, value]) if !wide => *value,
+            (Op::ConstI64, [_, low, high])
+                if wide && i64::from(*low as i32) as u64 >> 32 == u64::from(*high) =>
+            {
+                *low
+            }
+            _ => return None,
+        };
+        let fuel = self.unemit();
+        self.stack.pop();
+        Some((fused, immediate, fuel))
+    }
+
     /// Pops a branch condition, taking over the comparison that computed it if possible.
     pub(super) fn pop_condition(&mut self) -> Result<Condition, crate::error::Error> {
         let fused = match self.producer_of_top() {

@@ -91,6 +91,13 @@ impl Translator<'_> {
             return self.emit_result(ir, &[address, offset(memarg)?]);
         }
         if let Some((ir, memarg)) = store_op(op) {
+            if let Some((fused, immediate, fuel)) = self.take_store_immediate(ir) {
+                let address = self.pop()?;
+                self.emit_op(fused, 1 + fuel);
+                self.code
+                    .extend_from_slice(&[address, immediate, offset(memarg)?]);
+                return Ok(());
+            }
             let value = self.pop()?;
             let address = self.pop()?;
             self.emit(ir, &[address, value, offset(memarg)?]);
