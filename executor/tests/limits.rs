@@ -165,7 +165,13 @@ const BRANCHES: &str = r#"(module
     (block (result i32)
       (block (result i32)
         (i32.const 100) (i32.const 5) (local.get 0) (br_table 0 1 1))
-      (i32.add (i32.const 1)))))"#;
+      (i32.add (i32.const 1))))
+  (func (export "switch") (param i32) (result i32)
+    (block
+      (block
+        (br_table 0 1 (local.get 0)))
+      (return (i32.const 10)))
+    (i32.const 20)))"#;
 
 #[test]
 fn fuel_is_exact_through_branches_that_move_values() {
@@ -176,6 +182,9 @@ fn fuel_is_exact_through_branches_that_move_values() {
         ("br_table", 0, 6, 10),
         ("br_table", 1, 5, 7),
         ("br_table", 9, 5, 7),
+        ("switch", 0, 10, 6),
+        ("switch", 1, 20, 6),
+        ("switch", -1, 20, 6),
     ];
     for (name, arg, result, exact) in cases {
         let (mut store, instance) = instantiate(count_config(Some(exact), None), BRANCHES);

@@ -326,14 +326,32 @@ impl Translator<'_> {
         // Every path out of the table must agree where the values are.
         self.materialise_all();
         let count = word(targets.len().saturating_sub(1))?;
-        // The table jumps forward for free; each stub's jump charges the `br_table`, so every
+        let mut direct = true;
+        for &depth in targets {
+            direct &= self.control(depth)?.kind != ControlKind::Function
+                && self.branch_in_place(depth)?;
+        }
+        if direct {
+            // No target needs its values moved: the table holds the labels themselves and
+            // charges the `br_table`.
+            self.emit(Op::BrTable, &[index, count]);
+            for &depth in targets {
+                let (kind, start) = {
+                    let control = self.control(depth)?;
+                    (control.kind, control.start)
+                };
+                self.push_target(depth, kind, start)?;
+            }
+            self.set_dead();
+            return Ok(());
+        }
+        // Otherwise each entry jumps to a stub that moves the values and branches. The table
+        // jumps forward for free and each stub's jump charges the `br_table`, so every
         // backward jump costs fuel (see `ir`).
         self.emit_op(Op::BrTable, 0);
         self.code.extend_from_slice(&[index, count]);
         let table = self.code.len();
         self.code.resize(table + targets.len(), 0);
-        // Each entry jumps to a stub that copies the values and branches; one uniform shape
-        // keeps the table simple.
         for (i, &depth) in targets.iter().enumerate() {
             let stub = self.pc()?;
             if let Some(word) = self.code.get_mut(table + i) {
