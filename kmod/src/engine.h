@@ -63,6 +63,8 @@ int wasmrel_shim_yield(void);
 u64 wasmrel_shim_realtime_ns(void);
 u64 wasmrel_shim_monotonic_ns(void);
 void wasmrel_shim_random(u8 *buf, size_t len);
+/* Sleeps interruptibly for about ns nanoseconds (at most a second); 1 if a signal woke it. */
+int wasmrel_shim_sleep(u64 ns);
 void __noreturn wasmrel_shim_panic(const u8 *message, size_t len);
 
 #endif /* WASMREL_ENGINE_H */

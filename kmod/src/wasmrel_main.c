@@ -12,6 +12,7 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -395,6 +396,16 @@ u64 wasmrel_shim_monotonic_ns(void)
 void wasmrel_shim_random(u8 *buf, size_t len)
 {
 	get_random_bytes(buf, len);
+}
+
+int wasmrel_shim_sleep(u64 ns)
+{
+	/* The caller loops until its deadline; sleeping at most a second at a time keeps the
+	 * timeout conversion small. Rounded up so a short sleep still gives the CPU away. */
+	u64 capped = min_t(u64, ns, NSEC_PER_SEC);
+
+	schedule_timeout_interruptible(max_t(unsigned long, nsecs_to_jiffies(capped), 1));
+	return signal_pending(current) ? 1 : 0;
 }
 
 void wasmrel_shim_panic(const u8 *message, size_t len)

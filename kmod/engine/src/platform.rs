@@ -12,4 +12,7 @@ pub trait Platform {
     fn monotonic_ns(&mut self) -> u64;
     /// Fills `buf` with cryptographically strong random bytes (WASI `random_get`).
     fn random(&mut self, buf: &mut [u8]);
+    /// Sleeps for about `ns` nanoseconds without using the CPU; returns `true` if a signal
+    /// cut the sleep short.
+    fn sleep(&mut self, ns: u64) -> bool;
 }

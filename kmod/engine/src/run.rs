@@ -367,14 +367,17 @@ impl<P: Platform> Clock for KernelClock<P> {
         }
     }
 
-    /// Waits by yielding the CPU until the deadline passes; a signal ends the wait early.
+    /// Sleeps until the deadline passes; a signal ends the wait early.
     fn sleep_until(&mut self, id: u32, deadline: u64, fuel_used: u64) -> Result<(), Errno> {
-        while self.now(id, fuel_used)? < deadline {
-            if self.0.should_stop() {
+        loop {
+            let now = self.now(id, fuel_used)?;
+            if now >= deadline {
+                return Ok(());
+            }
+            if self.0.sleep(deadline - now) {
                 return Err(Errno::INTR);
             }
         }
-        Ok(())
     }
 }
 

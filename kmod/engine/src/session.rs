@@ -180,6 +180,9 @@ mod tests {
         fn random(&mut self, buf: &mut [u8]) {
             buf.fill(4);
         }
+        fn sleep(&mut self, _ns: u64) -> bool {
+            true
+        }
     }
 
     const LIMITS: Limits = Limits {

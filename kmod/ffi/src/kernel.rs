@@ -13,6 +13,7 @@ extern "C" {
     fn wasmrel_shim_realtime_ns() -> u64;
     fn wasmrel_shim_monotonic_ns() -> u64;
     fn wasmrel_shim_random(buf: *mut u8, len: usize);
+    fn wasmrel_shim_sleep(ns: u64) -> i32;
     fn wasmrel_shim_panic(message: *const u8, len: usize) -> !;
 }
 
@@ -66,6 +67,11 @@ impl Platform for Kernel {
     fn random(&mut self, buf: &mut [u8]) {
         // SAFETY: `buf` is valid for `buf.len()` writable bytes.
         unsafe { wasmrel_shim_random(buf.as_mut_ptr(), buf.len()) }
+    }
+
+    fn sleep(&mut self, ns: u64) -> bool {
+        // SAFETY: plain call; the shim sleeps interruptibly.
+        unsafe { wasmrel_shim_sleep(ns) != 0 }
     }
 }
 

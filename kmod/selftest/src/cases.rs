@@ -22,6 +22,7 @@ pub const ALL: &[Case] = &[
     ),
     ("proc_exit code and stdout come back", proc_exit),
     ("concurrent sessions are isolated", concurrent),
+    ("poll_oneoff sleeps for its timeout", sleep),
 ];
 
 /// Compiles WAT text (the cases are written as text for readability).
@@ -284,4 +285,30 @@ fn concurrent() -> Check {
         })?;
     }
     Ok(())
+}
+
+fn sleep() -> Check {
+    // One relative clock subscription (monotonic, 300 ms) at 0; the event goes to 64, the
+    // event count to 128; exits with poll_oneoff's errno.
+    let module = wasm(
+        r#"(module
+          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store8 (i32.const 8) (i32.const 0))
+            (i32.store (i32.const 16) (i32.const 1))
+            (i64.store (i32.const 24) (i64.const 300000000))
+            (call $exit (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#,
+    )?;
+    let started = std::time::Instant::now();
+    let reply = invoke_with(Request {
+        module: &module,
+        ..Request::default()
+    })?;
+    let slept = started.elapsed();
+    expect_outcome(&reply, Outcome::Exit, 0)?;
+    ensure((300..3000).contains(&slept.as_millis()), || {
+        format!("slept {slept:?}")
+    })
 }
