@@ -37,6 +37,30 @@ pub struct ClassRow {
     pub extrapolated_sdc: f64,
     pub extrapolated_sdc_high: f64,
     pub extrapolated_sdc_low: f64,
+    /// Against the same class of the plain campaign of the same app.
+    pub reduction: Option<Reduction>,
+}
+
+/// How many times fewer extrapolated SDCs a hardened mode has than plain.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Reduction {
+    /// Plain's extrapolated SDCs divided by this mode's.
+    pub factor: f64,
+    /// The conservative bound: plain's lower bound over this mode's upper bound.
+    pub bound: f64,
+    /// Whether this mode's upper bound is at most 1/100 of plain's estimate.
+    pub meets_target: bool,
+}
+
+impl Reduction {
+    /// `plain` and `mode` are (estimate, low, high) of extrapolated SDCs.
+    fn new(plain: (f64, f64, f64), mode: (f64, f64, f64)) -> Reduction {
+        Reduction {
+            factor: plain.0 / mode.0,
+            bound: plain.1 / mode.2,
+            meets_target: mode.2 * 100.0 <= plain.0,
+        }
+    }
 }
 
 /// One campaign's totals.
@@ -54,12 +78,8 @@ pub struct CampaignRow {
     pub extrapolated_sdc: f64,
     pub extrapolated_sdc_low: f64,
     pub extrapolated_sdc_high: f64,
-    /// Plain's extrapolated SDCs divided by this mode's (for hardened modes).
-    pub reduction: Option<f64>,
-    /// The conservative bound: plain's lower bound over this mode's upper bound.
-    pub reduction_low: Option<f64>,
-    /// Whether this mode's upper bound is at most 1/100 of plain's estimate.
-    pub meets_target: Option<bool>,
+    /// Against the plain campaign of the same app (hardened modes only).
+    pub reduction: Option<Reduction>,
     pub engine_bugs: Vec<u64>,
 }
 
@@ -107,18 +127,48 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
         campaigns.push(row);
         classes.extend(rows);
     }
-    // Reductions against the plain campaign of the same app.
-    let plain: BTreeMap<String, (f64, f64)> = campaigns
+    // Reductions against the plain campaign of the same app, in total and per class.
+    let triple = |e: f64, low: f64, high: f64| (e, low, high);
+    let plain: BTreeMap<String, (f64, f64, f64)> = campaigns
         .iter()
         .filter(|c| c.mode == Mode::Plain)
-        .map(|c| (c.app.clone(), (c.extrapolated_sdc, c.extrapolated_sdc_low)))
+        .map(|c| {
+            let t = triple(
+                c.extrapolated_sdc,
+                c.extrapolated_sdc_low,
+                c.extrapolated_sdc_high,
+            );
+            (c.app.clone(), t)
+        })
         .collect();
     for row in campaigns.iter_mut().filter(|c| c.mode != Mode::Plain) {
-        if let Some(&(point, low)) = plain.get(&row.app) {
-            row.reduction = Some(point / row.extrapolated_sdc);
-            row.reduction_low = Some(low / row.extrapolated_sdc_high);
-            row.meets_target = Some(row.extrapolated_sdc_high * 100.0 <= point);
-        }
+        let mode = triple(
+            row.extrapolated_sdc,
+            row.extrapolated_sdc_low,
+            row.extrapolated_sdc_high,
+        );
+        row.reduction = plain.get(&row.app).map(|&p| Reduction::new(p, mode));
+    }
+    let plain_classes: BTreeMap<(String, Class), (f64, f64, f64)> = classes
+        .iter()
+        .filter(|r| r.mode == Mode::Plain)
+        .map(|r| {
+            let t = triple(
+                r.extrapolated_sdc,
+                r.extrapolated_sdc_low,
+                r.extrapolated_sdc_high,
+            );
+            ((r.app.clone(), r.class), t)
+        })
+        .collect();
+    for row in classes.iter_mut().filter(|r| r.mode != Mode::Plain) {
+        let mode = triple(
+            row.extrapolated_sdc,
+            row.extrapolated_sdc_low,
+            row.extrapolated_sdc_high,
+        );
+        let key = (row.app.clone(), row.class);
+        row.reduction = plain_classes.get(&key).map(|&p| Reduction::new(p, mode));
     }
     Ok(Report { campaigns, classes })
 }
@@ -150,6 +200,7 @@ fn campaign_rows(
             extrapolated_sdc: sdc.fraction * fault_space,
             extrapolated_sdc_low: sdc.low * fault_space,
             extrapolated_sdc_high: sdc.high * fault_space,
+            reduction: None,
         });
     }
     let sum = |f: fn(&ClassRow) -> f64| rows.iter().map(f).sum::<f64>();
@@ -166,8 +217,6 @@ fn campaign_rows(
         extrapolated_sdc_low: sum(|r| r.extrapolated_sdc_low),
         extrapolated_sdc_high: sum(|r| r.extrapolated_sdc_high),
         reduction: None,
-        reduction_low: None,
-        meets_target: None,
         engine_bugs: records
             .iter()
             .filter(|r| r.outcome == Label::EngineBug)
@@ -213,7 +262,8 @@ pub fn write(report: &Report, out: &Path) -> Result<(), String> {
     let markdown = markdown(report);
     put("report.html", html(&markdown))?;
     put("report.md", markdown)?;
-    plot(report, &out.join("outcomes.svg"))
+    plot(report, &out.join("outcomes.svg"))?;
+    plot_overhead(report, &out.join("overhead.svg"))
 }
 
 fn counts_cells(counts: &BTreeMap<Label, u64>, samples: u64) -> Vec<String> {
@@ -243,15 +293,13 @@ fn campaigns_csv(report: &Report) -> String {
         for label in Label::ALL {
             let _ = write!(text, ",{}", c.counts.get(&label).copied().unwrap_or(0));
         }
-        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
         let _ = writeln!(
             text,
-            ",{:.1},{:.1},{:.1},{},{}",
+            ",{:.1},{:.1},{:.1},{}",
             c.extrapolated_sdc,
             c.extrapolated_sdc_low,
             c.extrapolated_sdc_high,
-            opt(c.reduction),
-            opt(c.reduction_low)
+            reduction_csv(c.reduction)
         );
     }
     text
@@ -262,7 +310,7 @@ fn classes_csv(report: &Report) -> String {
     for label in Label::ALL {
         let _ = write!(text, ",{label}");
     }
-    text += ",sdc_fraction,sdc_low,sdc_high,fault_space,extrapolated_sdc,extrapolated_sdc_high\n";
+    text += ",sdc_fraction,sdc_low,sdc_high,fault_space,extrapolated_sdc,extrapolated_sdc_high,reduction,reduction_low\n";
     for r in &report.classes {
         let _ = write!(
             text,
@@ -277,16 +325,40 @@ fn classes_csv(report: &Report) -> String {
         }
         let _ = writeln!(
             text,
-            ",{:.6},{:.6},{:.6},{:.0},{:.1},{:.1}",
+            ",{:.6},{:.6},{:.6},{:.0},{:.1},{:.1},{}",
             r.sdc.fraction,
             r.sdc.low,
             r.sdc.high,
             r.fault_space,
             r.extrapolated_sdc,
-            r.extrapolated_sdc_high
+            r.extrapolated_sdc_high,
+            reduction_csv(r.reduction)
         );
     }
     text
+}
+
+fn reduction_csv(reduction: Option<Reduction>) -> String {
+    reduction.map_or(",".to_owned(), |r| {
+        format!("{:.3},{:.3}", r.factor, r.bound)
+    })
+}
+
+/// The Markdown cells `factor | bound | target met` of a reduction.
+fn reduction_cells(reduction: Option<Reduction>) -> String {
+    match reduction {
+        Some(r) => format!(
+            "{} | ≥ {:.1}× | {}",
+            if r.factor.is_finite() {
+                format!("{:.1}×", r.factor)
+            } else {
+                "∞ (0 SDC)".to_owned()
+            },
+            r.bound,
+            if r.meets_target { "yes" } else { "no" }
+        ),
+        None => "– | – | –".to_owned(),
+    }
 }
 
 fn markdown(report: &Report) -> String {
@@ -333,26 +405,23 @@ fn markdown(report: &Report) -> String {
            upper bound at most 1/100 of plain's estimate.\n\n";
     md += "| app | mode | SDC | extrapolated SDC [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|\n";
     for c in &report.campaigns {
-        let opt = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.1}×"));
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} | ≥ {} | {} |",
+            "| {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} |",
             c.app,
             c.variant,
             c.counts.get(&Label::Sdc).copied().unwrap_or(0),
             c.extrapolated_sdc,
             c.extrapolated_sdc_low,
             c.extrapolated_sdc_high,
-            opt(c.reduction),
-            opt(c.reduction_low),
-            c.meets_target.map_or("–", |m| if m { "yes" } else { "no" })
+            reduction_cells(c.reduction)
         );
     }
-    md += "\n## SDC fraction per location class\n\n| app | mode | class | samples | SDC | fraction [95 % CI] |\n|---|---|---|---|---|---|\n";
+    md += "\n## SDC fraction per location class\n\n| app | mode | class | samples | SDC | fraction [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|---|---|\n";
     for r in &report.classes {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {:.4} [{:.4}, {:.4}] |",
+            "| {} | {} | {} | {} | {} | {:.4} [{:.4}, {:.4}] | {} |",
             r.app,
             r.variant,
             r.class.as_str(),
@@ -360,10 +429,11 @@ fn markdown(report: &Report) -> String {
             r.sdc.count,
             r.sdc.fraction,
             r.sdc.low,
-            r.sdc.high
+            r.sdc.high,
+            reduction_cells(r.reduction)
         );
     }
-    md += "\n![outcome distribution](outcomes.svg)\n";
+    md += "\n![outcome distribution](outcomes.svg)\n\n![overhead vs SDC](overhead.svg)\n";
     md
 }
 
@@ -405,7 +475,12 @@ fn html(markdown: &str) -> String {
         } else if let Some(item) = line.strip_prefix("- ") {
             let _ = writeln!(body, "<p>• {}</p>", escape(&item.replace("**", "")));
         } else if line.starts_with("![") {
-            body += "<img src=\"outcomes.svg\" alt=\"outcome distribution\">\n";
+            let file = if line.contains("overhead") {
+                "overhead.svg"
+            } else {
+                "outcomes.svg"
+            };
+            let _ = writeln!(body, "<p><img src=\"{file}\" alt=\"plot\"></p>");
         } else if !line.is_empty() {
             let _ = writeln!(body, "<p>{}</p>", escape(line));
         }
@@ -481,5 +556,70 @@ fn plot(report: &Report, path: &Path) -> Result<(), String> {
             .map_err(err)?;
     }
     root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Overhead against protection: each campaign at (golden time ÷ plain's golden time, SDC
+/// fraction of its samples) with the 95 % interval as an error bar.
+fn plot_overhead(report: &Report, path: &Path) -> Result<(), String> {
+    let plain: BTreeMap<&str, f64> = report
+        .campaigns
+        .iter()
+        .filter(|c| c.mode == Mode::Plain)
+        .map(|c| (c.app.as_str(), c.golden_ms))
+        .collect();
+    let points: Vec<(f64, Estimate, &CampaignRow)> = report
+        .campaigns
+        .iter()
+        .filter_map(|c| {
+            let base = plain.get(c.app.as_str())?;
+            let sdc = estimate(c.counts.get(&Label::Sdc).copied().unwrap_or(0), c.samples);
+            Some((c.golden_ms / base, sdc, c))
+        })
+        .collect();
+    let err = |e: String| format!("{}: {e}", path.display());
+    let max_x = points.iter().map(|p| p.0).fold(1.0f64, f64::max) * 1.15;
+    let max_y = points.iter().map(|p| p.1.high).fold(0.01f64, f64::max) * 100.0 * 1.15;
+    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Cost vs silent data corruption", ("sans-serif", 18))
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..max_x, 0.0..max_y)
+        .map_err(|e| err(e.to_string()))?;
+    chart
+        .configure_mesh()
+        .x_desc("golden run time ÷ plain's")
+        .y_desc("SDC % of samples (95 % CI)")
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    let colour = |c: &CampaignRow| match c.mode {
+        Mode::Plain => RGBColor(220, 30, 30),
+        Mode::Encoded => RGBColor(70, 130, 180),
+        Mode::Dual => RGBColor(0, 120, 60),
+    };
+    for (x, sdc, c) in &points {
+        let style = colour(c).filled();
+        chart
+            .draw_series([ErrorBar::new_vertical(
+                *x,
+                sdc.low * 100.0,
+                sdc.fraction * 100.0,
+                sdc.high * 100.0,
+                style,
+                8,
+            )])
+            .map_err(|e| err(e.to_string()))?;
+        chart
+            .draw_series([Text::new(
+                format!("{} {}", c.app, c.variant),
+                (*x, sdc.fraction * 100.0),
+                ("sans-serif", 10).into_font(),
+            )])
+            .map_err(|e| err(e.to_string()))?;
+    }
+    root.present().map_err(|e| err(e.to_string()))?;
     Ok(())
 }

@@ -302,3 +302,45 @@ fn bad_campaign_directories_and_inputs_are_refused() {
     );
     assert!(!temp("trap").exists());
 }
+
+#[test]
+fn reports_extrapolate_and_compare_with_plain() {
+    let mut dirs = Vec::new();
+    for mode in [Mode::Plain, Mode::Dual] {
+        let opts = options(mode, 80);
+        let dir = temp(&format!("report-{}", mode.as_str()));
+        Campaign::open(loop_app(true), &opts, &dir)
+            .unwrap()
+            .run(&opts)
+            .unwrap();
+        dirs.push(dir);
+    }
+    let report = wasmrel_fault_inject::report::analyse(&dirs).unwrap();
+    let [plain, dual] = &report.campaigns[..] else {
+        panic!("two campaigns expected");
+    };
+    assert_eq!(plain.counts.values().sum::<u64>(), 80);
+    assert!(plain.counts[&Label::Sdc] > 0 && plain.reduction.is_none());
+    assert!(!dual.counts.contains_key(&Label::Sdc));
+    let reduction = dual.reduction.unwrap();
+    assert!(reduction.factor.is_infinite());
+    // Zero SDCs in 10 samples per class: each class's bound is 1 - 0.05^(1/10).
+    let bound = 1.0 - 0.05f64.powf(0.1);
+    let sum: f64 = report
+        .classes
+        .iter()
+        .filter(|r| r.mode == Mode::Dual)
+        .map(|r| bound * r.fault_space)
+        .sum();
+    assert!((dual.extrapolated_sdc_high - sum).abs() < 1e-6 * sum);
+    assert!((reduction.bound - plain.extrapolated_sdc_low / sum).abs() < 1e-9 * reduction.bound);
+    let out = temp("report-out");
+    wasmrel_fault_inject::report::write(&report, &out).unwrap();
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("| loop.wat:run | dual (plain,inverted) | 0 |"),
+        "{markdown}"
+    );
+    let csv = fs::read_to_string(out.join("classes.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 7 + 8);
+}
