@@ -177,7 +177,7 @@ fn parse_dir(text: &str) -> Result<DirGrant, String> {
     })
 }
 
-fn parse_env(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_env(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
         _ => Err(format!("`{text}`: expected NAME=VALUE")),

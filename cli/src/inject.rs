@@ -63,6 +63,10 @@ pub struct InjectArgs {
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
 
+    /// Set a guest environment variable.
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = crate::args::parse_env)]
+    pub envs: Vec<(String, String)>,
+
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -107,6 +111,7 @@ fn load_app(args: &InjectArgs) -> Result<App, String> {
         .ok_or("no module given")?;
     let bytes = read_module(Path::new(path))?;
     let mut app = App::new(path, bytes, guest_args.to_vec(), None)?;
+    app.envs.clone_from(&args.envs);
     match (args.check, args.mode) {
         (Some(_), mode) if mode != Mode::Encoded => {
             return Err("--check needs --mode encoded".into())

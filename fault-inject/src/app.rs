@@ -108,6 +108,8 @@ pub struct App {
     pub locals: Vec<u32>,
     /// Imported functions come first in a fresh store's function addresses.
     pub imported_funcs: u32,
+    /// Guest environment variables (`NAME`, `VALUE`).
+    pub envs: Vec<(String, String)>,
     /// The check level of encoded runs.
     pub check: Check,
     /// The second replica of dual runs.
@@ -134,6 +136,7 @@ impl App {
             invoke,
             locals,
             imported_funcs,
+            envs: Vec::new(),
             check: Check::default(),
             second: Second::default(),
         })
@@ -165,6 +168,9 @@ impl App {
         wasi.push_arg(&self.name);
         for arg in &self.guest_args {
             wasi.push_arg(arg);
+        }
+        for (name, value) in &self.envs {
+            wasi.push_env(name, value);
         }
         (wasi, streams)
     }

@@ -62,6 +62,9 @@ pub struct Spec {
     pub app: String,
     pub app_sha256: String,
     pub args: Vec<String>,
+    /// Guest environment variables, `NAME=VALUE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<String>,
     pub invoke: Option<String>,
     pub mode: Mode,
     /// The check level of an encoded campaign.
@@ -136,6 +139,7 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
         app: app.name.clone(),
         app_sha256: app.sha256(),
         args: app.guest_args.clone(),
+        env: app.envs.iter().map(|(n, v)| format!("{n}={v}")).collect(),
         invoke: app.invoke.as_ref().map(|(name, _)| name.clone()),
         mode: options.mode,
         check: (options.mode == Mode::Encoded).then_some(app.check),
@@ -389,8 +393,11 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
         )
     } else if sa.seed != sb.seed {
         format!("seed {}, not {}", sa.seed, sb.seed)
-    } else if sa.args != sb.args || sa.invoke != sb.invoke {
-        format!("arguments {:?}, not {:?}", sa.args, sb.args)
+    } else if sa.args != sb.args || sa.invoke != sb.invoke || sa.env != sb.env {
+        format!(
+            "arguments {:?} {:?} env {:?}, not {:?} {:?} {:?}",
+            sa.invoke, sa.args, sa.env, sb.invoke, sb.args, sb.env
+        )
     } else if a.shard != b.shard {
         format!(
             "shard {}/{}, not {}/{}",

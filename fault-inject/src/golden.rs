@@ -172,6 +172,14 @@ impl Golden {
                         app.name
                     ))
                 }
+                End::Exit(code) if *code != 0 => {
+                    let stderr = String::from_utf8_lossy(&observed.stderr.bytes);
+                    let first = stderr.lines().next().unwrap_or_default();
+                    return Err(format!(
+                        "{}: the golden run exited with code {code} ({first}); campaigns need a run that succeeds",
+                        app.name
+                    ));
+                }
                 End::Returned(_) | End::Exit(_) => {}
             }
             if let Some((first, _)) = &best {
