@@ -32,6 +32,10 @@ pub const ALL: &[Case] = &[
     ),
     ("oversized module is refused", oversized_module),
     (
+        "a 4 MB module with a million functions runs and leaks nothing",
+        huge_module,
+    ),
+    (
         "second run without reset is refused, reset allows it",
         run_twice,
     ),
@@ -399,5 +403,77 @@ fn rmmod_while_open() -> Check {
     drop(file);
     ensure(std::path::Path::new(DEFAULT_DEVICE).exists(), || {
         "the device vanished".to_string()
+    })
+}
+
+/// A module with `count` empty functions of type [] -> [] and nothing else.
+fn many_functions(count: u32) -> Vec<u8> {
+    fn leb(mut value: u32, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    fn section(id: u8, body: Vec<u8>, out: &mut Vec<u8>) {
+        out.push(id);
+        leb(body.len() as u32, out);
+        out.extend(body);
+    }
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    section(1, vec![1, 0x60, 0, 0], &mut module);
+    let mut functions = Vec::new();
+    leb(count, &mut functions);
+    functions.resize(functions.len() + count as usize, 0);
+    section(3, functions, &mut module);
+    let mut code = Vec::new();
+    leb(count, &mut code);
+    for _ in 0..count {
+        code.extend([2, 0, 0x0b]);
+    }
+    section(10, code, &mut module);
+    module
+}
+
+fn available_kib() -> Result<u64, String> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").map_err(|err| err.to_string())?;
+    meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemAvailable:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| "no MemAvailable in /proc/meminfo".to_string())
+}
+
+fn huge_module() -> Check {
+    // The most functions wasmparser accepts: about 130 MB of engine state in user space.
+    let module = many_functions(1_000_000);
+    let request = || Request {
+        module: &module,
+        ..Request::default()
+    };
+    // A first run warms the allocators; the later ones must give back what they take.
+    invoke_with(request())?;
+    let before = available_kib()?;
+    for _ in 0..2 {
+        let reply = invoke_with(request())?;
+        ensure(
+            reply.outcome == Outcome::Exit && reply.exit_code() == 0,
+            || format!("{:?}: {}", reply.outcome, reply.message),
+        )?;
+    }
+    let after = available_kib()?;
+    ensure(after + 8 * 1024 >= before, || {
+        format!("available memory went from {before} KiB to {after} KiB")
+    })?;
+    let reply = invoke_with(Request {
+        module: &many_functions(1_000_001),
+        ..Request::default()
+    })?;
+    ensure(reply.outcome == Outcome::Error, || {
+        format!("1 000 001 functions: {:?} {}", reply.outcome, reply.message)
     })
 }
