@@ -67,16 +67,28 @@ impl Linker {
         module: &Module,
         host: &mut impl Host,
     ) -> Result<InstanceId, Error> {
+        let (instance, start) = self.instantiate_deferred(store, module)?;
+        if let Some(start) = start {
+            store.start_call_func(start, &[])?.run(store, host)?;
+        }
+        Ok(instance)
+    }
+
+    /// Like [`Linker::instantiate`], but returns the start function instead of running it,
+    /// so that a driver can run it like any call: pausing at the fuel hook to yield (the
+    /// kernel module) or at a fault-injection point. The instance is complete only after
+    /// the start function has returned.
+    pub fn instantiate_deferred<D: Domain>(
+        &self,
+        store: &mut Store<D>,
+        module: &Module,
+    ) -> Result<(InstanceId, Option<FuncAddr>), Error> {
         let imports = module
             .imports
             .iter()
             .map(|import| self.resolve(store, module, &import.module, &import.name, import.ty))
             .collect::<Result<Vec<_>, _>>()?;
-        let (instance, start) = instance::instantiate(store, module, &imports)?;
-        if let Some(start) = start {
-            store.start_call_func(start, &[])?.run(store, host)?;
-        }
-        Ok(instance)
+        instance::instantiate(store, module, &imports)
     }
 
     fn resolve<D: Domain>(
