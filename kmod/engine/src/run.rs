@@ -10,8 +10,8 @@ use core::cell::RefCell;
 
 use wasmrel_an_encoding::An;
 use wasmrel_executor::{
-    Config, Corruption, Domain, Error, ExternType, Limits as EngineLimits, Linker, Module, Pause,
-    Plain, Store, Value,
+    Config, Corruption, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker,
+    Module, Pause, Plain, Store, Value,
 };
 use wasmrel_wasi::clock::Clock;
 use wasmrel_wasi::random::RandomSource;
@@ -147,12 +147,18 @@ impl Run {
         let mut linker = Linker::new();
         wasmrel_wasi::link(&mut linker);
         let outcome = linker
-            .instantiate(&mut store, &module, &mut wasi)
+            .instantiate_deferred(&mut store, &module)
             .map_err(Stop::from)
-            .and_then(|instance| {
+            .and_then(|(instance, start)| {
+                // The start function runs like any call, so it too yields and stops on a
+                // signal (Linker::instantiate would run it to completion).
+                if let Some(start) = start {
+                    self.call(&mut store, start, &[], &mut wasi, platform)?;
+                }
                 let has = |name: &str| module.exports().any(|export| export.name == name);
                 let mut call = |name: &str, args: &[Value]| {
-                    self.call(&mut store, instance, name, args, &mut wasi, platform)
+                    let func = store.get_func(instance, name)?;
+                    self.call(&mut store, func, args, &mut wasi, platform)
                 };
                 match invoke {
                     None if has("_start") => call("_start", &[]).map(|_| Finished::Exited(0)),
@@ -172,17 +178,16 @@ impl Run {
         }
     }
 
-    /// Calls one export, yielding at every fuel hook and serving WASI calls.
+    /// Calls one function, yielding at every fuel hook and serving WASI calls.
     fn call<D: Domain, P: Platform>(
         &mut self,
         store: &mut Store<D>,
-        instance: wasmrel_executor::InstanceId,
-        name: &str,
+        func: FuncAddr,
         args: &[Value],
         wasi: &mut WasiCtx,
         platform: &mut P,
     ) -> Result<Vec<Value>, Stop> {
-        let mut execution = store.start_call(instance, name, args)?;
+        let mut execution = store.start_call_func(func, args)?;
         let result = loop {
             match execution.resume(store) {
                 Ok(Pause::Done(values)) => break Ok(values),

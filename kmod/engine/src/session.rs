@@ -343,6 +343,26 @@ mod tests {
     }
 
     #[test]
+    fn the_start_function_runs_first_and_yields_like_any_call() {
+        let module = r#"(module (global $g (mut i32) (i32.const 0))
+            (func $init (global.set $g (i32.const 41)))
+            (start $init)
+            (func (export "get") (result i32) (i32.add (global.get $g) (i32.const 1))))"#;
+        let report = session(module, Some(("get", &[])))
+            .run(&mut platform())
+            .unwrap()
+            .clone();
+        assert_eq!(report.results, encode(Value::I32(42)));
+
+        let spin = r#"(module (func $spin (loop br 0)) (start $spin))"#;
+        let mut s = session(spin, None);
+        assert_eq!(
+            s.run(&mut TestPlatform { stop_after: 2 }),
+            Err(SessionError::Interrupted)
+        );
+    }
+
+    #[test]
     fn a_stop_request_interrupts_the_run() {
         let spin = r#"(module (func (export "f") (loop br 0)))"#;
         let mut s = session(spin, Some(("f", &[])));

@@ -41,7 +41,10 @@ pub const ALL: &[Case] = &[
     ),
     ("short reads return the rest of a stream", short_reads),
     ("unprivileged caller is refused", unprivileged),
-    ("SIGKILL ends an endless run promptly", signal_stops_run),
+    (
+        "SIGKILL ends an endless run (export or start function) promptly",
+        signal_stops_run,
+    ),
     ("rmmod is refused while a session is open", rmmod_while_open),
 ];
 
@@ -325,10 +328,16 @@ pub fn child_mode(args: &[String]) -> Option<ExitCode> {
             Some(ExitCode::from(code))
         }
         Some("--child-spin") => {
-            let module = wasm(r#"(module (func (export "spin") (loop br 0)))"#).ok()?;
+            // An endless export, or (with `start`) an endless start function.
+            let in_start = args.get(2).is_some_and(|where_| where_ == "start");
+            let text = match in_start {
+                true => r#"(module (func $spin (loop br 0)) (start $spin))"#,
+                false => r#"(module (func (export "spin") (loop br 0)))"#,
+            };
+            let module = wasm(text).ok()?;
             let _ = invoke_with(Request {
                 module: &module,
-                invoke: Some(("spin".to_string(), vec![])),
+                invoke: (!in_start).then(|| ("spin".to_string(), vec![])),
                 ..Request::default()
             });
             Some(ExitCode::from(4))
@@ -337,9 +346,9 @@ pub fn child_mode(args: &[String]) -> Option<ExitCode> {
     }
 }
 
-fn child(mode: &str) -> Command {
+fn child(args: &[&str]) -> Command {
     let mut command = Command::new("/proc/self/exe");
-    command.arg(mode);
+    command.args(args);
     command
 }
 
@@ -352,7 +361,7 @@ fn unprivileged() -> Check {
             std::os::unix::fs::PermissionsExt::from_mode(mode),
         )
         .map_err(|err| err.to_string())?;
-        let status = child("--child-unprivileged")
+        let status = child(&["--child-unprivileged"])
             .status()
             .map_err(|err| err.to_string())?;
         ensure(status.code() == Some(0), || {
@@ -367,23 +376,27 @@ fn unprivileged() -> Check {
 }
 
 fn signal_stops_run() -> Check {
-    let mut spinner = child("--child-spin")
-        .spawn()
-        .map_err(|err| err.to_string())?;
-    std::thread::sleep(Duration::from_millis(1500));
-    if let Ok(Some(status)) = spinner.try_wait() {
-        return Err(format!("the endless run ended by itself: {status:?}"));
+    for place in ["export", "start"] {
+        let mut spinner = child(&["--child-spin", place])
+            .spawn()
+            .map_err(|err| err.to_string())?;
+        std::thread::sleep(Duration::from_millis(1500));
+        if let Ok(Some(status)) = spinner.try_wait() {
+            return Err(format!(
+                "{place}: the endless run ended by itself: {status:?}"
+            ));
+        }
+        let killed_at = Instant::now();
+        spinner.kill().map_err(|err| err.to_string())?;
+        let status = spinner.wait().map_err(|err| err.to_string())?;
+        let waited = killed_at.elapsed();
+        ensure(status.signal() == Some(libc::SIGKILL), || {
+            format!("{place}: child status {status:?}")
+        })?;
+        ensure(waited < Duration::from_secs(2), || {
+            format!("{place}: the run took {waited:?} to stop")
+        })?;
     }
-    let killed_at = Instant::now();
-    spinner.kill().map_err(|err| err.to_string())?;
-    let status = spinner.wait().map_err(|err| err.to_string())?;
-    let waited = killed_at.elapsed();
-    ensure(status.signal() == Some(libc::SIGKILL), || {
-        format!("child status {status:?}")
-    })?;
-    ensure(waited < Duration::from_secs(2), || {
-        format!("the run took {waited:?} to stop")
-    })?;
     // The device still works afterwards.
     let reply = invoke(&add_module()?, "add", vec![Value::I32(20), Value::I32(22)])?;
     ensure(reply.results == [Value::I32(42)], || {
