@@ -286,15 +286,11 @@ pub fn compare(case: &Case, expected_dir: &Path, observed: &Observed) -> Option<
     })
 }
 
-/// Runs the cases of a manifest that `select` accepts, on as many threads as
-/// there are cores, and panics with every difference at once, so one run
-/// shows all that is wrong.
-pub fn check_manifest(relative: &str, select: impl Fn(&Case) -> bool, timeout: Duration) {
-    check_manifest_in_mode(relative, &[], select, timeout);
-}
-
-/// [`check_manifest`] with `mode` (e.g. `--encoded`) put before each case's arguments: every
-/// mode must reproduce the same recorded outputs byte for byte.
+/// Runs the cases of a manifest that `select` accepts with `mode` (e.g.
+/// `--encoded`, or nothing for plain) put before each case's arguments, on as
+/// many threads as there are cores, and panics with every difference at once,
+/// so one run shows all that is wrong. Every mode must reproduce the same
+/// recorded outputs byte for byte.
 pub fn check_manifest_in_mode(
     relative: &str,
     mode: &[&str],
