@@ -8,6 +8,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kenv.sh"
 mkdir -p "$WASMREL_KERNEL_CACHE"
+# One build or test at a time per cache (test-in-qemu.sh holds the lock for its whole run).
+if [[ -z ${WASMREL_KERNEL_LOCKED:-} ]]; then
+    exec 9> "$WASMREL_KERNEL_CACHE/.lock"
+    flock 9
+fi
 
 PACKAGES=(linux-source-6.12 rustc-web cargo-web rust-web-src clang lld llvm libclang-dev make bc
           flex bison libelf-dev libssl-dev cpio xz-utils qemu-system-x86 busybox-static)

@@ -14,7 +14,12 @@
 # static user-space CLI inside the same guest (lines `speed ...`).
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
-"$here/build-kernel.sh"
+source "$here/kenv.sh"
+# The cache (kernel tree, build outputs, the guest's files) serves one run at a time.
+mkdir -p "$WASMREL_KERNEL_CACHE"
+exec 9> "$WASMREL_KERNEL_CACHE/.lock"
+flock 9
+WASMREL_KERNEL_LOCKED=1 "$here/build-kernel.sh"
 source "$here/kenv.sh"
 start=$(date +%s)
 
