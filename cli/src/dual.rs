@@ -2,7 +2,7 @@
 
 use wasmrel_an_encoding::An;
 use wasmrel_executor::{Module, Plain};
-use wasmrel_fault_inject::driver::{self, Call, End};
+use wasmrel_fault_inject::driver::{self, Call, End, Run};
 use wasmrel_fault_inject::dual::Inverted;
 
 use crate::args::RunArgs;
@@ -45,13 +45,16 @@ pub fn execute(
     }
     let mut wasi = run::wasi_ctx(args, module_path, guest_args)?;
     let replicas = args.replicas.unwrap_or_default();
+    let run = Run {
+        module: &module,
+        config,
+        host: &mut wasi,
+        calls: &calls,
+        keep_memory: false,
+    };
     let (end, progress) = match replicas {
-        Replicas::Inverted => {
-            driver::dual::<Plain, Inverted>(&module, config, &mut wasi, &calls, None, false)
-        }
-        Replicas::Encoded => {
-            driver::dual::<Plain, An>(&module, config, &mut wasi, &calls, None, false)
-        }
+        Replicas::Inverted => driver::dual::<Plain, Inverted>(run, None),
+        Replicas::Encoded => driver::dual::<Plain, An>(run, None),
     };
     *fuel_used = Some(progress.fuel);
     wasi.flush();

@@ -42,6 +42,16 @@ pub struct Progress {
     pub memory: Option<Vec<u8>>,
 }
 
+/// What a driver runs: the module, its configuration and host, the calls, and whether to
+/// keep the final memory (for telling `latent` from `benign`).
+pub struct Run<'a, H: Host> {
+    pub module: &'a Module,
+    pub config: Config,
+    pub host: &'a mut H,
+    pub calls: &'a [Call],
+    pub keep_memory: bool,
+}
+
 /// One replica: its store, its instance and the call in progress.
 struct Replica<D: Injectable> {
     store: Store<D>,
@@ -102,13 +112,16 @@ fn start<D: Injectable>(
 
 /// Runs `calls` on one replica of domain `D`; the fault (if any) goes into the last call.
 pub fn single<D: Injectable>(
-    module: &Module,
-    config: Config,
-    host: &mut impl Host,
-    calls: &[Call],
+    run: Run<'_, impl Host>,
     mut injector: Option<&mut Injector<'_>>,
-    keep_memory: bool,
 ) -> (End, Progress) {
+    let Run {
+        module,
+        config,
+        host,
+        calls,
+        keep_memory,
+    } = run;
     let mut progress = Progress::default();
     let end = (|| {
         let mut replica = Replica::<D>::new(module, config, host)?;
@@ -154,13 +167,16 @@ fn ending(result: Result<Vec<Value>, Error>) -> End {
 /// go to both and `A`'s memory (with the host's writes) is copied to `B`. Results are
 /// compared at the end. A fault of class [`Class::Replica`] goes into `B`, any other into `A`.
 pub fn dual<A: Injectable, B: Injectable>(
-    module: &Module,
-    config: Config,
-    host: &mut impl Host,
-    calls: &[Call],
+    run: Run<'_, impl Host>,
     mut injector: Option<&mut Injector<'_>>,
-    keep_memory: bool,
 ) -> (End, Progress) {
+    let Run {
+        module,
+        config,
+        host,
+        calls,
+        keep_memory,
+    } = run;
     let mut progress = Progress::default();
     let end = (|| {
         let mut a = Replica::<A>::new(module, config, host)?;

@@ -9,7 +9,7 @@ use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{Config, Corruption, Error, LimitKind, Plain};
 
 use crate::app::{App, Check, Mode, Output, Second};
-use crate::driver::{self, Call, End, Progress};
+use crate::driver::{self, Call, End, Progress, Run};
 use crate::dual::Inverted;
 use crate::fault::{Class, Fault};
 use crate::flip::Injector;
@@ -76,42 +76,24 @@ impl App {
             fuel,
             ..self.config
         };
-        let module = &self.module;
-        let host = &mut wasi;
+        let run = Run {
+            module: &self.module,
+            config,
+            host: &mut wasi,
+            calls: &calls,
+            keep_memory,
+        };
         let (end, progress) = match (mode, self.check, self.second) {
-            (Mode::Plain, ..) => {
-                driver::single::<Plain>(module, config, host, &calls, injector, keep_memory)
+            (Mode::Plain, ..) => driver::single::<Plain>(run, injector),
+            (Mode::Encoded, Check::Op, _) => driver::single::<An<{ level::OP }>>(run, injector),
+            (Mode::Encoded, Check::Block, _) => {
+                driver::single::<An<{ level::BLOCK }>>(run, injector)
             }
-            (Mode::Encoded, Check::Op, _) => driver::single::<An<{ level::OP }>>(
-                module,
-                config,
-                host,
-                &calls,
-                injector,
-                keep_memory,
-            ),
-            (Mode::Encoded, Check::Block, _) => driver::single::<An<{ level::BLOCK }>>(
-                module,
-                config,
-                host,
-                &calls,
-                injector,
-                keep_memory,
-            ),
-            (Mode::Encoded, Check::Effects, _) => driver::single::<An<{ level::EFFECTS }>>(
-                module,
-                config,
-                host,
-                &calls,
-                injector,
-                keep_memory,
-            ),
-            (Mode::Dual, _, Second::Inverted) => {
-                driver::dual::<Plain, Inverted>(module, config, host, &calls, injector, keep_memory)
+            (Mode::Encoded, Check::Effects, _) => {
+                driver::single::<An<{ level::EFFECTS }>>(run, injector)
             }
-            (Mode::Dual, _, Second::Encoded) => {
-                driver::dual::<Plain, An>(module, config, host, &calls, injector, keep_memory)
-            }
+            (Mode::Dual, _, Second::Inverted) => driver::dual::<Plain, Inverted>(run, injector),
+            (Mode::Dual, _, Second::Encoded) => driver::dual::<Plain, An>(run, injector),
         };
         let stdout = streams.stdout.borrow().clone();
         let stderr = streams.stderr.borrow().clone();
