@@ -1,0 +1,167 @@
+//! A light timing driver next to the criterion benches, for `compare.sh` and for profiling.
+//!
+//! * `measure time [RUNS]` — every program under every engine: prints one tab-separated line
+//!   `program engine median_ns checksum` per pair (the median of RUNS timed calls of `run`,
+//!   default 15, after one untimed call whose checksum must match wasmrel plain's).
+//! * `measure translate [RUNS]` — the median time to decode, validate and translate every
+//!   program's WASI build: `program engine median_ns` for wasmrel and wasmi eager.
+//! * `measure once PROGRAM ENGINE [CALLS]` — prepares PROGRAM in ENGINE and calls `run` CALLS
+//!   times (default 1) inside `timed_calls`, the function to restrict a profiler to
+//!   (`valgrind --tool=callgrind --toggle-collect='*timed_calls*'`): instruction counts are
+//!   stable on a loaded machine where wall-clock times are not.
+//!
+//! Engines: `wasmrel`, `wasmrel-encoded`, `wasmi-eager`, `wasmi-lazy` (fuel metering off).
+
+use std::process::ExitCode;
+use std::time::Instant;
+use wasmi::CompilationMode;
+use wasmrel_an_encoding::An;
+use wasmrel_benches::{programs, programs_dir, DomainRunner, Metering, WasmiRunner, WasmrelRunner};
+
+const ENGINES: [&str; 4] = ["wasmrel", "wasmrel-encoded", "wasmi-eager", "wasmi-lazy"];
+
+/// One prepared program: calling it runs `run` once and returns the checksum.
+type Runner = Box<dyn FnMut() -> Result<i32, String>>;
+
+fn runner(engine: &str, bytes: &[u8]) -> Result<Runner, String> {
+    let wasmi = |mode| -> Result<Runner, String> {
+        let mut runner = WasmiRunner::new(bytes, mode, Metering::Off).map_err(|e| e.to_string())?;
+        Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
+    };
+    match engine {
+        "wasmrel" => {
+            let mut runner = WasmrelRunner::new(bytes, Metering::Off).map_err(|e| e.to_string())?;
+            Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
+        }
+        "wasmrel-encoded" => {
+            let mut runner =
+                DomainRunner::<An>::new(bytes, Metering::Off).map_err(|e| e.to_string())?;
+            Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
+        }
+        "wasmi-eager" => wasmi(CompilationMode::Eager),
+        "wasmi-lazy" => wasmi(CompilationMode::Lazy),
+        _ => Err(format!(
+            "unknown engine {engine:?} (one of {})",
+            ENGINES.join(", ")
+        )),
+    }
+}
+
+/// Kept out of line so that a profiler can count exactly the calls.
+#[inline(never)]
+fn timed_calls(run: &mut Runner, calls: u32) -> Result<i32, String> {
+    let mut checksum = 0;
+    for _ in 0..calls {
+        checksum = run()?;
+    }
+    Ok(checksum)
+}
+
+fn median(mut samples: Vec<u128>) -> u128 {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+fn time_runs(runs: usize) -> Result<(), String> {
+    for program in programs().map_err(|e| e.to_string())? {
+        let mut expected = None;
+        for engine in ENGINES {
+            let mut run = runner(engine, &program.bytes)?;
+            let checksum = run()?;
+            if *expected.get_or_insert(checksum) != checksum {
+                return Err(format!(
+                    "{}: {engine} computes a different checksum",
+                    program.name
+                ));
+            }
+            let samples = (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    run().map(|_| start.elapsed().as_nanos())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            println!(
+                "{}\t{engine}\t{}\t{checksum}",
+                program.name,
+                median(samples)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn time_translation(runs: usize) -> Result<(), String> {
+    let mut paths: Vec<_> = std::fs::read_dir(programs_dir())
+        .map_err(|e| e.to_string())?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .filter(|p| !p.to_string_lossy().ends_with(".run.wasm"))
+        .collect();
+    paths.sort();
+    let mut config = wasmi::Config::default();
+    config.compilation_mode(CompilationMode::Eager);
+    let engine = wasmi::Engine::new(&config);
+    let wasmrel_config = wasmrel_executor::Config::default();
+    for path in paths {
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        let time = |translate: &dyn Fn() -> Result<(), String>| -> Result<u128, String> {
+            let samples = (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    translate().map(|()| start.elapsed().as_nanos())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(median(samples))
+        };
+        let wasmrel = time(&|| {
+            wasmrel_executor::Module::new(&wasmrel_config, &bytes)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })?;
+        let wasmi = time(&|| {
+            wasmi::Module::new(&engine, &bytes)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })?;
+        println!("{name}\twasmrel\t{wasmrel}\n{name}\twasmi-eager\t{wasmi}");
+    }
+    Ok(())
+}
+
+fn once(program: &str, engine: &str, calls: u32) -> Result<(), String> {
+    let path = programs_dir().join(format!("{program}.run.wasm"));
+    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut run = runner(engine, &bytes)?;
+    println!("{program} {engine}: {}", timed_calls(&mut run, calls)?);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |index: usize, default: usize| -> Result<usize, String> {
+        args.get(index).map_or(Ok(default), |text| {
+            text.parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(format!("not a positive count: {text}"))
+        })
+    };
+    let result = match args.first().map(String::as_str) {
+        Some("time") => number(1, 15).and_then(time_runs),
+        Some("translate") => number(1, 15).and_then(time_translation),
+        Some("once") if args.len() >= 3 => {
+            number(3, 1).and_then(|calls| once(&args[1], &args[2], calls as u32))
+        }
+        _ => Err(
+            "usage: measure time [RUNS] | translate [RUNS] | once PROGRAM ENGINE [CALLS]".into(),
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("measure: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
