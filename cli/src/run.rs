@@ -181,7 +181,11 @@ pub(crate) fn config(limits: &LimitArgs) -> Config {
 }
 
 /// Parses the `--invoke` arguments against the export's signature.
-pub(crate) fn invoke_args(module: &Module, name: &str, texts: &[String]) -> Result<Vec<Value>, Outcome> {
+pub(crate) fn invoke_args(
+    module: &Module,
+    name: &str,
+    texts: &[String],
+) -> Result<Vec<Value>, Outcome> {
     let ty = module
         .exports()
         .find_map(|export| match export.ty {
@@ -208,7 +212,11 @@ pub(crate) fn invoke_args(module: &Module, name: &str, texts: &[String]) -> Resu
 }
 
 /// The guest's world: only what the command line grants.
-pub(crate) fn wasi_ctx(args: &RunArgs, module_path: &str, guest_args: &[String]) -> Result<WasiCtx, Outcome> {
+pub(crate) fn wasi_ctx(
+    args: &RunArgs,
+    module_path: &str,
+    guest_args: &[String],
+) -> Result<WasiCtx, Outcome> {
     let mut wasi = if args.deterministic {
         WasiCtx::deterministic(args.seed)
     } else {
