@@ -97,6 +97,15 @@ macro_rules! an_code {
                 }
             }
 
+            /// `(word ⊕ MASK)·A⁻¹` without the range check: the value for a valid word, a number
+            /// at or above `2^k` for an invalid one. For consumers that fold the result into
+            /// another check (the executor's control-flow signatures select a branch's update
+            /// with it) rather than branch on validity.
+            #[inline]
+            pub fn residue(self) -> $word {
+                self.decode_unchecked()
+            }
+
             /// Whether the word is a valid code word (the check of [`Self::decode`], without
             /// branching).
             #[inline]

@@ -200,6 +200,17 @@ macro_rules! float_methods {
 impl<const LEVEL: u8> Domain for An<LEVEL> {
     type Slot = u128;
 
+    const SIGNATURES: bool = LEVEL != level::EFFECTS;
+    const CHECKS_MEMORY: bool = true;
+
+    /// 0 or 1 for a valid condition (any non-zero i32 is 1); an invalid word keeps its
+    /// out-of-range high bits, so the flag is 2 or more and spoils the signature.
+    #[inline(always)]
+    fn branch_flag(slot: u128) -> u64 {
+        let value = i32_code(slot).residue();
+        u64::from(value != 0) | (value >> 32) << 1
+    }
+
     #[inline(always)]
     fn from_i32(value: i32) -> u128 {
         i32_slot(I32Code::encode(value as u32))

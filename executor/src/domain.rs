@@ -146,6 +146,25 @@ pub trait Domain: 'static {
     /// One value-stack slot, local or global.
     type Slot: Copy + Debug + PartialEq;
 
+    /// Whether stores of this domain run control-flow signatures: their code carries the
+    /// checker's words (`translate::signature`) and the interpreter executes them. `false`
+    /// for [`crate::Plain`], whose code has none and whose interpreter compiles them away.
+    const SIGNATURES: bool = false;
+
+    /// Whether loads and stores check linear memory's protection (check bits or shadow copy,
+    /// [`crate::Store::set_memory_protection`]). `false` for [`crate::Plain`].
+    const CHECKS_MEMORY: bool = false;
+
+    /// A branch condition as a number *without* checking it: 0 or 1 for a valid condition,
+    /// anything else for an invalid one. The signature update of a conditional branch is
+    /// selected by it, apart from the checked decision [`Self::condition`] that moves the
+    /// program counter. Only called when [`Self::SIGNATURES`] is set.
+    #[inline(always)]
+    fn branch_flag(slot: Self::Slot) -> u64 {
+        let _ = slot;
+        0
+    }
+
     /// Encodes an `i32`.
     fn from_i32(value: i32) -> Self::Slot;
     /// Encodes an `i64` (also references, see the trait docs).

@@ -105,8 +105,17 @@ pub enum Corruption {
     BadFrame,
     /// A jump that costs no fuel goes backward (the translator never emits one).
     FreeBackwardJump,
-    /// The encoded value domain found a value that is not a valid code word.
+    /// The encoded value domain found a value that is not a valid code word, or its two
+    /// duplicated computations disagreed (mechanism `an`).
     BadCodeWord,
+    /// The control-flow signature did not match the block entered or left (mechanism
+    /// `signature`): a wrong jump, a skipped or repeated block, a branch outcome that
+    /// contradicts its encoded condition.
+    BadSignature,
+    /// A block's IR words do not fold to their static checksum (mechanism `code`).
+    BadChecksum,
+    /// Linear memory disagrees with its check bits or shadow copy (mechanism `memory`).
+    MemoryMismatch,
 }
 
 impl Corruption {
@@ -119,6 +128,20 @@ impl Corruption {
             Corruption::BadFrame => "inconsistent call frame",
             Corruption::FreeBackwardJump => "backward jump without fuel",
             Corruption::BadCodeWord => "invalid code word",
+            Corruption::BadSignature => "control-flow signature mismatch",
+            Corruption::BadChecksum => "code checksum mismatch",
+            Corruption::MemoryMismatch => "memory check mismatch",
+        }
+    }
+
+    /// The detection mechanism that found it, as campaigns and the CLI name it: `an`,
+    /// `signature`, `memory`, or `code` for the engine's own structural checks.
+    pub fn mechanism(self) -> &'static str {
+        match self {
+            Corruption::BadCodeWord => "an",
+            Corruption::BadSignature => "signature",
+            Corruption::MemoryMismatch => "memory",
+            _ => "code",
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::Domain;
 use crate::error::{Corruption, Error};
 use crate::host::{Caller, Host, HostError, HostFuncId};
 use crate::store::{InstanceId, Store};
+use crate::translate::FUNCTION_ENTRY;
 use crate::value::{FuncAddr, ValType, Value};
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -82,6 +83,12 @@ pub struct Execution<D: Domain> {
     pub(crate) pause_at: u64,
     pub(crate) results: Vec<ValType>,
     pub(crate) status: Status,
+    /// The runtime control-flow signature (encoded stores only, see `translate::signature`).
+    pub(crate) signature: u32,
+    /// The IR offset of the current block's `SigEnter` (encoded stores only).
+    pub(crate) block: u32,
+    /// The callers' runtime signatures and blocks, one per saved frame (encoded stores only).
+    pub(crate) signatures: Vec<(u32, u32)>,
 }
 
 impl<D: Domain> Execution<D> {
@@ -115,6 +122,9 @@ impl<D: Domain> Execution<D> {
             pause_at: u64::MAX,
             results,
             status: Status::Entry { func: func.0 },
+            signature: FUNCTION_ENTRY,
+            block: 0,
+            signatures: Vec::new(),
         })
     }
 
@@ -298,6 +308,11 @@ impl<D: Domain> Execution<D> {
     /// The value stack (all frames), for fault injection.
     pub fn stack_mut(&mut self) -> &mut [D::Slot] {
         &mut self.stack
+    }
+
+    /// The runtime control-flow signature (encoded stores), for fault injection.
+    pub fn signature_mut(&mut self) -> &mut u32 {
+        &mut self.signature
     }
 
     /// The saved caller frames, innermost last, for fault injection.

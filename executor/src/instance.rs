@@ -6,6 +6,7 @@ use crate::memory::Memory;
 use crate::module::{ConstExpr, Module, SegmentMode};
 use crate::store::{Extern, Func, Global, InstanceData, InstanceId, Store, WasmFunc};
 use crate::table::Table;
+use crate::translate::sign;
 use crate::translate::RelocKind;
 use crate::types::ExternIndex;
 use crate::value::{FuncAddr, Value};
@@ -85,6 +86,9 @@ pub(crate) fn instantiate<D: Domain>(
         store
             .memories
             .push(Memory::new(*ty, limits.max_memory_bytes)?);
+        if let Some(memory) = store.memories.last_mut() {
+            memory.protect(store.memory_protection);
+        }
     }
     let defined_globals = module
         .globals
@@ -127,6 +131,9 @@ pub(crate) fn instantiate<D: Domain>(
                 RelocKind::Elem => &data.elems,
             };
             *word = *addresses.get(*word as usize).ok_or_else(bad_module)?;
+        }
+        if D::SIGNATURES {
+            code = sign(&code, store.funcs.len() as u32).ok_or_else(bad_module)?;
         }
         let type_id = *data
             .type_ids

@@ -132,6 +132,11 @@ macro_rules! define_ops {
             /// `[address slot, immediate, offset]` — a store of a constant (`i64.store`: the
             /// immediate sign-extended).
             I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
+            /// `[expected, len, checksum]` — encoded stores only (`translate::signature`): a
+            /// block's entry check of the runtime signature and of its next `len` words.
+            SigEnter,
+            /// `[difference]` — encoded stores only: the signature edge of a fall-through.
+            SigEdge,
             $($numeric,)*
         }
 
@@ -164,7 +169,7 @@ for_each_numeric_op!(define_ops
     BrIfI64GeU I32AddImm I32SubImm
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
-    I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
+    I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm SigEnter SigEdge
 );
 
 impl Op {
@@ -176,13 +181,16 @@ impl Op {
 
     /// How many operand words follow the opcode word, given the words after it (only
     /// `BrTable` needs them: its count is its second operand). `None` if they are too short.
+    /// In encoded stores, branches and `Return` carry signature words after these (see
+    /// `translate::signature`).
     pub fn operand_count(self, operands: &[u32]) -> Option<usize> {
         use Op::*;
         Some(match self {
             Fuel | Unreachable => 0,
-            Br | DataDrop | ElemDrop | MemorySize => 1,
+            Br | DataDrop | ElemDrop | MemorySize | SigEdge => 1,
             Copy | ConstI32 | ConstF32 | BrIfNez | BrIfEqz | Return | Call | GlobalGet
             | GlobalSet | MemoryGrow | TableSize | RefIsNull | RefFunc => 2,
+            SigEnter => 3,
             BrTable => 3 + *operands.get(1)? as usize,
             ConstI64 | ConstF64 | MemoryCopy | MemoryFill | TableGet | TableSet => 3,
             CallIndirect | Select | MemoryInit | TableGrow | TableFill => 4,

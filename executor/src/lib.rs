@@ -88,3 +88,4 @@ pub use store::{Extern, InstanceId, Store};
 pub use table::Table;
 pub use types::{ExportType, ExternType, GlobalType, ImportType, MemoryType, TableType, PAGE_SIZE};
 pub use value::{FuncAddr, FuncType, ValType, Value};
+pub use wasmrel_checker::memory::Protection;

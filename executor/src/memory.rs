@@ -8,9 +8,10 @@
 //! effective address in `u64` (address + offset cannot overflow) and is bounds-checked against
 //! the current size.
 
-use crate::error::{Error, LimitKind, TrapCode};
+use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::types::{MemoryType, PAGE_SIZE};
 use alloc::vec::Vec;
+use wasmrel_checker::memory::{MemoryGuard, Protection};
 
 /// One linear memory.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,9 @@ pub struct Memory {
     max_pages: u64,
     /// The configured byte limit, in pages.
     limit_pages: u64,
+    /// Check bits or a shadow copy of the live bytes (encoded stores; none otherwise). Not
+    /// counted against the byte limit.
+    guard: MemoryGuard,
 }
 
 /// The largest memory a 32-bit address can reach, in pages.
@@ -39,6 +43,7 @@ impl Memory {
             declared_max: ty.max_pages,
             max_pages: ty.max_pages.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32),
             limit_pages: max_bytes / PAGE_SIZE,
+            guard: MemoryGuard::default(),
         };
         if ty.min_pages > memory.limit_pages {
             return Err(LimitKind::Memory.into());
@@ -47,6 +52,24 @@ impl Memory {
             return Err(LimitKind::Memory.into());
         }
         Ok(memory)
+    }
+
+    /// Protects the memory with `protection` from now on (its current bytes are taken as
+    /// correct).
+    pub(crate) fn protect(&mut self, protection: Protection) {
+        self.guard = MemoryGuard::new(protection, self.bytes());
+    }
+
+    /// Updates the protection after a write of `len` bytes at `start`.
+    #[inline(always)]
+    fn protect_written(&mut self, start: usize, len: usize) {
+        let live = self.bytes.get(..self.size).unwrap_or_default();
+        self.guard.stored(live, start, len);
+    }
+
+    /// Bytes the protection keeps beside the memory (check bits or the shadow copy).
+    pub fn protection_bytes(&self) -> usize {
+        self.guard.overhead_bytes()
     }
 
     /// The size in bytes.
@@ -96,6 +119,8 @@ impl Memory {
             self.bytes = fresh;
         }
         self.size = new_size;
+        self.guard
+            .resize(self.bytes.get(..new_size).unwrap_or_default());
         Ok(old as i64)
     }
 
@@ -122,6 +147,38 @@ impl Memory {
         let mut out = [0u8; N];
         out.copy_from_slice(self.bytes.get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
         Ok(out)
+    }
+
+    /// [`Self::load`] that first verifies the bytes against the protection (encoded
+    /// stores): a mismatch is [`Corruption::MemoryMismatch`].
+    #[inline(always)]
+    pub(crate) fn load_checked<const N: usize>(
+        &self,
+        address: u32,
+        offset: u32,
+    ) -> Result<[u8; N], Error> {
+        let range = self.range(address, offset, N)?;
+        let bytes = self.bytes.get(..self.size).unwrap_or_default();
+        self.guard
+            .verify(bytes, range.start, N)
+            .map_err(|_| Corruption::MemoryMismatch)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(bytes.get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
+        Ok(out)
+    }
+
+    /// [`Self::store`] that also updates the protection (encoded stores).
+    #[inline(always)]
+    pub(crate) fn store_checked<const N: usize>(
+        &mut self,
+        address: u32,
+        offset: u32,
+        value: [u8; N],
+    ) -> Result<(), Error> {
+        self.store(address, offset, value)?;
+        let start = (u64::from(address) + u64::from(offset)) as usize;
+        self.protect_written(start, N);
+        Ok(())
     }
 
     /// Writes `N` bytes at `address + offset`.
@@ -166,6 +223,7 @@ impl Memory {
             .and_then(|(start, end)| self.bytes_mut().get_mut(start..end))
             .ok_or(TrapCode::MemoryOutOfBounds)?;
         target.copy_from_slice(data);
+        self.protect_written(address as usize, data.len());
         Ok(())
     }
 
@@ -176,6 +234,7 @@ impl Memory {
             .get_mut(range)
             .ok_or(TrapCode::MemoryOutOfBounds)?
             .fill(value);
+        self.protect_written(address as usize, len as usize);
         Ok(())
     }
 
@@ -184,6 +243,7 @@ impl Memory {
         let source = self.range(src, 0, len as usize)?;
         let target = self.range(dst, 0, len as usize)?;
         self.bytes.copy_within(source, target.start);
+        self.protect_written(target.start, target.len());
         Ok(())
     }
 

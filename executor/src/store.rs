@@ -19,6 +19,7 @@ use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use wasmrel_checker::memory::Protection;
 
 /// An instance in a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +98,8 @@ pub struct Store<D: Domain = Plain> {
     pub(crate) elems: Vec<Vec<u64>>,
     pub(crate) datas: Vec<Vec<u8>>,
     pub(crate) instances: Vec<InstanceData>,
+    /// How memories created from now on are protected (encoded stores only).
+    pub(crate) memory_protection: Protection,
 }
 
 impl<D: Domain> Store<D> {
@@ -115,6 +118,21 @@ impl<D: Domain> Store<D> {
             elems: Vec::new(),
             datas: Vec::new(),
             instances: Vec::new(),
+            memory_protection: if D::CHECKS_MEMORY {
+                Protection::Crc
+            } else {
+                Protection::None
+            },
+        }
+    }
+
+    /// How the linear memories of instances created from now on are protected: check bits
+    /// per word ([`Protection::Crc`], the default of encoded stores), a shadow copy
+    /// ([`Protection::Dup`]) or nothing. Only stores whose domain checks memory
+    /// ([`Domain::CHECKS_MEMORY`]) use it; a plain store ignores it.
+    pub fn set_memory_protection(&mut self, protection: Protection) {
+        if D::CHECKS_MEMORY {
+            self.memory_protection = protection;
         }
     }
 

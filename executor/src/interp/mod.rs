@@ -21,6 +21,7 @@ use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
 use crate::ir::{fuel_of, opcode, OP_MASK};
 use crate::store::{Func, Store};
+use crate::translate::FUNCTION_ENTRY;
 
 /// Why [`Execution::execute`] left the loop.
 enum Transfer {
@@ -36,7 +37,13 @@ impl<D: Domain> Execution<D> {
     /// Runs until the call finishes or pauses.
     pub(crate) fn run_loop(&mut self, store: &mut Store<D>) -> Result<Pause, Error> {
         loop {
-            let pause = match self.execute(store)? {
+            let transfer = match self.execute(store) {
+                Err(Error::Trap(trap)) if D::SIGNATURES => {
+                    return Err(self.confirm_trap(store, trap))
+                }
+                other => other?,
+            };
+            let pause = match transfer {
                 Transfer::Call { func, frame_offset } => {
                     let caller = Frame {
                         func: self.func,
@@ -70,6 +77,28 @@ impl<D: Domain> Execution<D> {
             return Ok(Pause::Hook);
         }
         Err(LimitKind::Fuel.into())
+    }
+
+    /// A trap in an encoded store is reported only if the block it happened in is intact: a
+    /// flipped word that ran before the block's next check (a wrong slot, offset or opcode)
+    /// can make a correct program trap, and that is a detected fault, not the program's trap.
+    fn confirm_trap(&self, store: &Store<D>, trap: TrapCode) -> Error {
+        let Some(Func::Wasm(function)) = store.funcs.get(self.func as usize) else {
+            return Corruption::BadFrame.into();
+        };
+        let block = self.block as usize;
+        let intact = match function.code.get(block..block + 4) {
+            Some(&[word, expected, len, checksum]) if word & OP_MASK == opcode::SigEnter => {
+                let words = function.code.get(block + 4..block + 4 + len as usize);
+                words.is_some_and(|w| wasmrel_checker::fold_words(expected, w) == checksum)
+            }
+            _ => false,
+        };
+        if intact {
+            trap.into()
+        } else {
+            Corruption::BadChecksum.into()
+        }
     }
 
     fn threshold(&self) -> u64 {
@@ -130,6 +159,10 @@ impl<D: Domain> Execution<D> {
         // The fuel of the current instruction (declared here for the macros below).
         let mut cost: u64;
         let mut fuel = self.fuel_used;
+        // The runtime control-flow signature (`translate::signature`); encoded stores only.
+        let mut signature = self.signature;
+        // The signature words after a conditional branch's operands (none in plain code).
+        let edge_words = if D::SIGNATURES { 2 } else { 0 };
 
         // Operand word `i` of the current instruction.
         macro_rules! operand {
@@ -160,6 +193,7 @@ impl<D: Domain> Execution<D> {
                 self.pc = pc as u32;
                 self.base = base as u32;
                 self.fuel_used = fuel;
+                self.signature = signature;
                 return Ok($transfer);
             }};
         }
@@ -193,6 +227,13 @@ impl<D: Domain> Execution<D> {
                     base: base as u32,
                 };
                 call::push_frame(&mut self.frames, caller, limits)?;
+                if D::SIGNATURES {
+                    self.signatures
+                        .try_reserve(1)
+                        .map_err(|_| LimitKind::CallDepth)?;
+                    self.signatures.push((signature, self.block));
+                    signature = FUNCTION_ENTRY;
+                }
                 let callee_base = base + frame_offset as usize;
                 call::enter::<D>(&mut self.stack, callee, callee_base, limits)?;
                 switch_to!(func, callee, 0, callee_base);
@@ -258,14 +299,48 @@ impl<D: Domain> Execution<D> {
                 pc += 4;
             }};
         }
+        // The check bits of the current block (encoded stores): its words, operands
+        // included, must fold to the checksum its `SigEnter` holds. Run as the block is left,
+        // so a word flipped before or while the block ran is caught before the next block.
+        macro_rules! verify_block {
+            () => {
+                if D::SIGNATURES {
+                    let block = self.block as usize;
+                    let Some(&[_, expected, len, checksum]) = code.get(block..block + 4) else {
+                        return Err(Corruption::PcOutOfRange.into());
+                    };
+                    let words = code.get(block + 4..block + 4 + len as usize);
+                    let words = words.ok_or(Corruption::PcOutOfRange)?;
+                    if wasmrel_checker::fold_words(expected, words) != checksum {
+                        return Err(Corruption::BadChecksum.into());
+                    }
+                }
+            };
+        }
+        // A conditional branch's signature update, selected by the encoded condition itself
+        // from the two edge words at operand `$at` (encoded stores only).
+        macro_rules! branch_signature {
+            ($condition:expr, $at:literal) => {
+                verify_block!();
+                if D::SIGNATURES {
+                    let [if_true, if_false]: [u32; 2] = code
+                        .get(pc + $at..pc + $at + 2)
+                        .and_then(|words| words.try_into().ok())
+                        .ok_or(Corruption::PcOutOfRange)?;
+                    let flag = D::branch_flag($condition);
+                    signature = wasmrel_checker::branch(signature, flag, if_true, if_false);
+                }
+            };
+        }
         macro_rules! branch_compare {
             ($method:ident, $relop:path) => {{
                 let [a, b, target] = operands!(3);
                 let holds = D::$method($relop, get!(a), get!(b))?;
+                branch_signature!(holds, 4);
                 if D::condition(holds)? {
                     jump!(target);
                 } else {
-                    pc += 4;
+                    pc += 4 + edge_words;
                 }
             }};
         }
@@ -273,18 +348,33 @@ impl<D: Domain> Execution<D> {
             ($relop:path) => {{
                 let [a, immediate, target] = operands!(3);
                 let holds = D::i32_relop($relop, get!(a), D::from_i32(immediate as i32))?;
+                branch_signature!(holds, 4);
                 if D::condition(holds)? {
                     jump!(target);
                 } else {
-                    pc += 4;
+                    pc += 4 + edge_words;
                 }
             }};
+        }
+        // A store to linear memory; encoded stores keep its protection up to date.
+        macro_rules! write_memory {
+            ($address:expr, $offset:expr, $bytes:expr) => {
+                if D::CHECKS_MEMORY {
+                    memory.store_checked($address, $offset, $bytes)?;
+                } else {
+                    memory.store($address, $offset, $bytes)?;
+                }
+            };
         }
         macro_rules! load {
             ($n:literal, $convert:expr) => {{
                 let [dst, address, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
-                let bytes: [u8; $n] = memory.load(address, offset)?;
+                let bytes: [u8; $n] = if D::CHECKS_MEMORY {
+                    memory.load_checked(address, offset)?
+                } else {
+                    memory.load(address, offset)?
+                };
                 put!(dst, $convert(bytes));
                 pc += 4;
             }};
@@ -294,7 +384,7 @@ impl<D: Domain> Execution<D> {
                 let [address, value, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes = $convert(get!(value))?;
-                memory.store(address, offset, bytes)?;
+                write_memory!(address, offset, bytes);
                 pc += 4;
             }};
         }
@@ -304,7 +394,7 @@ impl<D: Domain> Execution<D> {
                 let [address, immediate, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes = $convert($encode(immediate as i32))?;
-                memory.store(address, offset, bytes)?;
+                write_memory!(address, offset, bytes);
                 pc += 4;
             }};
         }
@@ -317,9 +407,13 @@ impl<D: Domain> Execution<D> {
                 self.pc = pc as u32;
                 self.base = base as u32;
                 self.fuel_used = fuel;
+                self.signature = signature;
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }
             fuel += cost;
+            if D::SIGNATURES {
+                signature = wasmrel_checker::fold(signature, word);
+            }
             let number = word & OP_MASK;
             for_each_numeric_op! { instruction_match number unary binary {
                 opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),
@@ -410,19 +504,29 @@ impl<D: Domain> Execution<D> {
                     pc += 4;
                 }
                 opcode::Unreachable => return Err(TrapCode::Unreachable.into()),
-                opcode::Br => jump!(operand!(1)),
+                opcode::Br => {
+                    verify_block!();
+                    if D::SIGNATURES {
+                        signature ^= operand!(2);
+                    }
+                    jump!(operand!(1));
+                }
                 opcode::BrIfNez => {
                     let [condition, target] = operands!(2);
-                    if D::condition(get!(condition))? {
+                    let condition = get!(condition);
+                    branch_signature!(condition, 3);
+                    if D::condition(condition)? {
                         jump!(target);
                     } else {
-                        pc += 3;
+                        pc += 3 + edge_words;
                     }
                 }
                 opcode::BrIfEqz => {
                     let [condition, target] = operands!(2);
-                    if D::condition(get!(condition))? {
-                        pc += 3;
+                    let condition = get!(condition);
+                    branch_signature!(condition, 3);
+                    if D::condition(condition)? {
+                        pc += 3 + edge_words;
                     } else {
                         jump!(target);
                     }
@@ -430,7 +534,30 @@ impl<D: Domain> Execution<D> {
                 opcode::BrTable => {
                     let index = D::to_i32(slot!(1))? as u32;
                     let count = operand!(2);
-                    jump!(operand!(3 + index.min(count) as usize));
+                    let entry = index.min(count) as usize;
+                    verify_block!();
+                    if D::SIGNATURES {
+                        signature ^= operand!(4 + count as usize + entry);
+                    }
+                    jump!(operand!(3 + entry));
+                }
+                opcode::SigEnter => {
+                    if !D::SIGNATURES {
+                        return Err(Corruption::BadOpcode.into());
+                    }
+                    if signature != operand!(1) {
+                        return Err(Corruption::BadSignature.into());
+                    }
+                    self.block = pc as u32;
+                    pc += 4;
+                }
+                opcode::SigEdge => {
+                    if !D::SIGNATURES {
+                        return Err(Corruption::BadOpcode.into());
+                    }
+                    verify_block!();
+                    signature ^= operand!(1);
+                    pc += 2;
                 }
                 opcode::Return => {
                     let (first, count) = (operand!(1) as usize, operand!(2));
@@ -438,10 +565,18 @@ impl<D: Domain> Execution<D> {
                     if results.end > frame.len() {
                         return Err(Corruption::SlotOutOfFrame.into());
                     }
+                    verify_block!();
+                    if D::SIGNATURES && signature != operand!(3) {
+                        return Err(Corruption::BadSignature.into());
+                    }
                     frame.copy_within(results, 0);
                     let Some(caller) = self.frames.pop() else {
                         leave!(Transfer::Return { count });
                     };
+                    if D::SIGNATURES {
+                        (signature, self.block) =
+                            self.signatures.pop().ok_or(Corruption::BadFrame)?;
+                    }
                     let Some(Func::Wasm(function)) = funcs.get(caller.func as usize) else {
                         return Err(Corruption::BadFrame.into());
                     };

@@ -10,6 +10,7 @@
 mod control;
 mod fuse;
 mod ops;
+mod signature;
 mod stack;
 
 use crate::error::Error;
@@ -18,6 +19,7 @@ use crate::module::{val_type, Module};
 use crate::value::ValType;
 use alloc::vec::Vec;
 use control::Control;
+pub(crate) use signature::{sign, FUNCTION_ENTRY};
 use stack::Operand;
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 
