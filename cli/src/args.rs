@@ -91,6 +91,12 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = CheckLevel::Block, requires = "encoded")]
     pub check: CheckLevel,
 
+    /// How encoded execution protects linear memory: `crc` (a CRC-8 per aligned 8-byte word,
+    /// checked on every load), `dup` (a shadow copy compared on every load; not counted
+    /// against --max-memory) or `none`.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = MemoryProtection::Crc, requires = "encoded")]
+    pub memory_protection: MemoryProtection,
+
     /// Make the run reproducible: clocks start at 2000-01-01 and advance 1 ns per executed
     /// instruction, `random_get` draws from a PRNG seeded with --seed.
     #[arg(long)]
@@ -125,6 +131,14 @@ pub enum CheckLevel {
     Op,
     Block,
     Effects,
+}
+
+/// `--memory-protection`: see [`RunArgs::memory_protection`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MemoryProtection {
+    None,
+    Crc,
+    Dup,
 }
 
 /// Limits of the run; exceeding one ends it with exit code 128.

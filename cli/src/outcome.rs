@@ -23,7 +23,9 @@ pub enum Outcome {
     /// The program trapped.
     Trap(String),
     /// A fault was detected by `mechanism` (`an`: an invalid AN code word or disagreeing
-    /// duplicated computation), in the function at `at` (its store address, if known).
+    /// duplicated computation; `signature`: control flow; `code`: IR check bits; `memory`:
+    /// linear memory's check bits or shadow copy), in the function at `at` (its store
+    /// address, if known).
     Detected {
         mechanism: &'static str,
         at: Option<u32>,
@@ -42,8 +44,13 @@ impl Outcome {
             Error::Invalid(msg) => Outcome::Error(format!("invalid module: {msg}")),
             Error::Link(msg) => Outcome::Error(format!("link error: {msg}")),
             Error::Call(msg) => Outcome::Error(msg),
-            Error::Corrupted(Corruption::BadCodeWord) => Outcome::Detected {
-                mechanism: "an",
+            Error::Corrupted(
+                kind @ (Corruption::BadCodeWord
+                | Corruption::BadSignature
+                | Corruption::BadChecksum
+                | Corruption::MemoryMismatch),
+            ) => Outcome::Detected {
+                mechanism: kind.mechanism(),
                 at: None,
             },
             other => Outcome::Internal(other.to_string()),
@@ -200,6 +207,15 @@ mod tests {
         assert_eq!(located.exit_code(), 135);
         assert_eq!(located.word(), "detected");
         assert_eq!(located.detail().as_deref(), Some("an at function 7"));
+        for (kind, mechanism) in [
+            (Corruption::BadSignature, "signature"),
+            (Corruption::BadChecksum, "code"),
+            (Corruption::MemoryMismatch, "memory"),
+        ] {
+            let outcome = Outcome::from_engine(Error::Corrupted(kind)).located(Some(3));
+            assert_eq!(outcome.exit_code(), 135);
+            assert_eq!(outcome.detail(), Some(format!("{mechanism} at function 3")));
+        }
         let trap = Outcome::from_engine(Error::Trap(wasmrel_executor::TrapCode::Unreachable));
         assert_eq!(trap.located(Some(7)).exit_code(), 134);
     }

@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{
-    Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Store, Value,
+    Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Protection,
+    Store, Value,
 };
 use wasmrel_wasi::WasiCtx;
 
-use crate::args::{CheckLevel, LimitArgs, RunArgs};
+use crate::args::{CheckLevel, LimitArgs, MemoryProtection, RunArgs};
 use crate::load::read_module;
 use crate::outcome::Outcome;
 use crate::values;
@@ -73,8 +74,14 @@ fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
     };
     let wasi = wasi_ctx(args, module_path, guest_args)?;
 
+    let mut store = Store::new(config);
+    store.set_memory_protection(match args.memory_protection {
+        MemoryProtection::None => Protection::None,
+        MemoryProtection::Crc => Protection::Crc,
+        MemoryProtection::Dup => Protection::Dup,
+    });
     let mut instance = Instance::<D> {
-        store: Store::new(config),
+        store,
         wasi,
         fuel_used: 0,
         stopped_in: None,

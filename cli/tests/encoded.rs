@@ -47,6 +47,8 @@ fn encoded_runs_match_plain_runs() {
             &["--encoded"][..],
             &["--encoded", "--check", "op"],
             &["--encoded", "--check", "effects"],
+            &["--encoded", "--memory-protection", "dup"],
+            &["--encoded", "--memory-protection", "none"],
         ] {
             let encoded = run(mode);
             assert_eq!(stdout(&plain), stdout(&encoded), "{case:?} {mode:?}");
@@ -64,9 +66,11 @@ fn encoded_runs_match_plain_runs() {
 }
 
 #[test]
-fn check_levels_need_encoded_mode() {
+fn check_levels_and_memory_protection_need_encoded_mode() {
     let out = wasmrel(["run", "--check", "op", "m.wasm"]);
     assert_eq!(code(&out), 126, "{}", stderr(&out));
     let out = wasmrel(["run", "--encoded", "--check", "sometimes", "m.wasm"]);
+    assert_eq!(code(&out), 126, "{}", stderr(&out));
+    let out = wasmrel(["run", "--memory-protection", "dup", "m.wasm"]);
     assert_eq!(code(&out), 126, "{}", stderr(&out));
 }
