@@ -217,7 +217,8 @@ pub fn dual<A: Injectable, B: Injectable>(
                         if let (Some(from), Some(to)) =
                             (a.store.memory(a.instance), b.store.memory_mut(b.instance))
                         {
-                            to.bytes_mut().copy_from_slice(from.bytes());
+                            // `write` keeps a protected memory's check bits current.
+                            to.write(0, from.bytes())?;
                         }
                     }
                     (Pause::Done(ra), Pause::Done(rb)) => {

@@ -27,6 +27,8 @@ pub enum Class {
     Code,
     /// A value-stack slot of the second (diverse) replica of a dual run.
     Replica,
+    /// The runtime control-flow signature of an encoded run.
+    Signature,
 }
 
 impl Class {
@@ -40,6 +42,7 @@ impl Class {
             Class::Branch => "branch",
             Class::Code => "code",
             Class::Replica => "replica",
+            Class::Signature => "signature",
         }
     }
 
@@ -55,8 +58,10 @@ impl Class {
             Class::Branch,
             Class::Code,
         ];
-        if mode == Mode::Dual {
-            classes.push(Class::Replica);
+        match mode {
+            Mode::Dual => classes.push(Class::Replica),
+            Mode::Encoded => classes.push(Class::Signature),
+            Mode::Plain => {}
         }
         classes
     }

@@ -101,6 +101,16 @@ impl<'a> Injector<'a> {
                 format!("pc bits {bits:?}: {pc} -> {new}")
             }
             Class::Code => self.flip_code(exec, store),
+            Class::Signature => {
+                let bits = self.fault.bit_positions(32);
+                let signature = exec.signature_mut();
+                let old = *signature;
+                *signature = flip_u32(old, &bits);
+                format!(
+                    "signature bits {bits:?}: {old:#010x} -> {:#010x}",
+                    *signature
+                )
+            }
             Class::Branch => match invert_branch(exec, store) {
                 Some(what) => what,
                 None if self.searched < BRANCH_SEARCH => {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use wasmrel_an_encoding::{level, An};
-use wasmrel_executor::{Config, Corruption, Error, LimitKind, Plain};
+use wasmrel_executor::{Config, Error, LimitKind, Plain};
 
 use crate::app::{App, Check, Mode, Output, Second};
 use crate::driver::{self, Call, End, Progress, Run};
@@ -278,10 +278,19 @@ pub fn classify(golden: &Golden, run: &Observed) -> (Label, Option<String>) {
         End::Mismatch(why) => (Label::DetectedDual, Some(why.clone())),
         End::Returned(_) | End::Exit(_) => {
             if !same_behaviour(&golden.observed, run) {
-                (
-                    Label::Sdc,
-                    Some(format!("ended with {}", describe(&run.end))),
-                )
+                let golden = &golden.observed;
+                let differs = [
+                    (golden.stdout != run.stdout, "stdout"),
+                    (golden.stderr != run.stderr, "stderr"),
+                    (golden.end != run.end, "end"),
+                ];
+                let parts: Vec<&str> = differs.iter().filter(|d| d.0).map(|d| d.1).collect();
+                let detail = format!(
+                    "{} differ; ended with {}",
+                    parts.join(", "),
+                    describe(&run.end)
+                );
+                (Label::Sdc, Some(detail))
             } else if golden.observed.progress.memory != run.progress.memory {
                 (Label::Latent, None)
             } else {
@@ -293,8 +302,12 @@ pub fn classify(golden: &Golden, run: &Observed) -> (Label, Option<String>) {
 
 fn label_error(error: &Error) -> Label {
     match error {
-        Error::Corrupted(Corruption::BadCodeWord) => Label::DetectedAn,
-        Error::Corrupted(_) => Label::DetectedCode,
+        Error::Corrupted(corruption) => match corruption.mechanism() {
+            "an" => Label::DetectedAn,
+            "signature" => Label::DetectedSignature,
+            "memory" => Label::DetectedMemory,
+            _ => Label::DetectedCode,
+        },
         Error::Trap(_) | Error::Host(_) => Label::Trap,
         Error::Limit(LimitKind::Fuel) => Label::Hang,
         Error::Limit(_) => Label::Limit,

@@ -96,7 +96,7 @@ fn location_bits(class: Class, spec: &crate::campaign::Spec) -> u32 {
         Class::Replica if spec.replicas == Some(crate::Second::Encoded) => 128,
         Class::Replica => spec.slot_bits,
         Class::Memory => 8,
-        Class::Pc | Class::Code => 32,
+        Class::Pc | Class::Code | Class::Signature => 32,
         Class::Branch => 1,
     }
 }

@@ -344,3 +344,40 @@ fn reports_extrapolate_and_compare_with_plain() {
     let csv = fs::read_to_string(out.join("classes.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 7 + 8);
 }
+
+#[test]
+fn encoded_runs_detect_signature_and_memory_flips() {
+    let app = loop_app(true);
+    let golden = Golden::record(&app, Mode::Encoded).unwrap();
+    for id in 0..20 {
+        let mut fault = Fault::derive(4, id, &[Class::Signature], golden.length, 1);
+        fault.t = golden.length / 2;
+        let (record, trace) = inject(&app, Mode::Encoded, &golden, fault, 10);
+        assert_eq!(record.outcome, Label::DetectedSignature, "{trace:?}");
+    }
+    // Every byte of the page is written, then read back: a flip is caught by the checksum.
+    let text = r#"(module (memory 1)
+      (func (export "run") (result i32) (local $i i32) (local $sum i32)
+        (block (loop
+          local.get $i local.get $i i32.store8
+          local.get $i i32.const 1 i32.add local.tee $i
+          i32.const 65536 i32.ne br_if 0))
+        i32.const 0 local.set $i
+        (block (loop
+          local.get $sum local.get $i i32.load8_u i32.add local.set $sum
+          local.get $i i32.const 1 i32.add local.tee $i
+          i32.const 65536 i32.ne br_if 0))
+        local.get $sum))"#;
+    let bytes = wat::parse_str(text).unwrap();
+    let app = App::new("mem.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap();
+    let golden = Golden::record(&app, Mode::Encoded).unwrap();
+    let mut labels = std::collections::BTreeSet::new();
+    for id in 0..40 {
+        let mut fault = Fault::derive(4, id, &[Class::Memory], golden.length, 1);
+        fault.t = golden.length / 2;
+        let (record, trace) = inject(&app, Mode::Encoded, &golden, fault, 10);
+        assert_ne!(record.outcome, Label::Sdc, "{trace:?}");
+        labels.insert(record.outcome);
+    }
+    assert!(labels.contains(&Label::DetectedMemory), "{labels:?}");
+}
