@@ -26,7 +26,8 @@ pub const ENGINE_FUEL: u64 = 10_000_000;
 /// The outcome of one module across the three runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// `wasm-smith` did not produce a module from this seed's entropy.
+    /// `wasm-smith` did not produce a module from this seed's entropy, or it was left out
+    /// (see [`generate::module`]).
     NotGenerated,
     /// All three runs agree; the counts say how the export calls ended.
     Agree(Calls),

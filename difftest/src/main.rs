@@ -87,7 +87,7 @@ fn main() -> ExitCode {
         }
     }
     println!(
-        "{} modules from seed {}: {agree} agree, {inconclusive} inconclusive, {skipped} not generated, {diverged} diverged ({:.1} s)",
+        "{} modules from seed {}: {agree} agree, {inconclusive} inconclusive, {skipped} not generated or left out, {diverged} diverged ({:.1} s)",
         args.modules,
         args.seed,
         started.elapsed().as_secs_f64()

@@ -3,7 +3,7 @@
 //! answer in plain and in encoded mode.
 
 use wasmrel_an_encoding::An;
-use wasmrel_difftest::observe::{Step, Trap};
+use wasmrel_difftest::observe::{Step, Trap, Val};
 use wasmrel_difftest::wasmrel_engine::observe;
 use wasmrel_executor::{Domain, Plain};
 
@@ -35,4 +35,17 @@ fn guarded_division_seed_1969_is_no_division_by_zero() {
 fn guarded_division_seed_2717_is_no_division_by_zero() {
     let bytes = include_bytes!("cases/wasmi-div-by-zero-2717.wasm");
     assert_consensus(bytes, "", Step::Trapped(Trap::Unreachable));
+}
+
+/// Generated from seed 1079159: after every export has run, the i64 global exported as
+/// `*X\x1f` holds `0xff00_0010_0000_0000` in wasmtime and wasmrel; wasmi 2.0.0 leaves
+/// `0xc0f0_0010_0000_0000`.
+#[test]
+fn final_global_seed_1079159_matches_wasmtime() {
+    let bytes = include_bytes!("cases/wasmi-global-1079159.wasm");
+    let expected = Val::I64(0xff00_0010_0000_0000_u64 as i64);
+    for seen in [observe::<Plain>(bytes), observe::<An>(bytes)] {
+        let global = seen.globals.iter().find(|(name, _)| name == "*X\u{1f}");
+        assert_eq!(global.map(|(_, value)| *value), Some(expected));
+    }
 }
