@@ -135,6 +135,7 @@ pub(crate) fn instantiate<D: Domain>(
         if D::SIGNATURES {
             code = sign(&code, store.funcs.len() as u32).ok_or_else(bad_module)?;
         }
+        code.extend_from_slice(&crate::ir::PADDING);
         let type_id = *data
             .type_ids
             .get(compiled.type_index as usize)

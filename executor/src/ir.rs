@@ -30,6 +30,14 @@ pub const FUEL_SHIFT: u32 = 16;
 /// The most Wasm instructions one IR instruction may stand for.
 pub const MAX_FUEL_PER_OP: u32 = 0xffff;
 
+/// How many words the interpreter fetches at once: an opcode word and its first three
+/// operands (instructions with fewer operands fetch words of the next instruction, unused).
+pub const WINDOW: usize = 4;
+
+/// The words that end every function's code, so that a fetch of [`WINDOW`] words at any
+/// instruction stays inside it. They are no operation: reaching them is corruption.
+pub const PADDING: [u32; WINDOW - 1] = [OP_MASK; WINDOW - 1];
+
 /// Builds an opcode word.
 #[inline]
 pub fn opcode_word(op: Op, fuel: u32) -> u32 {

@@ -19,7 +19,7 @@ use crate::domain::{
 };
 use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
-use crate::ir::{fuel_of, opcode, OP_MASK};
+use crate::ir::{fuel_of, opcode, OP_MASK, WINDOW};
 use crate::store::{Func, Store};
 use crate::translate::FUNCTION_ENTRY;
 
@@ -155,19 +155,36 @@ impl<D: Domain> Execution<D> {
             .stack
             .get_mut(base..base + function.frame_size as usize)
             .ok_or(Corruption::SlotOutOfFrame)?;
-        let mut pc = self.pc as usize;
+        let mut pc = self.pc;
         // The fuel of the current instruction (declared here for the macros below).
         let mut cost: u64;
-        let mut fuel = self.fuel_used;
+        // The first three operand words of the current instruction (likewise).
+        let mut words: [u32; 3];
+        // Fuel left before the threshold: one counter in the loop instead of two.
+        let Some(mut remaining) = threshold.checked_sub(self.fuel_used) else {
+            // Already past it (a stop point set in the past): as the first instruction would.
+            let word = *code.get(pc as usize).ok_or(Corruption::PcOutOfRange)?;
+            return Ok(Transfer::Pause(self.fuel_event(fuel_of(word))?));
+        };
         // The runtime control-flow signature (`translate::signature`); encoded stores only.
         let mut signature = self.signature;
         // The signature words after a conditional branch's operands (none in plain code).
-        let edge_words = if D::SIGNATURES { 2 } else { 0 };
+        let edge_words: u32 = if D::SIGNATURES { 2 } else { 0 };
 
-        // Operand word `i` of the current instruction.
+        // Operand word `i` of the current instruction: the first three come with the opcode
+        // word's fetch (see the loop), later ones are fetched with a bounds check.
         macro_rules! operand {
+            (1) => {
+                words[0]
+            };
+            (2) => {
+                words[1]
+            };
+            (3) => {
+                words[2]
+            };
             ($i:expr) => {
-                *code.get(pc + $i).ok_or(Corruption::PcOutOfRange)?
+                *code.get(pc as usize + $i).ok_or(Corruption::PcOutOfRange)?
             };
         }
         // The slot named by operand word `i`.
@@ -190,9 +207,9 @@ impl<D: Domain> Execution<D> {
         // Saves the state and leaves the loop.
         macro_rules! leave {
             ($transfer:expr) => {{
-                self.pc = pc as u32;
+                self.pc = pc;
                 self.base = base as u32;
-                self.fuel_used = fuel;
+                self.fuel_used = threshold - remaining;
                 self.signature = signature;
                 return Ok($transfer);
             }};
@@ -223,7 +240,7 @@ impl<D: Domain> Execution<D> {
                 };
                 let caller = Frame {
                     func: self.func,
-                    pc: pc as u32,
+                    pc,
                     base: base as u32,
                 };
                 call::push_frame(&mut self.frames, caller, limits)?;
@@ -239,15 +256,14 @@ impl<D: Domain> Execution<D> {
                 switch_to!(func, callee, 0, callee_base);
             }};
         }
-        // The `$n` operand words of the current instruction, with one bounds check.
+        // The first `$n` operand words of the current instruction (fetched with it).
         macro_rules! operands {
-            ($n:literal) => {{
-                let words: [u32; $n] = code
-                    .get(pc + 1..pc + 1 + $n)
-                    .and_then(|words| words.try_into().ok())
-                    .ok_or(Corruption::PcOutOfRange)?;
+            (2) => {
+                [words[0], words[1]]
+            };
+            (3) => {
                 words
-            }};
+            };
         }
         // The frame slot `$index`.
         macro_rules! get {
@@ -284,7 +300,7 @@ impl<D: Domain> Execution<D> {
         // loop without consuming fuel.
         macro_rules! jump {
             ($target:expr) => {{
-                let target = $target as usize;
+                let target: u32 = $target;
                 if cost == 0 && target <= pc {
                     return Err(Corruption::FreeBackwardJump.into());
                 }
@@ -324,7 +340,7 @@ impl<D: Domain> Execution<D> {
                 verify_block!();
                 if D::SIGNATURES {
                     let [if_true, if_false]: [u32; 2] = code
-                        .get(pc + $at..pc + $at + 2)
+                        .get(pc as usize + $at..pc as usize + $at + 2)
                         .and_then(|words| words.try_into().ok())
                         .ok_or(Corruption::PcOutOfRange)?;
                     let flag = D::branch_flag($condition);
@@ -400,17 +416,24 @@ impl<D: Domain> Execution<D> {
         }
 
         loop {
-            let word = *code.get(pc).ok_or(Corruption::PcOutOfRange)?;
+            // One bounds check fetches the opcode word and the next three words: the code is
+            // padded (`ir::PADDING`) so that every instruction has them.
+            // (`pc` is a `u32`, so `at + WINDOW` cannot overflow: the fetch is one compare.)
+            let at = pc as usize;
+            let Some(&[word, first, second, third]) = code.get(at..at + WINDOW) else {
+                return Err(Corruption::PcOutOfRange.into());
+            };
+            words = [first, second, third];
             cost = fuel_of(word);
-            if fuel + cost > threshold {
+            if cost > remaining {
                 // The loop may have switched frames (in-loop calls): save the frame too.
-                self.pc = pc as u32;
+                self.pc = pc;
                 self.base = base as u32;
-                self.fuel_used = fuel;
+                self.fuel_used = threshold - remaining;
                 self.signature = signature;
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }
-            fuel += cost;
+            remaining -= cost;
             if D::SIGNATURES {
                 signature = wasmrel_checker::fold(signature, word);
             }
@@ -548,7 +571,7 @@ impl<D: Domain> Execution<D> {
                     if signature != operand!(1) {
                         return Err(Corruption::BadSignature.into());
                     }
-                    self.block = pc as u32;
+                    self.block = pc;
                     pc += 4;
                 }
                 opcode::SigEdge => {
@@ -580,7 +603,7 @@ impl<D: Domain> Execution<D> {
                     let Some(Func::Wasm(function)) = funcs.get(caller.func as usize) else {
                         return Err(Corruption::BadFrame.into());
                     };
-                    switch_to!(caller.func, function, caller.pc as usize, caller.base as usize);
+                    switch_to!(caller.func, function, caller.pc, caller.base as usize);
                 }
                 opcode::Call => {
                     let (func, frame_offset) = (operand!(1), operand!(2));
