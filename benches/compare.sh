@@ -25,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 "$measure" translate "$runs" >"$work/translate.tsv"
 
 python3 - "$runs" "$work" benches/programs benches/RESULTS.md <<'EOF'
-import math, os, platform, statistics, subprocess, sys, time
+import importlib.metadata, math, os, platform, statistics, subprocess, sys, time
 import wasm3
 
 runs, work, programs_dir, results_path = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -98,7 +98,7 @@ for line in open("/proc/cpuinfo"):
 machine = [
     f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {command('git', 'rev-parse', '--short', 'HEAD')}",
     f"- CPU: {cpu}, `nproc` = {command('nproc')}, load average {' '.join(open('/proc/loadavg').read().split()[:3])}",
-    f"- {platform.system()} {platform.release()}, {command('rustc', '--version')}, pywasm3 {getattr(wasm3, '__version__', '?')}",
+    f"- {platform.system()} {platform.release()}, {command('rustc', '--version')}, pywasm3 {importlib.metadata.version('pywasm3')}",
 ]
 text = "\n".join([
     "# Benchmark results",
