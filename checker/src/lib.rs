@@ -8,11 +8,12 @@
 //!   ([`block_signature`]), spread over 32 bits so that different blocks differ.
 //! * The interpreter keeps one **runtime signature** `G`. Entering `b`, it must hold `s_b`
 //!   ([`check`]).
-//! * While `b` runs, every IR word it executes (opcodes and operands) is folded into `G`
-//!   ([`fold`]); the translator folds the same words statically, so at the block's exit `G`
-//!   equals the block's **exit signature** `e_b` ([`fold_words`]) — these are the IR's check
-//!   bits, and they cost one multiply per executed word instead of a checksum of the whole
-//!   function per call.
+//! * While `b` runs, every opcode word it dispatches is folded into `G` ([`fold`]); the
+//!   translator folds the same words statically, so at the block's exit `G` equals the
+//!   block's **exit signature** `e_b`, and a skipped, repeated or foreign instruction leaves
+//!   it wrong. The block's words, operands included, also carry a checksum ([`fold_words`])
+//!   that the executor verifies when the block is left: the IR's check bits, at the cost of
+//!   one multiply per word instead of a checksum of the whole function per call.
 //! * A transfer `b → c` XORs the **edge difference** `d = e_b ⊕ s_c` ([`edge`]) into `G`, so
 //!   `G = s_c` on arrival. A conditional branch carries both differences and selects one
 //!   *from the encoded condition* ([`branch`]), independently of the decision that moved the
