@@ -213,6 +213,7 @@ const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 /// A conversion between value types. Rust's `as` from float to integer saturates and maps NaN
 /// to 0, which is exactly the `trunc_sat` semantics; from integer to float it rounds to
 /// nearest-even, as the spec requires.
+#[inline(always)]
 pub fn convert(op: Conversion, input: Raw) -> Result<Raw, Error> {
     use Conversion::*;
     let as_f64 = match input {
