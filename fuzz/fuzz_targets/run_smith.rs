@@ -73,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
     // Without NaN canonicalisation payloads may differ between domains, so values are compared
     // by count; errors (traps, limits) must be the same.
     let shape = |outcomes: &[Result<Vec<Value>, Error>]| -> Vec<Result<usize, Error>> {
-        outcomes.iter().map(|o| o.as_ref().map(Vec::len).map_err(Clone::clone)).collect()
+        outcomes
+            .iter()
+            .map(|o| o.as_ref().map(Vec::len).map_err(Clone::clone))
+            .collect()
     };
     assert_eq!(shape(&plain), shape(&encoded), "plain and encoded disagree");
 });
