@@ -43,7 +43,7 @@ pub struct MemoryFault {
 }
 
 /// The check bytes or shadow copy of one linear memory.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MemoryGuard {
     protection: Protection,
     /// `crc`: one check byte per word; `dup`: a copy of every byte; `none`: empty.

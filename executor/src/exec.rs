@@ -8,6 +8,7 @@
 use crate::domain::Domain;
 use crate::error::{Corruption, Error};
 use crate::host::{Caller, Host, HostError, HostFuncId};
+use crate::memory::Memory;
 use crate::store::{InstanceId, Store};
 use crate::translate::FUNCTION_ENTRY;
 use crate::value::{FuncAddr, ValType, Value};
@@ -233,6 +234,30 @@ impl<D: Domain> Execution<D> {
         call: &HostCall,
         host: &mut impl Host,
     ) -> Result<(), Error> {
+        self.serve_host(store, None, call, host).map(|_| ())
+    }
+
+    /// Serves a pending host call of the first replica of a dual execution: the host's
+    /// memory writes go to `mirror` (the second replica's memory) as well, and every byte it
+    /// reads must be equal in both. Returns `Ok(false)`, without results, if a read found the
+    /// replicas different; the host saw no disagreeing bytes (the read failed).
+    pub fn call_host_mirrored(
+        &mut self,
+        store: &mut Store<D>,
+        mirror: &mut Memory,
+        call: &HostCall,
+        host: &mut impl Host,
+    ) -> Result<bool, Error> {
+        self.serve_host(store, Some(mirror), call, host)
+    }
+
+    fn serve_host(
+        &mut self,
+        store: &mut Store<D>,
+        mirror: Option<&mut Memory>,
+        call: &HostCall,
+        host: &mut impl Host,
+    ) -> Result<bool, Error> {
         let memory = call
             .instance
             .and_then(|instance| store.instances.get(instance.0 as usize))
@@ -243,13 +268,19 @@ impl<D: Domain> Execution<D> {
             .memories
             .get_mut(memory as usize)
             .ok_or(Corruption::BadIndex)?;
-        let mut caller = Caller::new(memory, call.instance).with_fuel_used(self.fuel_used);
-        host.call(call.id, &mut caller, &call.args, &mut results)
-            .map_err(|error| match error {
-                HostError::Exit(code) => Error::Exit(code),
-                HostError::Trap(message) => Error::Host(message),
-            })?;
-        self.set_host_results(store, &results)
+        let mut caller = Caller::new(memory, call.instance)
+            .with_fuel_used(self.fuel_used)
+            .with_mirror(mirror);
+        let outcome = host.call(call.id, &mut caller, &call.args, &mut results);
+        if caller.diverged() {
+            return Ok(false);
+        }
+        outcome.map_err(|error| match error {
+            HostError::Exit(code) => Error::Exit(code),
+            HostError::Trap(message) => Error::Host(message),
+        })?;
+        self.set_host_results(store, &results)?;
+        Ok(true)
     }
 
     /// Runs to completion, serving host calls with `host` and continuing through pauses.

@@ -10,6 +10,7 @@ use crate::memory::Memory;
 use crate::store::InstanceId;
 use crate::value::Value;
 use alloc::string::String;
+use core::cell::Cell;
 use core::fmt;
 
 /// Identifies a host function to its [`Host`]; chosen by whoever defines the import.
@@ -38,6 +39,11 @@ impl fmt::Display for OutOfBounds {
 /// What a host function may touch of its caller: memory 0 of the calling instance.
 pub struct Caller<'a> {
     memory: &'a mut Memory,
+    /// The second replica's memory in dual execution: the host's writes go to both
+    /// memories, and what it reads must be the same in both.
+    mirror: Option<&'a mut Memory>,
+    /// Whether a read found the two replicas' bytes different.
+    diverged: Cell<bool>,
     instance: Option<InstanceId>,
     fuel_used: u64,
 }
@@ -46,9 +52,23 @@ impl<'a> Caller<'a> {
     pub(crate) fn new(memory: &'a mut Memory, instance: Option<InstanceId>) -> Self {
         Self {
             memory,
+            mirror: None,
+            diverged: Cell::new(false),
             instance,
             fuel_used: 0,
         }
+    }
+
+    /// Mirrors this caller's memory accesses into `mirror` (see [`Caller::diverged`]).
+    pub(crate) fn with_mirror(mut self, mirror: Option<&'a mut Memory>) -> Self {
+        self.mirror = mirror;
+        self
+    }
+
+    /// Whether the host read bytes that differ between the two replicas of a mirrored call
+    /// (the read failed, so the host saw no disagreeing data).
+    pub(crate) fn diverged(&self) -> bool {
+        self.diverged.get()
     }
 
     /// Records the calling execution's fuel used, for [`Caller::fuel_used`].
@@ -68,14 +88,34 @@ impl<'a> Caller<'a> {
         self.instance
     }
 
-    /// Copies guest memory at `address` into `out`.
+    /// Copies guest memory at `address` into `out`. In a mirrored (dual) call the bytes must
+    /// be equal in both replicas; if they are not, the read fails and the call is marked
+    /// diverged.
     pub fn read(&self, address: u64, out: &mut [u8]) -> Result<(), OutOfBounds> {
-        self.memory.read(address, out).map_err(|_| OutOfBounds)
+        self.memory.read(address, out).map_err(|_| OutOfBounds)?;
+        if let Some(mirror) = &self.mirror {
+            let same = usize::try_from(address)
+                .ok()
+                .and_then(|start| mirror.bytes().get(start..start.checked_add(out.len())?))
+                .is_some_and(|bytes| bytes == out);
+            if !same {
+                self.diverged.set(true);
+                return Err(OutOfBounds);
+            }
+        }
+        Ok(())
     }
 
-    /// Copies `data` into guest memory at `address`.
+    /// Copies `data` into guest memory at `address` (into both replicas in a mirrored call).
     pub fn write(&mut self, address: u64, data: &[u8]) -> Result<(), OutOfBounds> {
-        self.memory.write(address, data).map_err(|_| OutOfBounds)
+        self.memory.write(address, data).map_err(|_| OutOfBounds)?;
+        if let Some(mirror) = self.mirror.as_deref_mut() {
+            if mirror.write(address, data).is_err() {
+                self.diverged.set(true);
+                return Err(OutOfBounds);
+            }
+        }
+        Ok(())
     }
 
     /// The size of the caller's memory in bytes (0 without a memory).

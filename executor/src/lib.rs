@@ -67,6 +67,7 @@ mod memory;
 mod module;
 pub mod numeric;
 mod plain;
+mod snapshot;
 mod store;
 mod table;
 mod translate;

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use wasmrel_checker::memory::{MemoryGuard, Protection};
 
 /// One linear memory.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Memory {
     /// The allocation: `size` live bytes, then zeros up to the capacity.
     bytes: Vec<u8>,

@@ -90,7 +90,7 @@ pub(crate) struct InstanceData {
 pub struct Store<D: Domain = Plain> {
     pub(crate) config: Config,
     pub(crate) types: Vec<FuncType>,
-    type_ids: BTreeMap<FuncType, u32>,
+    pub(crate) type_ids: BTreeMap<FuncType, u32>,
     pub(crate) funcs: Vec<Func>,
     pub(crate) tables: Vec<Table>,
     pub(crate) memories: Vec<Memory>,

@@ -10,7 +10,7 @@ use crate::value::ValType;
 use alloc::vec::Vec;
 
 /// One table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     elements: Vec<u64>,
     element: ValType,

@@ -45,7 +45,8 @@ impl Host for TestHost {
             SHOUT => {
                 let (address, len) = (args[0].as_i32().unwrap(), args[1].as_i32().unwrap());
                 let mut text = vec![0; len as usize];
-                caller.read(address as u64, &mut text).unwrap();
+                let unreadable = |_| HostError::Trap("unreadable".into());
+                caller.read(address as u64, &mut text).map_err(unreadable)?;
                 text.make_ascii_uppercase();
                 caller.write(address as u64, &text).unwrap();
                 assert!(caller.write(caller.size(), b"x").is_err());
@@ -149,4 +150,41 @@ fn bad_calls_name_the_problem() {
     assert!(matches!(arity, Err(Error::Call(m)) if m.contains("expected 1 arguments")));
     let ty = store.invoke(instance, "twice_plus_one", &[Value::I64(1)], host);
     assert!(matches!(ty, Err(Error::Call(m)) if m.contains("must be i32")));
+}
+
+#[test]
+fn mirrored_calls_write_both_replicas_and_refuse_disagreeing_reads() {
+    let (mut store, instance) = setup();
+    let (mut mirror_store, mirror_instance) = setup();
+    let host = &mut TestHost { wrong_type: false };
+    let mut execution = store.start_call(instance, "shout", &[]).unwrap();
+    let Pause::HostCall(call) = execution.resume(&mut store).unwrap() else {
+        panic!("expected a host call");
+    };
+    let mirror = mirror_store.memory_mut(mirror_instance).unwrap();
+    let agreed = execution
+        .call_host_mirrored(&mut store, mirror, &call, host)
+        .unwrap();
+    assert!(agreed);
+    assert_eq!(
+        &mirror_store.memory(mirror_instance).unwrap().bytes()[..5],
+        b"HELLO"
+    );
+    assert_eq!(&store.memory(instance).unwrap().bytes()[..5], b"HELLO");
+
+    // One differing byte in what the host reads: no results, nothing written.
+    let (mut store, instance) = setup();
+    let mut execution = store.start_call(instance, "shout", &[]).unwrap();
+    let Pause::HostCall(call) = execution.resume(&mut store).unwrap() else {
+        panic!("expected a host call");
+    };
+    let (mut mirror_store, mirror_instance) = setup();
+    let mirror = mirror_store.memory_mut(mirror_instance).unwrap();
+    mirror.write(4, b"O").unwrap();
+    let agreed = execution
+        .call_host_mirrored(&mut store, mirror, &call, host)
+        .unwrap();
+    assert!(!agreed);
+    assert_eq!(&store.memory(instance).unwrap().bytes()[..5], b"hello");
+    assert!(matches!(execution.resume(&mut store), Err(Error::Call(_))));
 }

@@ -32,7 +32,7 @@ pub(crate) fn check_id(id: u32) -> WasiResult {
 /// The wall clock starts at 2000-01-01T00:00:00Z, the other clocks at zero. Sleeping adds the
 /// requested time at once instead of waiting, so a program that sleeps sees time pass and
 /// still finishes immediately and reproducibly.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DeterministicClock {
     slept: u64,
 }

@@ -85,6 +85,17 @@ impl WasiCtx {
             .push(nul_terminated(&[name.as_bytes(), b"=", value.as_bytes()]));
     }
 
+    /// Replaces the clock (a fault-injection campaign shares it to copy its state at
+    /// checkpoints).
+    pub fn set_clock(&mut self, clock: Box<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    /// Replaces the random source (shared by campaigns for the same reason as the clock).
+    pub fn set_random(&mut self, random: Box<dyn RandomSource>) {
+        self.random = random;
+    }
+
     pub fn set_stdin(&mut self, source: Box<dyn InputSource>) {
         self.replace_stdio(0, Descriptor::Input(source));
     }

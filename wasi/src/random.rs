@@ -14,7 +14,7 @@ pub trait RandomSource {
 }
 
 /// A reproducible stream: the same seed yields the same bytes on every machine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeededRandom(Xoshiro256PlusPlus);
 
 impl SeededRandom {
