@@ -7,10 +7,19 @@
 //!
 //! * **`crc`**: one CRC-8 per aligned 8-byte word (CRC-8/AUTOSAR, polynomial 0x2F, which has
 //!   Hamming distance 4 for 64 data bits per Koopman's tables: every 1-, 2- and 3-bit error
-//!   in a word and its check byte is detected). A store recomputes the check bytes of the one
-//!   or two words it touches; a load verifies them. O(1) per access, 1/8 of the memory extra.
+//!   in a word and its check byte is detected). A load verifies the one or two words it
+//!   touches; a store first verifies the words it overwrites only in part (their other bytes
+//!   survive the store, and recomputing the check byte over them unverified would absorb a
+//!   flip there), then recomputes their check bytes. O(1) per access, 1/8 of the memory extra.
+//!   The CRC of a word is computed with eight table look-ups ([`crc8_of_word`]), the same
+//!   value the `crc` crate computes byte by byte (the tests compare the two).
 //! * **`dup`**: a full shadow copy written by every store and compared by every load. Catches
-//!   any difference between the copies, costs the memory's size again.
+//!   any difference between the copies, costs the memory's size again. A store copies only
+//!   the bytes it writes, so a flipped neighbour stays different from its copy: nothing to
+//!   verify before a store.
+//!
+//! Hosts read guest memory through [`MemoryGuard::verify`] too (the executor's `Caller`), so
+//! a flipped byte does not leave the guest through a WASI `fd_write` either.
 //!
 //! Every operation takes the memory's bytes as an argument, so the guard never holds a
 //! reference into them and the memory stays the single owner of its buffer.
@@ -20,8 +29,66 @@ use alloc::vec::Vec;
 /// The word the check bits cover.
 const WORD: usize = 8;
 
-/// CRC-8/AUTOSAR: Hamming distance 4 up to 119 data bits.
-const CRC8: crc::Crc<u8> = crc::Crc::<u8>::new(&crc::CRC_8_AUTOSAR);
+/// CRC-8/AUTOSAR (Hamming distance 4 up to 119 data bits): polynomial, initial value and
+/// final XOR, as in the `crc` catalogue.
+const POLY: u8 = 0x2f;
+const INIT: u8 = 0xff;
+const XOROUT: u8 = 0xff;
+
+/// CRC-8/AUTOSAR of an 8-byte word, bit by bit (builds the tables, at compile time).
+#[allow(clippy::indexing_slicing)] // `i < WORD`; only evaluated at compile time
+const fn crc8_bitwise(word: [u8; WORD]) -> u8 {
+    let mut crc = INIT;
+    let mut i = 0;
+    while i < WORD {
+        crc ^= word[i];
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x80 != 0 {
+                (crc << 1) ^ POLY
+            } else {
+                crc << 1
+            };
+            bit += 1;
+        }
+        i += 1;
+    }
+    crc ^ XOROUT
+}
+
+/// The CRC of the all-zero word.
+const CRC_OF_ZERO: u8 = crc8_bitwise([0; WORD]);
+
+/// `TABLES[i][b]`: how byte value `b` at position `i` changes the CRC of a word. A CRC is
+/// linear apart from its constant initial value and final XOR, so the CRC of a word is
+/// `CRC_OF_ZERO` XOR the eight bytes' contributions.
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: a bad index fails the build
+const TABLES: [[u8; 256]; WORD] = {
+    let mut tables = [[0u8; 256]; WORD];
+    let mut position = 0;
+    while position < WORD {
+        let mut value = 0;
+        while value < 256 {
+            let mut word = [0u8; WORD];
+            word[position] = value as u8;
+            tables[position][value] = crc8_bitwise(word) ^ CRC_OF_ZERO;
+            value += 1;
+        }
+        position += 1;
+    }
+    tables
+};
+
+/// CRC-8/AUTOSAR of the 8-byte word `word` (bytes in memory order).
+#[inline(always)]
+pub fn crc8_of_word(word: [u8; WORD]) -> u8 {
+    let mut crc = CRC_OF_ZERO;
+    for (table, byte) in TABLES.iter().zip(word) {
+        // A `u8` indexes a 256-entry table: always in range (the check compiles away).
+        crc ^= table.get(usize::from(byte)).copied().unwrap_or_default();
+    }
+    crc
+}
 
 /// Which protection a memory has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,9 +117,16 @@ pub struct MemoryGuard {
     shadow: Vec<u8>,
 }
 
+/// The CRC of word number `word` of `bytes` (a missing word counts as zeros: the guard
+/// covers whole words of a memory whose size is a multiple of the page size).
+#[inline(always)]
 fn crc_of(bytes: &[u8], word: usize) -> u8 {
     let start = word * WORD;
-    CRC8.checksum(bytes.get(start..start + WORD).unwrap_or_default())
+    let word = bytes
+        .get(start..start + WORD)
+        .and_then(|w| <[u8; WORD]>::try_from(w).ok())
+        .unwrap_or_default();
+    crc8_of_word(word)
 }
 
 impl MemoryGuard {
@@ -107,7 +181,43 @@ impl MemoryGuard {
         address / WORD..(address + len - 1) / WORD + 1
     }
 
-    /// Records a write of `bytes[address..address + len]` (already done in `bytes`).
+    /// Checks the words a write of `len` bytes at `address` covers only in part, before the
+    /// write: their other bytes survive it, and [`Self::stored`] would take them as correct.
+    /// Nothing to do for `dup`, whose copy of those bytes stays as it was.
+    #[inline]
+    pub fn verify_partial(
+        &self,
+        bytes: &[u8],
+        address: usize,
+        len: usize,
+    ) -> Result<(), MemoryFault> {
+        if self.protection != Protection::Crc || len == 0 {
+            return Ok(());
+        }
+        let end = address + len;
+        if !address.is_multiple_of(WORD) || len < WORD {
+            self.verify_word(bytes, address / WORD)?;
+        }
+        if !end.is_multiple_of(WORD) && (end - 1) / WORD != address / WORD {
+            self.verify_word(bytes, (end - 1) / WORD)?;
+        }
+        Ok(())
+    }
+
+    /// Checks one word's CRC.
+    #[inline(always)]
+    fn verify_word(&self, bytes: &[u8], word: usize) -> Result<(), MemoryFault> {
+        if self.shadow.get(word) == Some(&crc_of(bytes, word)) {
+            Ok(())
+        } else {
+            Err(MemoryFault {
+                address: word * WORD,
+            })
+        }
+    }
+
+    /// Records a write of `bytes[address..address + len]` (already done in `bytes`); the
+    /// words it covers in part must have passed [`Self::verify_partial`] before the write.
     #[inline]
     pub fn stored(&mut self, bytes: &[u8], address: usize, len: usize) {
         match self.protection {
@@ -137,11 +247,7 @@ impl MemoryGuard {
             Protection::None => Ok(()),
             Protection::Crc => {
                 for word in Self::words(address, len) {
-                    if self.shadow.get(word) != Some(&crc_of(bytes, word)) {
-                        return Err(MemoryFault {
-                            address: word * WORD,
-                        });
-                    }
+                    self.verify_word(bytes, word)?;
                 }
                 Ok(())
             }
@@ -193,6 +299,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_table_crc_is_the_crc_crates_crc_8_autosar() {
+        let reference = crc::Crc::<u8>::new(&crc::CRC_8_AUTOSAR);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..10_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let word = if i < 64 { 1u64 << i } else { x }.to_le_bytes();
+            assert_eq!(crc8_of_word(word), reference.checksum(&word), "{word:?}");
+        }
+        assert_eq!(crc8_of_word([0; 8]), reference.checksum(&[0; 8]));
+    }
+
+    #[test]
+    fn a_store_does_not_absorb_a_flip_in_the_rest_of_its_word() {
+        let mut bytes = vec![0u8; 32];
+        let mut guard = MemoryGuard::new(Protection::Crc, &bytes);
+        bytes[3] ^= 0x10; // a fault in word 0
+        for (address, len) in [(0, 1), (4, 4), (6, 4), (1, 2), (0, 4)] {
+            assert_eq!(
+                guard.verify_partial(&bytes, address, len),
+                Err(MemoryFault { address: 0 }),
+                "store of {len} at {address}"
+            );
+        }
+        // A store that overwrites the whole word replaces the flipped byte: nothing to check.
+        assert_eq!(guard.verify_partial(&bytes, 0, 8), Ok(()));
+        write(&mut guard, &mut bytes, 0, &[9; 8]);
+        assert_eq!(guard.verify(&bytes, 0, 32), Ok(()));
+        // The last word of an unaligned store is checked too.
+        bytes[17] ^= 1;
+        assert!(guard.verify_partial(&bytes, 12, 4).is_ok());
+        assert_eq!(
+            guard.verify_partial(&bytes, 12, 5),
+            Err(MemoryFault { address: 16 })
+        );
+        // dup keeps its own copy of the neighbour: nothing to verify before a store.
+        let mut copy = vec![0u8; 16];
+        let guard = MemoryGuard::new(Protection::Dup, &copy);
+        copy[3] ^= 1;
+        assert_eq!(guard.verify_partial(&copy, 0, 1), Ok(()));
+        assert!(guard.verify(&copy, 0, 8).is_err());
     }
 
     #[test]

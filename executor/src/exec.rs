@@ -272,6 +272,10 @@ impl<D: Domain> Execution<D> {
             .with_fuel_used(self.fuel_used)
             .with_mirror(mirror);
         let outcome = host.call(call.id, &mut caller, &call.args, &mut results);
+        // A corrupted byte the host ran into is a detection, whatever the host made of it.
+        if caller.corrupted() {
+            return Err(Corruption::MemoryMismatch.into());
+        }
         if caller.diverged() {
             return Ok(false);
         }

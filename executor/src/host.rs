@@ -6,6 +6,7 @@
 //! memory (checksums, shadow copies) and dual execution (mirroring writes into the second
 //! replica) can intercept every access.
 
+use crate::error::{Corruption, Error};
 use crate::memory::Memory;
 use crate::store::InstanceId;
 use crate::value::Value;
@@ -46,6 +47,9 @@ pub struct Caller<'a> {
     diverged: Cell<bool>,
     instance: Option<InstanceId>,
     fuel_used: u64,
+    /// A read or write found guest memory disagreeing with its protection (encoded stores).
+    /// The host sees only [`OutOfBounds`]; the executor ends the run as detected.
+    corrupted: Cell<bool>,
 }
 
 impl<'a> Caller<'a> {
@@ -56,6 +60,7 @@ impl<'a> Caller<'a> {
             diverged: Cell::new(false),
             instance,
             fuel_used: 0,
+            corrupted: Cell::new(false),
         }
     }
 
@@ -88,11 +93,13 @@ impl<'a> Caller<'a> {
         self.instance
     }
 
-    /// Copies guest memory at `address` into `out`. In a mirrored (dual) call the bytes must
-    /// be equal in both replicas; if they are not, the read fails and the call is marked
+    /// Copies guest memory at `address` into `out`. In an encoded store the bytes are
+    /// checked against the memory's protection first. In a mirrored (dual) call the bytes
+    /// must be equal in both replicas; if they are not, the read fails and the call is marked
     /// diverged.
     pub fn read(&self, address: u64, out: &mut [u8]) -> Result<(), OutOfBounds> {
-        self.memory.read(address, out).map_err(|_| OutOfBounds)?;
+        let result = self.memory.read(address, out);
+        self.access(result)?;
         if let Some(mirror) = &self.mirror {
             let same = usize::try_from(address)
                 .ok()
@@ -108,7 +115,8 @@ impl<'a> Caller<'a> {
 
     /// Copies `data` into guest memory at `address` (into both replicas in a mirrored call).
     pub fn write(&mut self, address: u64, data: &[u8]) -> Result<(), OutOfBounds> {
-        self.memory.write(address, data).map_err(|_| OutOfBounds)?;
+        let result = self.memory.write(address, data);
+        self.access(result)?;
         if let Some(mirror) = self.mirror.as_deref_mut() {
             if mirror.write(address, data).is_err() {
                 self.diverged.set(true);
@@ -116,6 +124,19 @@ impl<'a> Caller<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether an access found guest memory corrupted (then the run ends detected).
+    pub(crate) fn corrupted(&self) -> bool {
+        self.corrupted.get()
+    }
+
+    /// Notes a protection mismatch (the host sees only [`OutOfBounds`]).
+    fn access(&self, result: Result<(), Error>) -> Result<(), OutOfBounds> {
+        if let Err(Error::Corrupted(Corruption::MemoryMismatch)) = result {
+            self.corrupted.set(true);
+        }
+        result.map_err(|_| OutOfBounds)
     }
 
     /// The size of the caller's memory in bytes (0 without a memory).

@@ -60,6 +60,23 @@ impl Memory {
         self.guard = MemoryGuard::new(protection, self.bytes());
     }
 
+    /// Before a write of `len` bytes at `start`: the protected words it covers in part must
+    /// be intact, or the write would make their flipped bytes look correct.
+    #[inline(always)]
+    fn verify_unwritten(&self, start: usize, len: usize) -> Result<(), Error> {
+        self.guard
+            .verify_partial(self.bytes(), start, len)
+            .map_err(|_| Corruption::MemoryMismatch.into())
+    }
+
+    /// Checks `len` bytes at `start` against the protection before they are read.
+    #[inline(always)]
+    fn verify_read(&self, start: usize, len: usize) -> Result<(), Error> {
+        self.guard
+            .verify(self.bytes(), start, len)
+            .map_err(|_| Corruption::MemoryMismatch.into())
+    }
+
     /// Updates the protection after a write of `len` bytes at `start`.
     #[inline(always)]
     fn protect_written(&mut self, start: usize, len: usize) {
@@ -158,16 +175,14 @@ impl Memory {
         offset: u32,
     ) -> Result<[u8; N], Error> {
         let range = self.range(address, offset, N)?;
-        let bytes = self.bytes.get(..self.size).unwrap_or_default();
-        self.guard
-            .verify(bytes, range.start, N)
-            .map_err(|_| Corruption::MemoryMismatch)?;
+        self.verify_read(range.start, N)?;
         let mut out = [0u8; N];
-        out.copy_from_slice(bytes.get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
+        out.copy_from_slice(self.bytes().get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
         Ok(out)
     }
 
-    /// [`Self::store`] that also updates the protection (encoded stores).
+    /// [`Self::store`] that also keeps the protection (encoded stores): verifies the words
+    /// the store covers in part, writes, updates their check bits.
     #[inline(always)]
     pub(crate) fn store_checked<const N: usize>(
         &mut self,
@@ -175,9 +190,13 @@ impl Memory {
         offset: u32,
         value: [u8; N],
     ) -> Result<(), Error> {
-        self.store(address, offset, value)?;
-        let start = (u64::from(address) + u64::from(offset)) as usize;
-        self.protect_written(start, N);
+        let range = self.range(address, offset, N)?;
+        self.verify_unwritten(range.start, N)?;
+        self.bytes
+            .get_mut(range.clone())
+            .ok_or(TrapCode::MemoryOutOfBounds)?
+            .copy_from_slice(&value);
+        self.protect_written(range.start, N);
         Ok(())
     }
 
@@ -198,50 +217,57 @@ impl Memory {
         Ok(())
     }
 
-    /// Reads `out.len()` bytes at `address` (host access).
-    pub fn read(&self, address: u64, out: &mut [u8]) -> Result<(), Error> {
+    /// The in-bounds byte range `[address, address + len)` of a host access, or a trap.
+    fn host_range(&self, address: u64, len: usize) -> Result<core::ops::Range<usize>, Error> {
         let end = address
-            .checked_add(out.len() as u64)
+            .checked_add(len as u64)
             .ok_or(TrapCode::MemoryOutOfBounds)?;
-        let source = usize::try_from(address)
-            .ok()
-            .zip(usize::try_from(end).ok())
-            .and_then(|(start, end)| self.bytes().get(start..end))
-            .ok_or(TrapCode::MemoryOutOfBounds)?;
-        out.copy_from_slice(source);
+        match (usize::try_from(address), usize::try_from(end)) {
+            (Ok(start), Ok(end)) if end <= self.size => Ok(start..end),
+            _ => Err(TrapCode::MemoryOutOfBounds.into()),
+        }
+    }
+
+    /// Reads `out.len()` bytes at `address` (host access), checked against the protection:
+    /// a mismatch is [`Corruption::MemoryMismatch`].
+    pub fn read(&self, address: u64, out: &mut [u8]) -> Result<(), Error> {
+        let range = self.host_range(address, out.len())?;
+        self.verify_read(range.start, range.len())?;
+        out.copy_from_slice(self.bytes().get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
         Ok(())
     }
 
-    /// Writes `data` at `address` (host access, data segments).
+    /// Writes `data` at `address` (host access, data segments), keeping the protection as a
+    /// store does.
     pub fn write(&mut self, address: u64, data: &[u8]) -> Result<(), Error> {
-        let end = address
-            .checked_add(data.len() as u64)
-            .ok_or(TrapCode::MemoryOutOfBounds)?;
-        let target = usize::try_from(address)
-            .ok()
-            .zip(usize::try_from(end).ok())
-            .and_then(|(start, end)| self.bytes_mut().get_mut(start..end))
-            .ok_or(TrapCode::MemoryOutOfBounds)?;
-        target.copy_from_slice(data);
-        self.protect_written(address as usize, data.len());
+        let range = self.host_range(address, data.len())?;
+        self.verify_unwritten(range.start, range.len())?;
+        self.bytes_mut()
+            .get_mut(range.clone())
+            .ok_or(TrapCode::MemoryOutOfBounds)?
+            .copy_from_slice(data);
+        self.protect_written(range.start, range.len());
         Ok(())
     }
 
     /// `memory.fill`
     pub(crate) fn fill(&mut self, address: u32, value: u8, len: u32) -> Result<(), Error> {
         let range = self.range(address, 0, len as usize)?;
+        self.verify_unwritten(range.start, range.len())?;
         self.bytes
-            .get_mut(range)
+            .get_mut(range.clone())
             .ok_or(TrapCode::MemoryOutOfBounds)?
             .fill(value);
-        self.protect_written(address as usize, len as usize);
+        self.protect_written(range.start, range.len());
         Ok(())
     }
 
-    /// `memory.copy` (overlapping ranges allowed).
+    /// `memory.copy` (overlapping ranges allowed); the source is read, so it is verified.
     pub(crate) fn copy_within(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Error> {
         let source = self.range(src, 0, len as usize)?;
         let target = self.range(dst, 0, len as usize)?;
+        self.verify_read(source.start, source.len())?;
+        self.verify_unwritten(target.start, target.len())?;
         self.bytes.copy_within(source, target.start);
         self.protect_written(target.start, target.len());
         Ok(())
