@@ -180,7 +180,7 @@ pub struct DirGrant {
     pub guest: String,
 }
 
-fn parse_dir(text: &str) -> Result<DirGrant, String> {
+pub(crate) fn parse_dir(text: &str) -> Result<DirGrant, String> {
     let (host, guest) = text.split_once("::").unwrap_or((text, text));
     if host.is_empty() || guest.is_empty() {
         return Err(format!("`{text}`: expected HOST or HOST::GUEST"));

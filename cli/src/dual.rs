@@ -2,7 +2,7 @@
 
 use wasmrel_an_encoding::An;
 use wasmrel_executor::{Module, Plain};
-use wasmrel_fault_inject::driver::{self, Call, End, Run};
+use wasmrel_fault_inject::driver::{self, Call, End};
 use wasmrel_fault_inject::dual::Inverted;
 
 use crate::args::RunArgs;
@@ -45,18 +45,11 @@ pub fn execute(
     }
     let mut wasi = run::wasi_ctx(args, module_path, guest_args)?;
     let replicas = args.replicas.unwrap_or_default();
-    let run = Run {
-        module: &module,
-        config,
-        host: &mut wasi,
-        calls: &calls,
-        keep_memory: false,
+    let (end, fuel) = match replicas {
+        Replicas::Inverted => driver::dual::<Plain, Inverted>(&module, config, &mut wasi, &calls),
+        Replicas::Encoded => driver::dual::<Plain, An>(&module, config, &mut wasi, &calls),
     };
-    let (end, progress) = match replicas {
-        Replicas::Inverted => driver::dual::<Plain, Inverted>(run, None),
-        Replicas::Encoded => driver::dual::<Plain, An>(run, None),
-    };
-    *fuel_used = Some(progress.fuel);
+    *fuel_used = Some(fuel);
     wasi.flush();
     match end {
         End::Returned(values) => {

@@ -67,6 +67,17 @@ pub struct InjectArgs {
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = crate::args::parse_env)]
     pub envs: Vec<(String, String)>,
 
+    /// Grant the guest a host directory, under the name GUEST (default: the host path).
+    /// Every run works on its own copy; what the directory holds at the end is part of the
+    /// observable behaviour.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = crate::args::parse_dir)]
+    pub dirs: Vec<crate::args::DirGrant>,
+
+    /// Checkpoints of the golden run that injected runs restart from and end early at
+    /// (0: every run from the start to its end; the outcomes are the same).
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub checkpoints: u64,
+
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -112,6 +123,12 @@ fn load_app(args: &InjectArgs) -> Result<App, String> {
     let bytes = read_module(Path::new(path))?;
     let mut app = App::new(path, bytes, guest_args.to_vec(), None)?;
     app.envs.clone_from(&args.envs);
+    for grant in &args.dirs {
+        if !grant.host.is_dir() {
+            return Err(format!("--dir {}: not a directory", grant.host.display()));
+        }
+        app.dirs.push((grant.host.clone(), grant.guest.clone()));
+    }
     match (args.check, args.mode) {
         (Some(_), mode) if mode != Mode::Encoded => {
             return Err("--check needs --mode encoded".into())
@@ -165,6 +182,7 @@ fn run_inject(args: &InjectArgs) -> Result<(), String> {
         shard: args.shard.unwrap_or(Shard::WHOLE),
         progress: !args.quiet,
         stop_after: None,
+        checkpoints: args.checkpoints,
     };
     let out = args.out.clone().ok_or("--out DIR is required")?;
     if let Some(id) = args.replay {
@@ -185,8 +203,10 @@ fn run_inject(args: &InjectArgs) -> Result<(), String> {
     let written = campaign.run(&options)?;
     let seconds = start.elapsed().as_secs_f64();
     eprintln!(
-        "wasmrel: {written} injections in {seconds:.1} s ({:.0}/s); {} results in {}",
+        "wasmrel: {written} injections in {seconds:.1} s ({:.0}/s; {} restarted from a checkpoint, {} ended early at one); {} results in {}",
         written as f64 / seconds.max(1e-9),
+        campaign.restarted,
+        campaign.ended_early,
         campaign.done.len(),
         out.join("results.jsonl").display()
     );
@@ -209,7 +229,7 @@ fn replay(app: App, options: &CampaignOptions, out: &Path, id: u64) -> Result<()
     let campaign = Campaign::open(app, options, out)?;
     let fault = campaign.fault(id);
     let spec = &campaign.file.spec;
-    let (record, trace) = inject(
+    let (record, progress) = inject(
         &campaign.app,
         spec.mode,
         &campaign.golden,
@@ -224,7 +244,8 @@ fn replay(app: App, options: &CampaignOptions, out: &Path, id: u64) -> Result<()
     );
     println!(
         "  where: {}",
-        trace
+        progress
+            .trace
             .as_deref()
             .unwrap_or("not reached (the run ended before t)")
     );

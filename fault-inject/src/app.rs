@@ -1,14 +1,15 @@
 //! The application under test: its bytes, the call a campaign makes, and the deterministic
 //! WASI world every run of it gets.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use wasmrel_executor::{Config, Module, Value};
-use wasmrel_wasi::stdio::{InputSource, OutputSink};
-use wasmrel_wasi::{Errno, WasiCtx};
+use wasmrel_an_encoding::{level, An};
+use wasmrel_executor::{Config, Module, Plain, Value};
+
+use crate::driver::{Pair, Single, System};
+use crate::dual::Inverted;
 
 /// How the application is executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,9 +93,6 @@ impl Second {
     }
 }
 
-/// The most output bytes kept per stream; more is counted but not stored.
-const OUTPUT_CAP: usize = 16 << 20;
-
 /// A module with the call a campaign makes: WASI `_start` with guest arguments, or one
 /// `--invoke`d export with typed arguments.
 pub struct App {
@@ -114,6 +112,8 @@ pub struct App {
     pub check: Check,
     /// The second replica of dual runs.
     pub second: Second,
+    /// Host directories granted to the guest (`HOST`, guest name); every run gets copies.
+    pub dirs: Vec<(PathBuf, String)>,
 }
 
 impl App {
@@ -139,6 +139,7 @@ impl App {
             envs: Vec::new(),
             check: Check::default(),
             second: Second::default(),
+            dirs: Vec::new(),
         })
     }
 
@@ -157,63 +158,29 @@ impl App {
             .unwrap_or(0)
     }
 
-    /// A fresh deterministic WASI world with captured output and an input that records
-    /// whether the guest tried to read it.
-    pub fn wasi(&self) -> (WasiCtx, Streams) {
-        let mut wasi = WasiCtx::deterministic(0);
-        let streams = Streams::default();
-        wasi.set_stdout(Box::new(Capture(streams.stdout.clone())));
-        wasi.set_stderr(Box::new(Capture(streams.stderr.clone())));
-        wasi.set_stdin(Box::new(NoInput(streams.read_stdin.clone())));
-        wasi.push_arg(&self.name);
-        for arg in &self.guest_args {
-            wasi.push_arg(arg);
+    /// The host directories granted to the guest.
+    pub fn dir_hosts(&self) -> Vec<PathBuf> {
+        self.dirs.iter().map(|(host, _)| host.clone()).collect()
+    }
+
+    /// Calls `f` with the [`System`] that runs `mode` (with this app's check level and
+    /// replicas).
+    pub fn with_system<F: SystemFn>(&self, mode: Mode, f: F) -> F::Output {
+        match (mode, self.check, self.second) {
+            (Mode::Plain, ..) => f.call::<Single<Plain>>(self),
+            (Mode::Encoded, Check::Op, _) => f.call::<Single<An<{ level::OP }>>>(self),
+            (Mode::Encoded, Check::Block, _) => f.call::<Single<An<{ level::BLOCK }>>>(self),
+            (Mode::Encoded, Check::Effects, _) => f.call::<Single<An<{ level::EFFECTS }>>>(self),
+            (Mode::Dual, _, Second::Inverted) => f.call::<Pair<Plain, Inverted>>(self),
+            (Mode::Dual, _, Second::Encoded) => f.call::<Pair<Plain, An>>(self),
         }
-        for (name, value) in &self.envs {
-            wasi.push_env(name, value);
-        }
-        (wasi, streams)
     }
 }
 
-/// What a run wrote, shared with the WASI sinks.
-#[derive(Default, Clone)]
-pub struct Streams {
-    pub stdout: Rc<RefCell<Output>>,
-    pub stderr: Rc<RefCell<Output>>,
-    pub read_stdin: Rc<RefCell<bool>>,
-}
-
-/// Bytes written to one stream (the first [`OUTPUT_CAP`]) and how many in all.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub bytes: Vec<u8>,
-    pub total: u64,
-}
-
-struct Capture(Rc<RefCell<Output>>);
-
-impl OutputSink for Capture {
-    fn write(&mut self, bytes: &[u8]) -> Result<usize, Errno> {
-        let mut output = self.0.borrow_mut();
-        let room = OUTPUT_CAP.saturating_sub(output.bytes.len());
-        output
-            .bytes
-            .extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
-        output.total += bytes.len() as u64;
-        Ok(bytes.len())
-    }
-}
-
-/// An empty stdin that remembers being read: a golden run that reads input is refused,
-/// because campaigns replay no input.
-struct NoInput(Rc<RefCell<bool>>);
-
-impl InputSource for NoInput {
-    fn read(&mut self, _buf: &mut [u8]) -> Result<usize, Errno> {
-        *self.0.borrow_mut() = true;
-        Ok(0)
-    }
+/// Code generic over the [`System`] a mode runs as (see [`App::with_system`]).
+pub trait SystemFn {
+    type Output;
+    fn call<S: System + Send + Sync + 'static>(self, app: &App) -> Self::Output;
 }
 
 /// Counts each defined function's locals (parameters included) and the imported functions.

@@ -66,6 +66,9 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<String>,
     pub invoke: Option<String>,
+    /// Granted directories, `HOST::GUEST`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dirs: Vec<String>,
     pub mode: Mode,
     /// The check level of an encoded campaign.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,6 +120,9 @@ pub struct CampaignOptions {
     pub progress: bool,
     /// Stop after writing this many results (a deterministic stand-in for Ctrl-C in tests).
     pub stop_after: Option<u64>,
+    /// Checkpoints of the golden run to restart injected runs from (0: every injected run
+    /// starts from the beginning and runs to its end). Outcomes do not depend on it.
+    pub checkpoints: u64,
 }
 
 /// An open campaign: the app, its golden run and the directory.
@@ -126,6 +132,10 @@ pub struct Campaign {
     pub file: CampaignFile,
     pub dir: PathBuf,
     pub done: BTreeSet<u64>,
+    /// Of the last [`Campaign::run`]'s injections: how many restarted from a checkpoint and
+    /// how many ended early at one.
+    pub restarted: u64,
+    pub ended_early: u64,
 }
 
 pub const RESULTS: &str = "results.jsonl";
@@ -141,6 +151,11 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
         args: app.guest_args.clone(),
         env: app.envs.iter().map(|(n, v)| format!("{n}={v}")).collect(),
         invoke: app.invoke.as_ref().map(|(name, _)| name.clone()),
+        dirs: app
+            .dirs
+            .iter()
+            .map(|(host, guest)| format!("{}::{guest}", host.display()))
+            .collect(),
         mode: options.mode,
         check: (options.mode == Mode::Encoded).then_some(app.check),
         replicas: (options.mode == Mode::Dual).then_some(app.second),
@@ -170,7 +185,7 @@ impl Campaign {
                 options.hang_factor
             ));
         }
-        let golden = Golden::record(&app, options.mode)?;
+        let golden = Golden::record(&app, options.mode, options.checkpoints)?;
         let file = CampaignFile {
             spec: spec(&app, &golden, options),
             shard: options.shard,
@@ -206,6 +221,8 @@ impl Campaign {
             file,
             dir: dir.to_owned(),
             done,
+            restarted: 0,
+            ended_early: 0,
         })
     }
 
@@ -235,6 +252,7 @@ impl Campaign {
             .map_err(|e| io(&path, e))?;
         let writer = Mutex::new(out);
         let written = AtomicU64::new(0);
+        let (restarted, early) = (AtomicU64::new(0), AtomicU64::new(0));
         let stop = AtomicBool::new(false);
         let failure: Mutex<Option<String>> = Mutex::new(None);
         let bar = if options.progress {
@@ -259,7 +277,7 @@ impl Campaign {
                 if stop.load(Ordering::SeqCst) {
                     return;
                 }
-                let (record, _) = inject(
+                let (record, progress) = inject(
                     &self.app,
                     spec.mode,
                     &self.golden,
@@ -282,6 +300,8 @@ impl Campaign {
                     return fail(&failure, &stop, io(&path, e));
                 }
                 let count = written.fetch_add(1, Ordering::SeqCst) + 1;
+                restarted.fetch_add(u64::from(progress.restarted), Ordering::Relaxed);
+                early.fetch_add(u64::from(progress.early), Ordering::Relaxed);
                 if options.stop_after.is_some_and(|n| count >= n) {
                     stop.store(true, Ordering::SeqCst);
                 }
@@ -293,6 +313,8 @@ impl Campaign {
             return Err(message);
         }
         let count = written.load(Ordering::SeqCst);
+        self.restarted = restarted.load(Ordering::SeqCst);
+        self.ended_early = early.load(Ordering::SeqCst);
         self.done = read_results(&self.dir, false)?
             .iter()
             .map(|r| r.id)
@@ -398,6 +420,8 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
             "arguments {:?} {:?} env {:?}, not {:?} {:?} {:?}",
             sa.invoke, sa.args, sa.env, sb.invoke, sb.args, sb.env
         )
+    } else if sa.dirs != sb.dirs {
+        format!("directories {:?}, not {:?}", sa.dirs, sb.dirs)
     } else if a.shard != b.shard {
         format!(
             "shard {}/{}, not {}/{}",

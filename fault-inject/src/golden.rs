@@ -5,15 +5,15 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use wasmrel_an_encoding::{level, An};
-use wasmrel_executor::{Config, Error, LimitKind, Plain};
+use wasmrel_executor::{Config, Error, LimitKind};
 
-use crate::app::{App, Check, Mode, Output, Second};
-use crate::driver::{self, Call, End, Progress, Run};
-use crate::dual::Inverted;
+use crate::app::{App, Mode, SystemFn};
+use crate::driver::{End, System};
 use crate::fault::{Class, Fault};
 use crate::flip::Injector;
+use crate::host::Output;
 use crate::label::Label;
+use crate::runner::{self, Checkpoints};
 
 /// One run's observable behaviour.
 #[derive(Debug, Clone)]
@@ -23,12 +23,31 @@ pub struct Observed {
     pub stdout: Output,
     pub stderr: Output,
     pub read_stdin: bool,
+    /// A digest of the granted directories' contents at the end (with `--dir`).
+    pub files: Option<String>,
+}
+
+/// What a run reports besides its observable behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Fuel used by the last call (of the first replica).
+    pub fuel: u64,
+    pub host_calls: u64,
+    /// Where the fault went, if one was injected.
+    pub trace: Option<String>,
+    /// Linear memory of the (first) replica at the end, if asked for.
+    pub memory: Option<Vec<u8>>,
+    /// Whether the run restarted from a checkpoint of the golden run.
+    pub restarted: bool,
+    /// Whether the run ended early, its state equal to the golden run's at a checkpoint.
+    pub early: bool,
 }
 
 impl App {
     /// The export calls of a run: `_start`, or `_initialize` (if exported) and the invoked
     /// export.
-    pub fn calls(&self) -> Result<Vec<Call>, String> {
+    pub fn calls(&self) -> Result<Vec<crate::driver::Call>, String> {
+        use crate::driver::Call;
         let exports: Vec<String> = self.module.exports().map(|e| e.name).collect();
         let has = |name: &str| exports.iter().any(|e| e == name);
         let mut calls = Vec::new();
@@ -62,7 +81,8 @@ impl App {
         Ok(calls)
     }
 
-    /// Runs the app once in `mode` with a fuel limit, optionally injecting a fault.
+    /// Runs the app once in `mode` from the start with a fuel limit, optionally injecting a
+    /// fault.
     pub fn execute(
         &self,
         mode: Mode,
@@ -70,41 +90,58 @@ impl App {
         injector: Option<&mut Injector<'_>>,
         keep_memory: bool,
     ) -> Result<Observed, String> {
-        let calls = self.calls()?;
-        let (mut wasi, streams) = self.wasi();
+        self.with_system(
+            mode,
+            Execute {
+                fuel,
+                injector,
+                checkpoints: &Checkpoints::none(),
+                golden: None,
+                keep_memory,
+            },
+        )
+    }
+}
+
+/// [`runner::observe`] for the system of a mode.
+struct Execute<'a, 'i> {
+    fuel: Option<u64>,
+    injector: Option<&'a mut Injector<'i>>,
+    checkpoints: &'a Checkpoints,
+    golden: Option<&'a Observed>,
+    keep_memory: bool,
+}
+
+impl SystemFn for Execute<'_, '_> {
+    type Output = Result<Observed, String>;
+
+    fn call<S: System + Send + Sync + 'static>(self, app: &App) -> Self::Output {
         let config = Config {
-            fuel,
-            ..self.config
+            fuel: self.fuel,
+            ..app.config
         };
-        let run = Run {
-            module: &self.module,
+        runner::observe::<S>(
+            app,
             config,
-            host: &mut wasi,
-            calls: &calls,
-            keep_memory,
-        };
-        let (end, progress) = match (mode, self.check, self.second) {
-            (Mode::Plain, ..) => driver::single::<Plain>(run, injector),
-            (Mode::Encoded, Check::Op, _) => driver::single::<An<{ level::OP }>>(run, injector),
-            (Mode::Encoded, Check::Block, _) => {
-                driver::single::<An<{ level::BLOCK }>>(run, injector)
-            }
-            (Mode::Encoded, Check::Effects, _) => {
-                driver::single::<An<{ level::EFFECTS }>>(run, injector)
-            }
-            (Mode::Dual, _, Second::Inverted) => driver::dual::<Plain, Inverted>(run, injector),
-            (Mode::Dual, _, Second::Encoded) => driver::dual::<Plain, An>(run, injector),
-        };
-        let stdout = streams.stdout.borrow().clone();
-        let stderr = streams.stderr.borrow().clone();
-        let read_stdin = *streams.read_stdin.borrow();
-        Ok(Observed {
-            end,
-            progress,
-            stdout,
-            stderr,
-            read_stdin,
-        })
+            self.injector,
+            self.checkpoints,
+            self.golden,
+            self.keep_memory,
+        )
+    }
+}
+
+/// [`runner::record`] for the system of a mode.
+struct TakeCheckpoints {
+    length: u64,
+    count: u64,
+}
+
+impl SystemFn for TakeCheckpoints {
+    type Output = Result<(Checkpoints, Observed), String>;
+
+    fn call<S: System + Send + Sync + 'static>(self, app: &App) -> Self::Output {
+        runner::record::<S>(app, self.length, self.count)
     }
 }
 
@@ -116,6 +153,8 @@ pub struct Golden {
     pub length: u64,
     /// Wall time of one golden run (the fastest of the repetitions), in nanoseconds.
     pub time_ns: u64,
+    /// Copies of the run for restarting injected runs (none if checkpoints are off).
+    pub checkpoints: Checkpoints,
 }
 
 /// What campaign.json keeps of the golden run.
@@ -133,7 +172,8 @@ impl Golden {
     /// Runs the app without faults at least three times and, for short runs, until a quarter
     /// second has passed (at most 20 times): the fastest time is the least disturbed by a
     /// loaded machine. Refuses runs that fail, read input, or disagree with each other.
-    pub fn record(app: &App, mode: Mode) -> Result<Golden, String> {
+    /// Then records up to `checkpoints` checkpoints in one more run, which must agree too.
+    pub fn record(app: &App, mode: Mode, checkpoints: u64) -> Result<Golden, String> {
         let mut best: Option<(Observed, u64)> = None;
         let started = Instant::now();
         let mut runs = 0;
@@ -191,10 +231,32 @@ impl Golden {
                 app.name
             ));
         }
+        let checkpoints = if checkpoints == 0 {
+            Checkpoints::none()
+        } else {
+            let (list, again) = app.with_system(
+                mode,
+                TakeCheckpoints {
+                    length,
+                    count: checkpoints,
+                },
+            )?;
+            let same = same_behaviour(&observed, &again)
+                && again.progress.fuel == length
+                && again.progress.memory == observed.progress.memory;
+            if !same {
+                return Err(format!(
+                    "{}: the golden run taking checkpoints differs from the plain golden run (an engine bug: pausing changed the run)",
+                    app.name
+                ));
+            }
+            list
+        };
         Ok(Golden {
             observed,
             length,
             time_ns,
+            checkpoints,
         })
     }
 
@@ -225,38 +287,44 @@ pub struct Record {
     pub detail: Option<String>,
 }
 
-/// Runs fault `fault` and classifies it; a panic in the engine becomes `engine-bug`.
+/// Runs fault `fault` and classifies it; a panic in the engine becomes `engine-bug`. The
+/// progress says where the fault went and whether checkpoints shortened the run.
 pub fn inject(
     app: &App,
     mode: Mode,
     golden: &Golden,
     fault: Fault,
     hang_factor: u64,
-) -> (Record, Option<String>) {
+) -> (Record, Progress) {
     let (id, class, t, bits) = (fault.id, fault.class, fault.t, fault.bits);
     let fuel = golden.length.saturating_mul(hang_factor).max(1);
     let mut injector = Injector::new(fault, app);
     let run = catch_unwind(AssertUnwindSafe(|| {
-        app.execute(mode, Some(fuel), Some(&mut injector), true)
+        app.with_system(
+            mode,
+            Execute {
+                fuel: Some(fuel),
+                injector: Some(&mut injector),
+                checkpoints: &golden.checkpoints,
+                golden: Some(&golden.observed),
+                keep_memory: true,
+            },
+        )
     }));
-    let (outcome, used, detail, trace) = match run {
+    let (outcome, detail, progress) = match run {
         Ok(Ok(observed)) => {
             let (label, detail) = classify(golden, &observed);
-            (
-                label,
-                observed.progress.fuel,
-                detail,
-                observed.progress.trace,
-            )
+            (label, detail, observed.progress)
         }
-        Ok(Err(error)) => (Label::EngineBug, 0, Some(error), None),
+        Ok(Err(error)) => (Label::EngineBug, Some(error), Progress::default()),
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_else(|| "panic".to_owned());
-            (Label::EngineBug, 0, Some(format!("panic: {message}")), None)
+            let detail = Some(format!("panic: {message}"));
+            (Label::EngineBug, detail, Progress::default())
         }
     };
     let record = Record {
@@ -265,10 +333,10 @@ pub fn inject(
         t,
         bits,
         outcome,
-        fuel: used,
+        fuel: progress.fuel,
         detail,
     };
-    (record, trace)
+    (record, progress)
 }
 
 /// Labels an injected run by comparing it with the golden run.
@@ -282,6 +350,7 @@ pub fn classify(golden: &Golden, run: &Observed) -> (Label, Option<String>) {
                 let differs = [
                     (golden.stdout != run.stdout, "stdout"),
                     (golden.stderr != run.stderr, "stderr"),
+                    (golden.files != run.files, "files"),
                     (golden.end != run.end, "end"),
                 ];
                 let parts: Vec<&str> = differs.iter().filter(|d| d.0).map(|d| d.1).collect();
@@ -302,12 +371,10 @@ pub fn classify(golden: &Golden, run: &Observed) -> (Label, Option<String>) {
 
 fn label_error(error: &Error) -> Label {
     match error {
-        Error::Corrupted(corruption) => match corruption.mechanism() {
-            "an" => Label::DetectedAn,
-            "signature" => Label::DetectedSignature,
-            "memory" => Label::DetectedMemory,
-            _ => Label::DetectedCode,
-        },
+        // A mechanism without a label of its own is a gap in this tool, reported loudly.
+        Error::Corrupted(corruption) => {
+            Label::detected(corruption.mechanism()).unwrap_or(Label::EngineBug)
+        }
         Error::Trap(_) | Error::Host(_) => Label::Trap,
         Error::Limit(LimitKind::Fuel) => Label::Hang,
         Error::Limit(_) => Label::Limit,
@@ -317,7 +384,7 @@ fn label_error(error: &Error) -> Label {
 }
 
 fn same_behaviour(a: &Observed, b: &Observed) -> bool {
-    a.end == b.end && a.stdout == b.stdout && a.stderr == b.stderr
+    a.end == b.end && a.stdout == b.stdout && a.stderr == b.stderr && a.files == b.files
 }
 
 fn describe(end: &End) -> String {

@@ -79,6 +79,17 @@ impl Label {
         }
     }
 
+    /// The label of a detection by `mechanism` (as [`Corruption::mechanism`] names it), or
+    /// `None` for a name this label set does not know (a new mechanism must get a label,
+    /// not be folded into another).
+    ///
+    /// [`Corruption::mechanism`]: wasmrel_executor::Corruption::mechanism
+    pub fn detected(mechanism: &str) -> Option<Label> {
+        Label::ALL
+            .into_iter()
+            .find(|label| label.as_str().strip_prefix("detected:") == Some(mechanism))
+    }
+
     /// Whether a fault-tolerance mechanism caught the fault.
     pub fn is_detected(self) -> bool {
         matches!(

@@ -10,14 +10,17 @@
 
 pub mod app;
 pub mod campaign;
+pub mod dirs;
 pub mod driver;
 pub mod dual;
 pub mod fault;
 pub mod flip;
 pub mod golden;
+pub mod host;
 pub mod label;
 pub mod merge;
 pub mod report;
+pub mod runner;
 pub mod stats;
 
 pub use app::{App, Check, Mode, Second};

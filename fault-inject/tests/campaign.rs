@@ -48,8 +48,12 @@ fn options(mode: Mode, faults: u64) -> CampaignOptions {
         shard: Shard::WHOLE,
         progress: false,
         stop_after: None,
+        checkpoints: CHECKPOINTS,
     }
 }
+
+/// Checkpoints of golden runs in these tests (the campaigns run with them, as by default).
+const CHECKPOINTS: u64 = 16;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("wasmrel-fi-{}-{name}", std::process::id()));
@@ -79,17 +83,17 @@ fn global_fault(app: &App, golden: &Golden, id: u64) -> Fault {
 #[test]
 fn a_flip_in_a_live_encoded_value_is_detected() {
     let app = loop_app(true);
-    let golden = Golden::record(&app, Mode::Encoded).unwrap();
+    let golden = Golden::record(&app, Mode::Encoded, CHECKPOINTS).unwrap();
     let mut checked = 0;
     for id in 0..40 {
-        let (record, trace) = inject(
+        let (record, progress) = inject(
             &app,
             Mode::Encoded,
             &golden,
             global_fault(&app, &golden, id),
             10,
         );
-        let trace = trace.unwrap();
+        let trace = progress.trace.unwrap();
         // An i32 code word lives in the low 64 bits of the 128-bit slot; the An domain
         // ignores the high half (like plain ignores bits 32..63 of an i32).
         if flipped_bit(&trace) < 64 {
@@ -105,17 +109,17 @@ fn a_flip_in_a_live_encoded_value_is_detected() {
 #[test]
 fn a_flip_in_a_live_plain_value_is_silent_corruption() {
     let app = loop_app(true);
-    let golden = Golden::record(&app, Mode::Plain).unwrap();
+    let golden = Golden::record(&app, Mode::Plain, CHECKPOINTS).unwrap();
     let mut low_bits = 0;
     for id in 0..40 {
-        let (record, trace) = inject(
+        let (record, progress) = inject(
             &app,
             Mode::Plain,
             &golden,
             global_fault(&app, &golden, id),
             10,
         );
-        let trace = trace.unwrap();
+        let trace = progress.trace.unwrap();
         // Bits 32..63 of a plain slot are not part of an i32: flipping them is harmless.
         let bit = flipped_bit(&trace);
         let expected = if bit < 32 { Label::Sdc } else { Label::Benign };
@@ -129,10 +133,11 @@ fn a_flip_in_a_live_plain_value_is_silent_corruption() {
 fn a_flip_in_a_dead_value_is_benign() {
     let app = loop_app(false);
     for mode in [Mode::Plain, Mode::Encoded, Mode::Dual] {
-        let golden = Golden::record(&app, mode).unwrap();
+        let golden = Golden::record(&app, mode, CHECKPOINTS).unwrap();
         for id in 0..10 {
-            let (record, trace) = inject(&app, mode, &golden, global_fault(&app, &golden, id), 10);
-            assert_eq!(record.outcome, Label::Benign, "{mode:?} {trace:?}");
+            let (record, progress) =
+                inject(&app, mode, &golden, global_fault(&app, &golden, id), 10);
+            assert_eq!(record.outcome, Label::Benign, "{mode:?} {progress:?}");
         }
     }
 }
@@ -140,14 +145,14 @@ fn a_flip_in_a_dead_value_is_benign() {
 #[test]
 fn dual_execution_detects_a_flip_in_either_replica() {
     let app = loop_app(true);
-    let golden = Golden::record(&app, Mode::Dual).unwrap();
+    let golden = Golden::record(&app, Mode::Dual, CHECKPOINTS).unwrap();
     for class in [Class::Local, Class::Replica] {
         let mut detected = 0;
         for id in 0..30 {
             let mut fault = Fault::derive(3, id, &[class], golden.length, 1);
             fault.t = golden.length / 3;
-            let (record, trace) = inject(&app, Mode::Dual, &golden, fault, 10);
-            assert_ne!(record.outcome, Label::Sdc, "{trace:?}");
+            let (record, progress) = inject(&app, Mode::Dual, &golden, fault, 10);
+            assert_ne!(record.outcome, Label::Sdc, "{:?}", progress.trace);
             detected += u32::from(record.outcome == Label::DetectedDual);
         }
         // Half the bits of a slot are outside an i32, and operand slots are mostly dead.
@@ -348,12 +353,17 @@ fn reports_extrapolate_and_compare_with_plain() {
 #[test]
 fn encoded_runs_detect_signature_and_memory_flips() {
     let app = loop_app(true);
-    let golden = Golden::record(&app, Mode::Encoded).unwrap();
+    let golden = Golden::record(&app, Mode::Encoded, CHECKPOINTS).unwrap();
     for id in 0..20 {
         let mut fault = Fault::derive(4, id, &[Class::Signature], golden.length, 1);
         fault.t = golden.length / 2;
-        let (record, trace) = inject(&app, Mode::Encoded, &golden, fault, 10);
-        assert_eq!(record.outcome, Label::DetectedSignature, "{trace:?}");
+        let (record, progress) = inject(&app, Mode::Encoded, &golden, fault, 10);
+        assert_eq!(
+            record.outcome,
+            Label::DetectedSignature,
+            "{:?}",
+            progress.trace
+        );
     }
     // Every byte of the page is written, then read back: a flip is caught by the checksum.
     let text = r#"(module (memory 1)
@@ -370,14 +380,156 @@ fn encoded_runs_detect_signature_and_memory_flips() {
         local.get $sum))"#;
     let bytes = wat::parse_str(text).unwrap();
     let app = App::new("mem.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap();
-    let golden = Golden::record(&app, Mode::Encoded).unwrap();
+    let golden = Golden::record(&app, Mode::Encoded, CHECKPOINTS).unwrap();
     let mut labels = std::collections::BTreeSet::new();
     for id in 0..40 {
         let mut fault = Fault::derive(4, id, &[Class::Memory], golden.length, 1);
         fault.t = golden.length / 2;
-        let (record, trace) = inject(&app, Mode::Encoded, &golden, fault, 10);
-        assert_ne!(record.outcome, Label::Sdc, "{trace:?}");
+        let (record, progress) = inject(&app, Mode::Encoded, &golden, fault, 10);
+        assert_ne!(record.outcome, Label::Sdc, "{:?}", progress.trace);
         labels.insert(record.outcome);
     }
     assert!(labels.contains(&Label::DetectedMemory), "{labels:?}");
+}
+
+/// A WASI program that keeps state in memory and writes, reads the clock and draws random
+/// bytes as it goes: what a checkpoint must restore.
+fn wasi_app(second: wasmrel_fault_inject::Second) -> App {
+    let text = r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 16) "tick\n")
+      (func (export "run") (result i32) (local $i i32) (local $sum i32)
+        (i32.store (i32.const 0) (i32.const 16))
+        (i32.store (i32.const 4) (i32.const 5))
+        (block (loop
+          (i32.store (i32.add (i32.const 1024) (i32.shl (i32.and (local.get $i) (i32.const 255)) (i32.const 2)))
+            (i32.add (local.get $i)
+              (i32.load (i32.add (i32.const 1024) (i32.shl (i32.and (local.get $i) (i32.const 255)) (i32.const 2))))))
+          (if (i32.eqz (i32.and (local.get $i) (i32.const 63)))
+            (then
+              (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+              (drop (call $clock (i32.const 1) (i64.const 1) (i32.const 32)))
+              (drop (call $random (i32.const 40) (i32.const 4)))
+              (local.set $sum (i32.add (local.get $sum)
+                (i32.add (i32.load (i32.const 32)) (i32.load (i32.const 40)))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if 0 (i32.lt_u (local.get $i) (i32.const 400)))))
+        (local.set $i (i32.const 0))
+        (block (loop
+          (local.set $sum (i32.add (local.get $sum) (i32.load (i32.add (i32.const 1024) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if 0 (i32.lt_u (local.get $i) (i32.const 1024)))))
+        (local.get $sum)))"#;
+    let bytes = wat::parse_str(text).unwrap();
+    let mut app = App::new("wasi.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap();
+    app.second = second;
+    app
+}
+
+/// The records with the instruction count of runs that ended in an engine error cleared:
+/// after an error the engine reports the count of its last pause, not of the failing
+/// instruction, and checkpoints add pauses. Every other field must match exactly.
+fn without_error_fuel(records: Vec<Record>) -> Vec<Record> {
+    let ended_normally = [
+        Label::Benign,
+        Label::Latent,
+        Label::Sdc,
+        Label::DetectedDual,
+    ];
+    records
+        .into_iter()
+        .map(|r| Record {
+            fuel: if ended_normally.contains(&r.outcome) {
+                r.fuel
+            } else {
+                0
+            },
+            ..r
+        })
+        .collect()
+}
+
+#[test]
+fn checkpoints_give_exactly_the_outcomes_of_full_runs() {
+    use wasmrel_fault_inject::Second;
+    let setups = [
+        (Mode::Plain, Second::Inverted),
+        (Mode::Encoded, Second::Inverted),
+        (Mode::Dual, Second::Inverted),
+        (Mode::Dual, Second::Encoded),
+    ];
+    for (mode, second) in setups {
+        let mut results = Vec::new();
+        for checkpoints in [0, 16] {
+            let opts = CampaignOptions {
+                checkpoints,
+                ..options(mode, 160)
+            };
+            let dir = temp(&format!("ckpt-{}-{second:?}-{checkpoints}", mode.as_str()));
+            let mut campaign = Campaign::open(wasi_app(second), &opts, &dir).unwrap();
+            campaign.run(&opts).unwrap();
+            if checkpoints > 0 {
+                assert!(campaign.restarted > 100, "{mode:?}: {}", campaign.restarted);
+                assert!(
+                    campaign.ended_early > 10,
+                    "{mode:?}: {}",
+                    campaign.ended_early
+                );
+            } else {
+                assert_eq!((campaign.restarted, campaign.ended_early), (0, 0));
+            }
+            results.push(without_error_fuel(sorted(&dir)));
+        }
+        assert_eq!(results[0], results[1], "{mode:?} {second:?}");
+        let labels: std::collections::BTreeSet<_> = results[0].iter().map(|r| r.outcome).collect();
+        assert!(labels.len() >= 3, "{mode:?}: {labels:?}");
+    }
+}
+
+#[test]
+fn a_flip_overwritten_before_use_ends_early_at_a_checkpoint_as_benign() {
+    // The global is rewritten every iteration and never read: a flip in it is gone at the
+    // next iteration, and the run's state equals the golden run's at the next checkpoint.
+    let text = r#"(module
+      (global $g (mut i32) (i32.const 0))
+      (func (export "run") (param $n i32) (result i32) (local $y i32)
+        (block (loop
+          local.get $n global.set $g
+          local.get $y local.get $n i32.add local.set $y
+          local.get $n i32.const 1 i32.sub local.tee $n
+          br_if 0))
+        local.get $y))"#;
+    let bytes = wat::parse_str(text).unwrap();
+    let args = vec![Value::I32(300)];
+    let app = App::new("dead.wat", bytes, vec![], Some(("run".into(), args))).unwrap();
+    let golden = Golden::record(&app, Mode::Plain, CHECKPOINTS).unwrap();
+    let full_golden = Golden::record(&app, Mode::Plain, 0).unwrap();
+    for id in 0..10 {
+        let mut fault = Fault::derive(5, id, &[Class::Global], golden.length, 1);
+        fault.t = golden.length / 2 + id;
+        let (record, progress) = inject(&app, Mode::Plain, &golden, fault.clone(), 10);
+        assert!(progress.restarted && progress.early, "{progress:?}");
+        assert_eq!(record.outcome, Label::Benign);
+        assert_eq!(record.fuel, golden.length);
+        let (full, full_progress) = inject(&app, Mode::Plain, &full_golden, fault, 10);
+        assert!(!full_progress.restarted && !full_progress.early);
+        assert_eq!(record, full);
+    }
+    // A live flip never equals the golden state again: it runs to its end.
+    let live = loop_app(true);
+    let golden = Golden::record(&live, Mode::Plain, CHECKPOINTS).unwrap();
+    for id in 0..20 {
+        let fault = global_fault(&live, &golden, id);
+        let (record, progress) = inject(&live, Mode::Plain, &golden, fault, 10);
+        assert!(progress.restarted);
+        if flipped_bit(progress.trace.as_deref().unwrap()) < 32 {
+            assert!(
+                !progress.early && record.outcome == Label::Sdc,
+                "{progress:?}"
+            );
+        }
+    }
 }
