@@ -152,6 +152,7 @@ impl Memory {
         let start = u64::from(address) + u64::from(offset);
         let end = start + len as u64;
         if end > self.size() {
+            core::hint::cold_path();
             return Err(TrapCode::MemoryOutOfBounds.into());
         }
         Ok(start as usize..end as usize)

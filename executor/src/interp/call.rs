@@ -127,13 +127,17 @@ pub(crate) fn enter<D: Domain>(
     if end > limits.max_stack_slots as usize {
         return Err(LimitKind::Stack.into());
     }
-    if stack.len() < end {
-        let additional = end - stack.len();
-        stack
-            .try_reserve(additional)
-            .map_err(|_| LimitKind::Stack)?;
-        stack.resize(end, D::zero(ValType::I64));
-    }
+    grow_stack::<D>(stack, end)?;
+    zero_locals::<D>(stack, callee, base)
+}
+
+/// Zeroes `callee`'s declared locals in its frame at `base`.
+#[inline(always)]
+pub(crate) fn zero_locals<D: Domain>(
+    stack: &mut [D::Slot],
+    callee: &WasmFunc,
+    base: usize,
+) -> Result<(), Error> {
     let first_local = base + callee.num_params as usize;
     let locals = stack
         .get_mut(first_local..first_local + callee.locals.len())
@@ -142,4 +146,30 @@ pub(crate) fn enter<D: Domain>(
         *slot = D::zero(*ty);
     }
     Ok(())
+}
+
+/// Lengthens the value stack to `end` slots (the caller checked the limit).
+fn grow_stack<D: Domain>(stack: &mut Vec<D::Slot>, end: usize) -> Result<(), Error> {
+    if stack.len() < end {
+        let additional = end - stack.len();
+        stack
+            .try_reserve(additional)
+            .map_err(|_| LimitKind::Stack)?;
+        stack.resize(end, D::zero(ValType::I64));
+    }
+    Ok(())
+}
+
+/// Makes room for one more call: a saved frame (and signature) and a value stack of
+/// `stack_end` slots, so that the interpreter's call needs no allocation.
+pub(crate) fn reserve<D: Domain>(exec: &mut Execution<D>, stack_end: usize) -> Result<(), Error> {
+    exec.frames
+        .try_reserve(1)
+        .map_err(|_| LimitKind::CallDepth)?;
+    if D::SIGNATURES {
+        exec.signatures
+            .try_reserve(1)
+            .map_err(|_| LimitKind::CallDepth)?;
+    }
+    grow_stack::<D>(&mut exec.stack, stack_end)
 }

@@ -13,6 +13,7 @@
 
 mod bulk;
 pub(crate) mod call;
+mod rare;
 
 use crate::domain::{
     Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop, IntUnop,
@@ -29,6 +30,12 @@ enum Transfer {
     Call { func: u32, frame_offset: u32 },
     /// The entry function returns `count` results (already in the frame's first slots).
     Return { count: u32 },
+    /// Run the instruction with this opcode at the pc out of the loop ([`rare`]); its fuel is
+    /// charged.
+    Rare(u32),
+    /// Grow the call stack by a frame and the value stack to `stack_end` slots, then run the
+    /// call instruction at the pc again (its fuel is not charged).
+    Reserve { stack_end: usize },
     /// Stop and hand this to the driver.
     Pause(Pause),
 }
@@ -54,6 +61,14 @@ impl<D: Domain> Execution<D> {
                     self.call(store, func, base, Some(caller))?
                 }
                 Transfer::Return { count } => self.return_(count)?,
+                Transfer::Rare(op) => {
+                    self.rare_op(store, op)?;
+                    None
+                }
+                Transfer::Reserve { stack_end } => {
+                    call::reserve::<D>(self, stack_end)?;
+                    None
+                }
                 Transfer::Pause(pause) => Some(pause),
             };
             if let Some(pause) = pause {
@@ -100,10 +115,34 @@ impl<D: Domain> Execution<D> {
             Corruption::BadChecksum.into()
         }
     }
+}
 
-    fn threshold(&self) -> u64 {
-        self.fuel_limit.min(self.next_hook).min(self.pause_at)
+/// `Option::ok_or` for the interpreter's checks, with the failure path marked cold: the
+/// compiler then lays out and allocates registers for the path where every check passes
+/// (otherwise it weighs each failed bounds check as likely as a passed one).
+trait Check<T> {
+    fn check(self, error: impl Into<Error>) -> Result<T, Error>;
+}
+
+impl<T> Check<T> for Option<T> {
+    #[inline(always)]
+    fn check(self, error: impl Into<Error>) -> Result<T, Error> {
+        match self {
+            Some(value) => Ok(value),
+            None => {
+                core::hint::cold_path();
+                Err(error.into())
+            }
+        }
     }
+}
+
+/// Returns the error `$error` from a path marked cold (see [`Check`]).
+macro_rules! fail {
+    ($error:expr) => {{
+        core::hint::cold_path();
+        return Err($error.into());
+    }};
 }
 
 /// Builds the instruction `match`: one arm per numeric operation (through the `unary` or
@@ -136,34 +175,43 @@ impl<D: Domain> Execution<D> {
             memories,
             globals,
             tables,
-            elems,
-            datas,
             config,
             ..
         } = store;
         let limits = &config.limits;
         let Some(Func::Wasm(function)) = funcs.get(self.func as usize) else {
-            return Err(Corruption::BadFrame.into());
+            fail!(Corruption::BadFrame);
         };
         let mut code: &[u32] = &function.code;
         let mut memory = memories
             .get_mut(function.memory as usize)
-            .ok_or(Corruption::BadIndex)?;
-        let threshold = self.threshold();
-        let mut base = self.base as usize;
+            .check(Corruption::BadIndex)?;
+        // The fuel count at which the loop must stop (read from the fields, not through a
+        // method: `frame` borrows `self.stack`).
+        macro_rules! threshold {
+            () => {
+                self.fuel_limit.min(self.next_hook).min(self.pause_at)
+            };
+        }
+        let base = self.base as usize;
         let mut frame = self
             .stack
             .get_mut(base..base + function.frame_size as usize)
-            .ok_or(Corruption::SlotOutOfFrame)?;
+            .check(Corruption::SlotOutOfFrame)?;
         let mut pc = self.pc;
         // The fuel of the current instruction (declared here for the macros below).
         let mut cost: u64;
         // The first three operand words of the current instruction (likewise).
-        let mut words: [u32; 3];
+        let mut window: &[u32; WINDOW];
+        // The signature before the current instruction (likewise; a call that runs again
+        // restores it).
+        let mut unfolded: u32;
         // Fuel left before the threshold: one counter in the loop instead of two.
-        let Some(mut remaining) = threshold.checked_sub(self.fuel_used) else {
+        // (The threshold and the frame base stay in `self`: fewer values for the loop to keep
+        // in registers.)
+        let Some(mut remaining) = threshold!().checked_sub(self.fuel_used) else {
             // Already past it (a stop point set in the past): as the first instruction would.
-            let word = *code.get(pc as usize).ok_or(Corruption::PcOutOfRange)?;
+            let word = *code.get(pc as usize).check(Corruption::PcOutOfRange)?;
             return Ok(Transfer::Pause(self.fuel_event(fuel_of(word))?));
         };
         // The runtime control-flow signature (`translate::signature`); encoded stores only.
@@ -175,41 +223,35 @@ impl<D: Domain> Execution<D> {
         // word's fetch (see the loop), later ones are fetched with a bounds check.
         macro_rules! operand {
             (1) => {
-                words[0]
+                window[1]
             };
             (2) => {
-                words[1]
+                window[2]
             };
             (3) => {
-                words[2]
+                window[3]
             };
             ($i:expr) => {
-                *code.get(pc as usize + $i).ok_or(Corruption::PcOutOfRange)?
+                *code.get(pc as usize + $i).check(Corruption::PcOutOfRange)?
             };
         }
         // The slot named by operand word `i`.
         macro_rules! slot {
             ($i:expr) => {
-                *frame
-                    .get(operand!($i) as usize)
-                    .ok_or(Corruption::SlotOutOfFrame)?
+                get!(operand!($i))
             };
         }
         // Writes the slot named by operand word `i`.
         macro_rules! set {
-            ($i:expr, $value:expr) => {{
-                let value = $value;
-                *frame
-                    .get_mut(operand!($i) as usize)
-                    .ok_or(Corruption::SlotOutOfFrame)? = value;
-            }};
+            ($i:expr, $value:expr) => {
+                put!(operand!($i), $value)
+            };
         }
         // Saves the state and leaves the loop.
         macro_rules! leave {
             ($transfer:expr) => {{
                 self.pc = pc;
-                self.base = base as u32;
-                self.fuel_used = threshold - remaining;
+                self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok($transfer);
             }};
@@ -220,66 +262,91 @@ impl<D: Domain> Execution<D> {
                 let callee = $callee;
                 self.func = $func;
                 pc = $pc;
-                base = $base;
+                let base: usize = $base;
+                self.base = base as u32;
                 code = &callee.code;
                 memory = memories
                     .get_mut(callee.memory as usize)
-                    .ok_or(Corruption::BadIndex)?;
+                    .check(Corruption::BadIndex)?;
                 frame = self
                     .stack
                     .get_mut(base..base + callee.frame_size as usize)
-                    .ok_or(Corruption::SlotOutOfFrame)?;
+                    .check(Corruption::SlotOutOfFrame)?;
             }};
         }
-        // Calls `$func` with its frame at `$frame_offset`; host functions leave the loop.
+        // Calls `$func` with its frame at `$frame_offset` from an instruction `$length` words
+        // long; host functions leave the loop. A call that needs a larger stack leaves the loop
+        // to grow it and runs again (so the loop never calls the allocator).
         macro_rules! call {
-            ($func:expr, $frame_offset:expr) => {{
+            ($func:expr, $frame_offset:expr, $length:expr) => {{
                 let (func, frame_offset) = ($func, $frame_offset);
                 let Some(Func::Wasm(callee)) = funcs.get(func as usize) else {
+                    pc += $length;
                     leave!(Transfer::Call { func, frame_offset });
                 };
-                let caller = Frame {
+                if self.frames.len() + 2 > limits.max_call_depth as usize {
+                    fail!(LimitKind::CallDepth);
+                }
+                let callee_base = self.base as usize + frame_offset as usize;
+                let stack_end = callee_base + callee.frame_size as usize;
+                if stack_end > limits.max_stack_slots as usize {
+                    fail!(LimitKind::Stack);
+                }
+                let room = self.frames.len() < self.frames.capacity()
+                    && stack_end <= self.stack.len()
+                    && (!D::SIGNATURES || self.signatures.len() < self.signatures.capacity());
+                if !room {
+                    core::hint::cold_path();
+                    remaining += cost;
+                    signature = unfolded;
+                    leave!(Transfer::Reserve { stack_end });
+                }
+                self.frames.push(Frame {
                     func: self.func,
-                    pc,
-                    base: base as u32,
-                };
-                call::push_frame(&mut self.frames, caller, limits)?;
+                    pc: pc + $length,
+                    base: self.base,
+                });
                 if D::SIGNATURES {
-                    self.signatures
-                        .try_reserve(1)
-                        .map_err(|_| LimitKind::CallDepth)?;
                     self.signatures.push((signature, self.block));
                     signature = FUNCTION_ENTRY;
                 }
-                let callee_base = base + frame_offset as usize;
-                call::enter::<D>(&mut self.stack, callee, callee_base, limits)?;
+                call::zero_locals::<D>(&mut self.stack, callee, callee_base)?;
                 switch_to!(func, callee, 0, callee_base);
             }};
         }
         // The first `$n` operand words of the current instruction (fetched with it).
         macro_rules! operands {
             (2) => {
-                [words[0], words[1]]
+                [window[1], window[2]]
             };
             (3) => {
-                words
+                [window[1], window[2], window[3]]
             };
         }
-        // The frame slot `$index`.
+        // The frame slot `$index` (checked, then indexed: the compiler drops the indexing's
+        // own check).
         macro_rules! get {
-            ($index:expr) => {
-                *frame
-                    .get($index as usize)
-                    .ok_or(Corruption::SlotOutOfFrame)?
-            };
+            ($index:expr) => {{
+                let index = $index as usize;
+                if index >= frame.len() {
+                    fail!(Corruption::SlotOutOfFrame);
+                }
+                #[allow(clippy::indexing_slicing)] // in bounds: checked just above
+                let value = frame[index];
+                value
+            }};
         }
         // Writes the frame slot `$index`.
         macro_rules! put {
             ($index:expr, $value:expr) => {{
                 let value = $value;
-                *frame
-                    .get_mut($index as usize)
-                    .ok_or(Corruption::SlotOutOfFrame)? = value;
+                let index = $index as usize;
+                if index >= frame.len() {
+                    fail!(Corruption::SlotOutOfFrame);
+                }
+                #[allow(clippy::indexing_slicing)] // in bounds: checked just above
+                let slot = &mut frame[index];
+                *slot = value;
             }};
         }
         macro_rules! unary {
@@ -302,7 +369,7 @@ impl<D: Domain> Execution<D> {
             ($target:expr) => {{
                 let target: u32 = $target;
                 if cost == 0 && target <= pc {
-                    return Err(Corruption::FreeBackwardJump.into());
+                    fail!(Corruption::FreeBackwardJump);
                 }
                 pc = target;
             }};
@@ -323,12 +390,12 @@ impl<D: Domain> Execution<D> {
                 if D::SIGNATURES {
                     let block = self.block as usize;
                     let Some(&[_, expected, len, checksum]) = code.get(block..block + 4) else {
-                        return Err(Corruption::PcOutOfRange.into());
+                        fail!(Corruption::PcOutOfRange);
                     };
                     let words = code.get(block + 4..block + 4 + len as usize);
-                    let words = words.ok_or(Corruption::PcOutOfRange)?;
+                    let words = words.check(Corruption::PcOutOfRange)?;
                     if wasmrel_checker::fold_words(expected, words) != checksum {
-                        return Err(Corruption::BadChecksum.into());
+                        fail!(Corruption::BadChecksum);
                     }
                 }
             };
@@ -342,7 +409,7 @@ impl<D: Domain> Execution<D> {
                     let [if_true, if_false]: [u32; 2] = code
                         .get(pc as usize + $at..pc as usize + $at + 2)
                         .and_then(|words| words.try_into().ok())
-                        .ok_or(Corruption::PcOutOfRange)?;
+                        .check(Corruption::PcOutOfRange)?;
                     let flag = D::branch_flag($condition);
                     signature = wasmrel_checker::branch(signature, flag, if_true, if_false);
                 }
@@ -420,20 +487,22 @@ impl<D: Domain> Execution<D> {
             // padded (`ir::PADDING`) so that every instruction has them.
             // (`pc` is a `u32`, so `at + WINDOW` cannot overflow: the fetch is one compare.)
             let at = pc as usize;
-            let Some(&[word, first, second, third]) = code.get(at..at + WINDOW) else {
-                return Err(Corruption::PcOutOfRange.into());
+            let Some(fetched) = code.get(at..at + WINDOW).and_then(|w| w.try_into().ok()) else {
+                fail!(Corruption::PcOutOfRange);
             };
-            words = [first, second, third];
+            window = fetched;
+            let word = window[0];
             cost = fuel_of(word);
             if cost > remaining {
-                // The loop may have switched frames (in-loop calls): save the frame too.
+                core::hint::cold_path();
+                // The loop may have switched frames (in-loop calls): `self` has the frame.
                 self.pc = pc;
-                self.base = base as u32;
-                self.fuel_used = threshold - remaining;
+                self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }
             remaining -= cost;
+            unfolded = signature;
             if D::SIGNATURES {
                 signature = wasmrel_checker::fold(signature, word);
             }
@@ -526,7 +595,7 @@ impl<D: Domain> Execution<D> {
                     set!(1, D::from_f64(bits));
                     pc += 4;
                 }
-                opcode::Unreachable => return Err(TrapCode::Unreachable.into()),
+                opcode::Unreachable => fail!(TrapCode::Unreachable),
                 opcode::Br => {
                     verify_block!();
                     if D::SIGNATURES {
@@ -566,17 +635,17 @@ impl<D: Domain> Execution<D> {
                 }
                 opcode::SigEnter => {
                     if !D::SIGNATURES {
-                        return Err(Corruption::BadOpcode.into());
+                        fail!(Corruption::BadOpcode);
                     }
                     if signature != operand!(1) {
-                        return Err(Corruption::BadSignature.into());
+                        fail!(Corruption::BadSignature);
                     }
                     self.block = pc;
                     pc += 4;
                 }
                 opcode::SigEdge => {
                     if !D::SIGNATURES {
-                        return Err(Corruption::BadOpcode.into());
+                        fail!(Corruption::BadOpcode);
                     }
                     verify_block!();
                     signature ^= operand!(1);
@@ -586,44 +655,45 @@ impl<D: Domain> Execution<D> {
                     let (first, count) = (operand!(1) as usize, operand!(2));
                     let results = first..first + count as usize;
                     if results.end > frame.len() {
-                        return Err(Corruption::SlotOutOfFrame.into());
+                        fail!(Corruption::SlotOutOfFrame);
                     }
                     verify_block!();
                     if D::SIGNATURES && signature != operand!(3) {
-                        return Err(Corruption::BadSignature.into());
+                        fail!(Corruption::BadSignature);
                     }
-                    frame.copy_within(results, 0);
+                    // Few results: a loop, not a call of `memmove` (see `rare`).
+                    for (to, from) in results.enumerate() {
+                        put!(to, get!(from));
+                    }
                     let Some(caller) = self.frames.pop() else {
                         leave!(Transfer::Return { count });
                     };
                     if D::SIGNATURES {
                         (signature, self.block) =
-                            self.signatures.pop().ok_or(Corruption::BadFrame)?;
+                            self.signatures.pop().check(Corruption::BadFrame)?;
                     }
                     let Some(Func::Wasm(function)) = funcs.get(caller.func as usize) else {
-                        return Err(Corruption::BadFrame.into());
+                        fail!(Corruption::BadFrame);
                     };
                     switch_to!(caller.func, function, caller.pc, caller.base as usize);
                 }
                 opcode::Call => {
                     let (func, frame_offset) = (operand!(1), operand!(2));
-                    pc += 3;
-                    call!(func, frame_offset);
+                    call!(func, frame_offset, 3);
                 }
                 opcode::CallIndirect => {
                     let (type_id, table) = (operand!(1), operand!(2));
                     let index = D::to_i32(slot!(3))? as u32;
                     let frame_offset = operand!(4);
-                    let table = tables.get(table as usize).ok_or(Corruption::BadIndex)?;
+                    let table = tables.get(table as usize).check(Corruption::BadIndex)?;
                     let element = table.get(index).map_err(|_| TrapCode::UndefinedElement)?;
-                    let func = element.checked_sub(1).ok_or(TrapCode::UninitializedElement)?;
+                    let func = element.checked_sub(1).check(TrapCode::UninitializedElement)?;
                     let func = u32::try_from(func).map_err(|_| Corruption::BadIndex)?;
-                    let callee = funcs.get(func as usize).ok_or(Corruption::BadIndex)?;
+                    let callee = funcs.get(func as usize).check(Corruption::BadIndex)?;
                     if callee.type_id() != type_id {
-                        return Err(TrapCode::IndirectCallTypeMismatch.into());
+                        fail!(TrapCode::IndirectCallTypeMismatch);
                     }
-                    pc += 5;
-                    call!(func, frame_offset);
+                    call!(func, frame_offset, 5);
                 }
                 opcode::Select => {
                     let chosen = if D::condition(slot!(2))? { slot!(3) } else { slot!(4) };
@@ -631,14 +701,14 @@ impl<D: Domain> Execution<D> {
                     pc += 5;
                 }
                 opcode::GlobalGet => {
-                    let global = globals.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
+                    let global = globals.get(operand!(2) as usize).check(Corruption::BadIndex)?;
                     set!(1, global.value);
                     pc += 3;
                 }
                 opcode::GlobalSet => {
                     let value = slot!(2);
                     let global = globals.get_mut(operand!(1) as usize);
-                    global.ok_or(Corruption::BadIndex)?.value = value;
+                    global.check(Corruption::BadIndex)?.value = value;
                     pc += 3;
                 }
                 opcode::I32Load => load!(4, |b| D::from_i32(i32::from_le_bytes(b))),
@@ -664,106 +734,7 @@ impl<D: Domain> Execution<D> {
                 opcode::I64Store8 => store!(|s| D::to_i64(s).map(|v| [v as u8])),
                 opcode::I64Store16 => store!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
-                opcode::MemorySize => {
-                    set!(1, D::from_i32(memory.pages() as i32));
-                    pc += 2;
-                }
-                opcode::MemoryGrow => {
-                    let delta = D::to_i32(slot!(2))? as u32;
-                    let old = memory.grow(u64::from(delta))?;
-                    set!(1, D::from_i32(old as i32));
-                    pc += 3;
-                }
-                opcode::MemoryInit => {
-                    let segment = datas.get(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
-                    let dst = D::to_i32(slot!(2))? as u32;
-                    let src = D::to_i32(slot!(3))? as u32;
-                    let len = D::to_i32(slot!(4))? as u32;
-                    bulk::memory_init(memory, segment, dst, src, len)?;
-                    pc += 5;
-                }
-                opcode::DataDrop => {
-                    let segment = datas.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
-                    *segment = alloc::vec::Vec::new();
-                    pc += 2;
-                }
-                opcode::MemoryCopy => {
-                    let dst = D::to_i32(slot!(1))? as u32;
-                    let src = D::to_i32(slot!(2))? as u32;
-                    let len = D::to_i32(slot!(3))? as u32;
-                    memory.copy_within(dst, src, len)?;
-                    pc += 4;
-                }
-                opcode::MemoryFill => {
-                    let dst = D::to_i32(slot!(1))? as u32;
-                    let value = D::to_i32(slot!(2))? as u8;
-                    let len = D::to_i32(slot!(3))? as u32;
-                    memory.fill(dst, value, len)?;
-                    pc += 4;
-                }
-                opcode::TableInit => {
-                    let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
-                    let segment = elems.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
-                    let dst = D::to_i32(slot!(3))? as u32;
-                    let src = D::to_i32(slot!(4))? as u32;
-                    let len = D::to_i32(slot!(5))? as u32;
-                    bulk::table_init(table, segment, dst, src, len)?;
-                    pc += 6;
-                }
-                opcode::ElemDrop => {
-                    let segment = elems.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
-                    *segment = alloc::vec::Vec::new();
-                    pc += 2;
-                }
-                opcode::TableCopy => {
-                    let (dst_table, src_table) = (operand!(1), operand!(2));
-                    let dst = D::to_i32(slot!(3))? as u32;
-                    let src = D::to_i32(slot!(4))? as u32;
-                    let len = D::to_i32(slot!(5))? as u32;
-                    bulk::table_copy(tables, dst_table, src_table, dst, src, len)?;
-                    pc += 6;
-                }
-                opcode::TableGrow => {
-                    let table = tables.get_mut(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
-                    let init = D::to_i64(slot!(3))? as u64;
-                    let delta = D::to_i32(slot!(4))? as u32;
-                    set!(1, D::from_i32(table.grow(delta, init)?));
-                    pc += 5;
-                }
-                opcode::TableSize => {
-                    let table = tables.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
-                    set!(1, D::from_i32(table.size() as i32));
-                    pc += 3;
-                }
-                opcode::TableFill => {
-                    let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
-                    let start = D::to_i32(slot!(2))? as u32;
-                    let value = D::to_i64(slot!(3))? as u64;
-                    let len = D::to_i32(slot!(4))? as u32;
-                    table.fill(start, value, len)?;
-                    pc += 5;
-                }
-                opcode::TableGet => {
-                    let table = tables.get(operand!(2) as usize).ok_or(Corruption::BadIndex)?;
-                    let index = D::to_i32(slot!(3))? as u32;
-                    set!(1, D::from_i64(table.get(index)? as i64));
-                    pc += 4;
-                }
-                opcode::TableSet => {
-                    let table = tables.get_mut(operand!(1) as usize).ok_or(Corruption::BadIndex)?;
-                    let index = D::to_i32(slot!(2))? as u32;
-                    table.set(index, D::to_i64(slot!(3))? as u64)?;
-                    pc += 4;
-                }
-                opcode::RefIsNull => {
-                    set!(1, D::from_i32(i32::from(D::to_i64(slot!(2))? == 0)));
-                    pc += 3;
-                }
-                opcode::RefFunc => {
-                    set!(1, D::from_i64(i64::from(operand!(2)) + 1));
-                    pc += 3;
-                }
-                _ => return Err(Corruption::BadOpcode.into()),
+                _ => leave!(Transfer::Rare(number)),
             }}
         }
     }
