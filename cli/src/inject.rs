@@ -7,7 +7,7 @@ use clap::Args;
 use wasmrel_executor::{ExternType, Value};
 use wasmrel_fault_inject::campaign::read_results;
 use wasmrel_fault_inject::golden::inject;
-use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Check, Mode, Second, Shard};
+use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Check, Mode, Sampling, Second, Shard};
 
 use crate::load::read_module;
 use crate::values;
@@ -53,6 +53,12 @@ pub struct InjectArgs {
     /// Bits flipped per fault (1 to 8, distinct bits of one location).
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub bits: u32,
+
+    /// How injections are spread over the location classes: equal (the same number per
+    /// class) or fault-space (in proportion to each class's bits: uniform over the whole
+    /// fault space, the fewest samples for a campaign's absolute SDC estimate).
+    #[arg(long, value_name = "HOW", default_value = "equal", value_parser = Sampling::parse)]
+    pub sampling: Sampling,
 
     /// A run is a hang when it uses F times the golden run's instructions.
     #[arg(long, value_name = "F", default_value_t = 10)]
@@ -176,6 +182,7 @@ fn run_inject(args: &InjectArgs) -> Result<(), String> {
         seed: args.seed,
         bits: args.bits,
         hang_factor: args.hang_factor,
+        sampling: args.sampling,
         jobs: args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }),

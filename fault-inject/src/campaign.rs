@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Check, Mode, Second};
-use crate::fault::{Class, Fault};
+use crate::fault::{Class, Fault, Sampling};
 use crate::golden::{inject, Golden, GoldenSummary, Record};
 
 /// Shard `index` of `count`: the ids `id` with `id % count == index`.
@@ -81,6 +81,9 @@ pub struct Spec {
     pub bits: u32,
     pub hang_factor: u64,
     pub classes: Vec<Class>,
+    /// How injections are spread over the classes (older campaigns: equal).
+    #[serde(default)]
+    pub sampling: Sampling,
     /// Bits of one slot in this mode (64 plain and dual, 128 encoded).
     pub slot_bits: u32,
     pub golden: GoldenSummary,
@@ -115,6 +118,7 @@ pub struct CampaignOptions {
     pub seed: u64,
     pub bits: u32,
     pub hang_factor: u64,
+    pub sampling: Sampling,
     pub jobs: usize,
     pub shard: Shard,
     pub progress: bool,
@@ -164,6 +168,7 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
         bits: options.bits,
         hang_factor: options.hang_factor,
         classes: Class::for_mode(options.mode),
+        sampling: options.sampling,
         slot_bits: if options.mode == Mode::Encoded {
             128
         } else {
@@ -237,7 +242,19 @@ impl Campaign {
     /// The fault `id` of this campaign.
     pub fn fault(&self, id: u64) -> Fault {
         let spec = &self.file.spec;
-        Fault::derive(spec.seed, id, &spec.classes, self.golden.length, spec.bits)
+        let (length, bits) = (self.golden.length, spec.bits);
+        match spec.sampling {
+            Sampling::Equal => Fault::derive(spec.seed, id, &spec.classes, length, bits),
+            Sampling::FaultSpace => {
+                let second = spec.replicas.unwrap_or_default();
+                let weights: Vec<u32> = spec
+                    .classes
+                    .iter()
+                    .map(|c| c.bits(spec.mode, second))
+                    .collect();
+                Fault::derive_weighted(spec.seed, id, &spec.classes, &weights, length, bits)
+            }
+        }
     }
 
     /// Runs the pending injections on `jobs` threads, appending each result as it comes.
@@ -413,6 +430,8 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
             "check {:?} replicas {:?}, not {:?} {:?}",
             sa.check, sa.replicas, sb.check, sb.replicas
         )
+    } else if sa.sampling != sb.sampling {
+        format!("sampling {:?}, not {:?}", sa.sampling, sb.sampling)
     } else if sa.seed != sb.seed {
         format!("seed {}, not {}", sa.seed, sb.seed)
     } else if sa.args != sb.args || sa.invoke != sb.invoke || sa.env != sb.env {

@@ -5,7 +5,7 @@ use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use crate::app::Mode;
+use crate::app::{Mode, Second};
 
 /// Where a fault lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,8 +46,21 @@ impl Class {
         }
     }
 
-    /// The classes a campaign in `mode` samples, in order; fault `id` gets class
-    /// `id % count`, so every class gets the same number of samples.
+    /// Bits of one location of this class in `mode` (with `second` as a dual run's second
+    /// replica): the class's share of the fault space per unit of time.
+    pub fn bits(self, mode: Mode, second: Second) -> u32 {
+        let slot = if mode == Mode::Encoded { 128 } else { 64 };
+        match self {
+            Class::Stack | Class::Local | Class::Global => slot,
+            Class::Replica if second == Second::Encoded => 128,
+            Class::Replica => slot,
+            Class::Memory => 8,
+            Class::Pc | Class::Code | Class::Signature => 32,
+            Class::Branch => 1,
+        }
+    }
+
+    /// The classes a campaign in `mode` samples, in order.
     pub fn for_mode(mode: Mode) -> Vec<Class> {
         let mut classes = vec![
             Class::Stack,
@@ -67,6 +80,33 @@ impl Class {
     }
 }
 
+/// How a campaign spreads its injections over the location classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sampling {
+    /// Fault `id` gets class `id % classes`: the same number of samples per class, for
+    /// tight per-class fractions.
+    #[default]
+    Equal,
+    /// Each fault draws its class with probability proportional to the class's bits, so the
+    /// samples are uniform over the whole fault space (time × every bit of every class): the
+    /// campaign's SDC fraction times the fault space estimates its absolute SDC count with
+    /// the fewest samples (Schirmeier, Borchert, Spinczyk, DSN 2015).
+    FaultSpace,
+}
+
+impl Sampling {
+    pub fn parse(text: &str) -> Result<Sampling, String> {
+        match text {
+            "equal" => Ok(Sampling::Equal),
+            "fault-space" => Ok(Sampling::FaultSpace),
+            _ => Err(format!(
+                "unknown sampling `{text}` (use equal or fault-space)"
+            )),
+        }
+    }
+}
+
 /// One injection: everything about it follows from the campaign seed and its id.
 #[derive(Debug, Clone)]
 pub struct Fault {
@@ -81,16 +121,53 @@ pub struct Fault {
 }
 
 impl Fault {
-    /// The fault `id` of a campaign with `seed` over a golden run of `length` instructions.
+    /// The fault `id` of a campaign with `seed` over a golden run of `length` instructions,
+    /// classes sampled [`Sampling::Equal`]ly.
     pub fn derive(seed: u64, id: u64, classes: &[Class], length: u64, bits: u32) -> Fault {
+        Self::sample(seed, id, classes, None, length, bits)
+    }
+
+    /// Like [`Fault::derive`], with the class drawn with probability proportional to
+    /// `weights` (one per class: [`Sampling::FaultSpace`]).
+    pub fn derive_weighted(
+        seed: u64,
+        id: u64,
+        classes: &[Class],
+        weights: &[u32],
+        length: u64,
+        bits: u32,
+    ) -> Fault {
+        Self::sample(seed, id, classes, Some(weights), length, bits)
+    }
+
+    fn sample(
+        seed: u64,
+        id: u64,
+        classes: &[Class],
+        weights: Option<&[u32]>,
+        length: u64,
+        bits: u32,
+    ) -> Fault {
         let mut rng =
             Xoshiro256PlusPlus::seed_from_u64(seed ^ id.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         // Burn the correlated first outputs of two nearby seeds.
         rng.next_u64();
-        let class = classes
-            .get((id % classes.len().max(1) as u64) as usize)
-            .copied()
-            .unwrap_or(Class::Stack);
+        let index = match weights {
+            None => id % classes.len().max(1) as u64,
+            Some(weights) => {
+                let mut point = below(&mut rng, weights.iter().map(|&w| u64::from(w)).sum());
+                let mut index = 0;
+                for &weight in weights {
+                    if point < u64::from(weight) {
+                        break;
+                    }
+                    point -= u64::from(weight);
+                    index += 1;
+                }
+                index
+            }
+        };
+        let class = classes.get(index as usize).copied().unwrap_or(Class::Stack);
         let t = below(&mut rng, length);
         Fault {
             id,
@@ -153,6 +230,31 @@ mod tests {
             buckets.iter().all(|&n| (850..1150).contains(&n)),
             "{buckets:?}"
         );
+    }
+
+    #[test]
+    fn fault_space_sampling_draws_classes_by_their_bits() {
+        let classes = Class::for_mode(Mode::Encoded);
+        let weights: Vec<u32> = classes
+            .iter()
+            .map(|c| c.bits(Mode::Encoded, Second::Inverted))
+            .collect();
+        let total: u32 = weights.iter().sum();
+        let mut counts = vec![0u32; classes.len()];
+        let n = 200_000;
+        for id in 0..n {
+            let fault = Fault::derive_weighted(3, id, &classes, &weights, 1000, 1);
+            let index = classes.iter().position(|c| *c == fault.class).unwrap();
+            counts[index] += 1;
+        }
+        for (count, weight) in counts.iter().zip(&weights) {
+            let expected = f64::from(*weight) / f64::from(total) * n as f64;
+            let sd = expected.sqrt().max(1.0);
+            assert!(
+                (f64::from(*count) - expected).abs() < 5.0 * sd,
+                "{counts:?}"
+            );
+        }
     }
 
     #[test]

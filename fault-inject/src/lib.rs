@@ -25,5 +25,5 @@ pub mod stats;
 
 pub use app::{App, Check, Mode, Second};
 pub use campaign::{Campaign, CampaignOptions, Shard};
-pub use fault::{Class, Fault};
+pub use fault::{Class, Fault, Sampling};
 pub use label::Label;

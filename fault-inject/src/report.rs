@@ -16,7 +16,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::campaign::{io, read_campaign, read_results, CampaignFile};
-use crate::fault::Class;
+use crate::fault::{Class, Sampling};
 use crate::golden::Record;
 use crate::label::Label;
 use crate::stats::{estimate, Estimate};
@@ -50,15 +50,32 @@ pub struct Reduction {
     pub bound: f64,
     /// Whether this mode's upper bound is at most 1/100 of plain's estimate.
     pub meets_target: bool,
+    /// Where the target is not met but the mode's estimate is below it: about how many
+    /// samples would bring the upper bound down to it (bounds shrink about as 1/N).
+    pub samples_for_target: Option<u64>,
 }
 
 impl Reduction {
-    /// `plain` and `mode` are (estimate, low, high) of extrapolated SDCs.
-    fn new(plain: (f64, f64, f64), mode: (f64, f64, f64)) -> Reduction {
+    /// `plain` and `mode` are (estimate, low, high) of extrapolated SDCs; `samples` the
+    /// mode's samples behind them.
+    fn new(plain: (f64, f64, f64), mode: (f64, f64, f64), samples: u64) -> Reduction {
+        let target = plain.0 / 100.0;
+        let meets_target = mode.2 <= target;
+        let reachable = !meets_target && mode.0 < target && target > 0.0;
         Reduction {
             factor: plain.0 / mode.0,
             bound: plain.1 / mode.2,
-            meets_target: mode.2 * 100.0 <= plain.0,
+            meets_target,
+            samples_for_target: reachable.then(|| (samples as f64 * mode.2 / target).ceil() as u64),
+        }
+    }
+
+    /// Why the target is or is not met, in a few words.
+    fn verdict(&self) -> String {
+        match (self.meets_target, self.samples_for_target) {
+            (true, _) => "yes".to_owned(),
+            (false, Some(n)) => format!("no (≈ {n} samples would reach it)"),
+            (false, None) => "no (SDC estimate above it)".to_owned(),
         }
     }
 }
@@ -78,6 +95,7 @@ pub struct CampaignRow {
     pub extrapolated_sdc: f64,
     pub extrapolated_sdc_low: f64,
     pub extrapolated_sdc_high: f64,
+    pub sampling: Sampling,
     /// Against the plain campaign of the same app (hardened modes only).
     pub reduction: Option<Reduction>,
     pub engine_bugs: Vec<u64>,
@@ -91,14 +109,47 @@ pub struct Report {
 
 /// Bits of one location of `class` in the campaign's mode.
 fn location_bits(class: Class, spec: &crate::campaign::Spec) -> u32 {
-    match class {
-        Class::Stack | Class::Local | Class::Global => spec.slot_bits,
-        Class::Replica if spec.replicas == Some(crate::Second::Encoded) => 128,
-        Class::Replica => spec.slot_bits,
-        Class::Memory => 8,
-        Class::Pc | Class::Code | Class::Signature => 32,
-        Class::Branch => 1,
+    class.bits(spec.mode, spec.replicas.unwrap_or_default())
+}
+
+/// The campaign's extrapolated SDCs (estimate, low, high) from its class rows.
+///
+/// Sampled uniformly over the fault space, the campaign is one binomial sample of it: its SDC
+/// fraction (Wilson interval, exact bound at zero) times the whole space. Sampled equally
+/// per class, the classes are strata: the estimate is the sum of the classes' extrapolations
+/// and the bounds the sums of theirs, except that with no SDC anywhere the joint bound is
+/// used: the probability of seeing none is the product over classes of (1 − p)^N, at least
+/// 5 % only where Σ N·p ≤ ln 20, so the weighted sum Σ space·p is at most
+/// ln 20 · max(space / N) (classes without samples add their whole space).
+fn campaign_sdc(spec: &crate::campaign::Spec, rows: &[ClassRow]) -> (f64, f64, f64) {
+    let space: f64 = rows.iter().map(|r| r.fault_space).sum();
+    let samples: u64 = rows.iter().map(|r| r.samples).sum();
+    let sdc: u64 = rows.iter().map(|r| r.sdc.count).sum();
+    if spec.sampling == Sampling::FaultSpace {
+        let e = estimate(sdc, samples);
+        return (e.fraction * space, e.low * space, e.high * space);
     }
+    let sum = |f: fn(&ClassRow) -> f64| rows.iter().map(f).sum::<f64>();
+    let high = if sdc == 0 {
+        let unsampled: f64 = rows
+            .iter()
+            .filter(|r| r.samples == 0)
+            .map(|r| r.fault_space)
+            .sum();
+        let worst = rows
+            .iter()
+            .filter(|r| r.samples > 0)
+            .map(|r| r.fault_space / r.samples as f64)
+            .fold(0.0, f64::max);
+        (unsampled + 20f64.ln() * worst).min(sum(|r| r.extrapolated_sdc_high))
+    } else {
+        sum(|r| r.extrapolated_sdc_high)
+    };
+    (
+        sum(|r| r.extrapolated_sdc),
+        sum(|r| r.extrapolated_sdc_low),
+        high,
+    )
 }
 
 fn app_label(file: &CampaignFile) -> String {
@@ -147,7 +198,10 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
             row.extrapolated_sdc_low,
             row.extrapolated_sdc_high,
         );
-        row.reduction = plain.get(&row.app).map(|&p| Reduction::new(p, mode));
+        let samples = row.samples;
+        row.reduction = plain
+            .get(&row.app)
+            .map(|&p| Reduction::new(p, mode, samples));
     }
     let plain_classes: BTreeMap<(String, Class), (f64, f64, f64)> = classes
         .iter()
@@ -168,7 +222,10 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
             row.extrapolated_sdc_high,
         );
         let key = (row.app.clone(), row.class);
-        row.reduction = plain_classes.get(&key).map(|&p| Reduction::new(p, mode));
+        let samples = row.samples;
+        row.reduction = plain_classes
+            .get(&key)
+            .map(|&p| Reduction::new(p, mode, samples));
     }
     Ok(Report { campaigns, classes })
 }
@@ -203,7 +260,7 @@ fn campaign_rows(
             reduction: None,
         });
     }
-    let sum = |f: fn(&ClassRow) -> f64| rows.iter().map(f).sum::<f64>();
+    let (extrapolated_sdc, extrapolated_sdc_low, extrapolated_sdc_high) = campaign_sdc(spec, &rows);
     let row = CampaignRow {
         app,
         mode: spec.mode,
@@ -213,9 +270,10 @@ fn campaign_rows(
         golden_instructions: spec.golden.length,
         golden_ms: time / 1e6,
         counts: count(records.iter()),
-        extrapolated_sdc: sum(|r| r.extrapolated_sdc),
-        extrapolated_sdc_low: sum(|r| r.extrapolated_sdc_low),
-        extrapolated_sdc_high: sum(|r| r.extrapolated_sdc_high),
+        extrapolated_sdc,
+        extrapolated_sdc_low,
+        extrapolated_sdc_high,
+        sampling: spec.sampling,
         reduction: None,
         engine_bugs: records
             .iter()
@@ -355,7 +413,7 @@ fn reduction_cells(reduction: Option<Reduction>) -> String {
                 "∞ (0 SDC)".to_owned()
             },
             r.bound,
-            if r.meets_target { "yes" } else { "no" }
+            r.verdict()
         ),
         None => "– | – | –".to_owned(),
     }
@@ -398,18 +456,23 @@ fn markdown(report: &Report) -> String {
         md.push('\n');
     }
     md += "\n## Extrapolated silent data corruptions\n\n";
-    md += "Fault space per class = golden wall time in the mode (ns) × bits of one location; \
-           extrapolated SDCs = sampled SDC fraction × fault space, summed over classes, with \
-           95 % bounds (Wilson; 1 − 0.05^(1/N) for zero SDCs). Reduction = plain ÷ mode; its \
+    md += "Fault space per class = golden wall time in the mode (ns) × bits of one location. \
+           Sampled uniformly over the fault space (`fault-space`), extrapolated SDCs = the \
+           campaign's SDC fraction × the whole space; sampled equally per class (`equal`), \
+           the sum over classes of each class's fraction × its space. 95 % bounds: Wilson, \
+           1 − 0.05^(1/N) for zero SDCs; an `equal` campaign without any SDC uses the joint \
+           bound ln 20 · max(class space ÷ class samples). Reduction = plain ÷ mode; its \
            bound divides plain's lower bound by the mode's upper bound. Target: the mode's \
            upper bound at most 1/100 of plain's estimate.\n\n";
-    md += "| app | mode | SDC | extrapolated SDC [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|\n";
+    md += "| app | mode | sampling | samples | SDC | extrapolated SDC [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|---|---|\n";
     for c in &report.campaigns {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} |",
+            "| {} | {} | {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} |",
             c.app,
             c.variant,
+            sampling_name(c.sampling),
+            c.samples,
             c.counts.get(&Label::Sdc).copied().unwrap_or(0),
             c.extrapolated_sdc,
             c.extrapolated_sdc_low,
@@ -417,6 +480,7 @@ fn markdown(report: &Report) -> String {
             reduction_cells(c.reduction)
         );
     }
+    md += &target_summary(report);
     md += "\n## SDC fraction per location class\n\n| app | mode | class | samples | SDC | fraction [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|---|---|\n";
     for r in &report.classes {
         let _ = writeln!(
@@ -434,6 +498,72 @@ fn markdown(report: &Report) -> String {
         );
     }
     md += "\n![outcome distribution](outcomes.svg)\n\n![overhead vs SDC](overhead.svg)\n";
+    md
+}
+
+fn sampling_name(sampling: Sampling) -> &'static str {
+    match sampling {
+        Sampling::Equal => "equal",
+        Sampling::FaultSpace => "fault-space",
+    }
+}
+
+/// Where the 1/100 target is met and where not, per benchmark and per location class.
+fn target_summary(report: &Report) -> String {
+    let mut md = String::from("\n## Where the 1/100 target is met\n\n");
+    let hardened: Vec<&CampaignRow> = report
+        .campaigns
+        .iter()
+        .filter(|c| c.mode != Mode::Plain)
+        .collect();
+    let name = |c: &CampaignRow| format!("{} {}", c.app, c.variant);
+    let met: Vec<String> = hardened
+        .iter()
+        .filter(|c| c.reduction.is_some_and(|r| r.meets_target))
+        .map(|c| name(c))
+        .collect();
+    let _ = writeln!(
+        md,
+        "Per benchmark: met by {} of {} hardened campaigns{}{}.",
+        met.len(),
+        hardened.len(),
+        if met.is_empty() { "" } else { ": " },
+        met.join(", ")
+    );
+    let missed: Vec<String> = hardened
+        .iter()
+        .filter_map(|c| match c.reduction {
+            Some(r) if !r.meets_target => Some(format!("{}: {}", name(c), r.verdict())),
+            None => Some(format!("{}: no plain campaign to compare with", name(c))),
+            Some(_) => None,
+        })
+        .collect();
+    if !missed.is_empty() {
+        let _ = writeln!(md, "Not met: {}.", missed.join("; "));
+    }
+    let cells: Vec<&ClassRow> = report
+        .classes
+        .iter()
+        .filter(|r| r.mode != Mode::Plain && r.reduction.is_some())
+        .collect();
+    let met = cells
+        .iter()
+        .filter(|r| r.reduction.is_some_and(|x| x.meets_target))
+        .count();
+    let no_plain_sdc = cells
+        .iter()
+        .filter(|r| {
+            r.reduction
+                .is_some_and(|x| x.factor.is_nan() || x.bound == 0.0)
+        })
+        .count();
+    let _ = writeln!(
+        md,
+        "\nPer location class: met in {met} of {} (benchmark, mode, class) cells; in {no_plain_sdc} \
+         of them plain itself had no SDC, so no reduction can be shown there. Classes only a \
+         hardened mode has (replica, signature) have no plain counterpart.",
+        cells.len()
+    );
     md
 }
 

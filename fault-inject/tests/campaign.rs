@@ -44,6 +44,7 @@ fn options(mode: Mode, faults: u64) -> CampaignOptions {
         seed: 11,
         bits: 1,
         hang_factor: 10,
+        sampling: wasmrel_fault_inject::Sampling::Equal,
         jobs: 2,
         shard: Shard::WHOLE,
         progress: false,
@@ -329,7 +330,20 @@ fn reports_extrapolate_and_compare_with_plain() {
     assert!(!dual.counts.contains_key(&Label::Sdc));
     let reduction = dual.reduction.unwrap();
     assert!(reduction.factor.is_infinite());
-    // Zero SDCs in 10 samples per class: each class's bound is 1 - 0.05^(1/10).
+    // Zero SDCs in 10 samples per class: the joint bound is ln 20 times the largest
+    // class space per sample (all classes have 10 samples here).
+    let widest = report
+        .classes
+        .iter()
+        .filter(|r| r.mode == Mode::Dual)
+        .map(|r| {
+            assert_eq!(r.samples, 10);
+            r.fault_space
+        })
+        .fold(0.0, f64::max);
+    let joint = 20f64.ln() * widest / 10.0;
+    assert!((dual.extrapolated_sdc_high - joint).abs() < 1e-6 * joint);
+    // Tighter than the sum of the classes' own bounds.
     let bound = 1.0 - 0.05f64.powf(0.1);
     let sum: f64 = report
         .classes
@@ -337,13 +351,13 @@ fn reports_extrapolate_and_compare_with_plain() {
         .filter(|r| r.mode == Mode::Dual)
         .map(|r| bound * r.fault_space)
         .sum();
-    assert!((dual.extrapolated_sdc_high - sum).abs() < 1e-6 * sum);
-    assert!((reduction.bound - plain.extrapolated_sdc_low / sum).abs() < 1e-9 * reduction.bound);
+    assert!(joint < sum);
+    assert!((reduction.bound - plain.extrapolated_sdc_low / joint).abs() < 1e-9 * reduction.bound);
     let out = temp("report-out");
     wasmrel_fault_inject::report::write(&report, &out).unwrap();
     let markdown = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        markdown.contains("| loop.wat:run | dual (plain,inverted) | 0 |"),
+        markdown.contains("| loop.wat:run | dual (plain,inverted) | equal | 80 | 0 |"),
         "{markdown}"
     );
     let csv = fs::read_to_string(out.join("classes.csv")).unwrap();
@@ -532,4 +546,28 @@ fn a_flip_overwritten_before_use_ends_early_at_a_checkpoint_as_benign() {
             );
         }
     }
+}
+
+#[test]
+fn fault_space_sampling_extrapolates_the_campaign_as_one_sample() {
+    let opts = CampaignOptions {
+        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
+        ..options(Mode::Encoded, 120)
+    };
+    let dir = temp("fault-space");
+    Campaign::open(loop_app(true), &opts, &dir)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let records = sorted(&dir);
+    // Classes follow their bits: 128-bit slots far more often than 1-bit branches.
+    let of = |class| records.iter().filter(|r| r.class == class).count();
+    assert!(of(Class::Local) > 3 * of(Class::Branch), "{records:?}");
+    let report = wasmrel_fault_inject::report::analyse(std::slice::from_ref(&dir)).unwrap();
+    let campaign = &report.campaigns[0];
+    let space: f64 = report.classes.iter().map(|r| r.fault_space).sum();
+    let sdc = campaign.counts.get(&Label::Sdc).copied().unwrap_or(0);
+    let e = wasmrel_fault_inject::stats::estimate(sdc, 120);
+    assert!((campaign.extrapolated_sdc - e.fraction * space).abs() <= 1e-9 * space);
+    assert!((campaign.extrapolated_sdc_high - e.high * space).abs() <= 1e-9 * space);
 }
