@@ -1,30 +1,89 @@
 #!/bin/sh
 # The evaluation campaign: every benchmark program at its small size (about 10^6 Wasm
-# instructions) in four modes — plain, encoded at the default check level (block), encoded at
-# level op, and dual (plain + bit-inverted replica) — with single-bit faults, seed 2026:
-# 2800 faults per plain campaign and 3200 per encoded one (400 per location class; encoded
-# adds the control-flow signature), and 48000 (6000 per class) for the dual
-# campaigns of sha256, sort and vm, enough samples to bound a zero SDC count tightly.
+# instructions), single-bit faults, seed 2026, in three modes:
+#   plain    8400 faults sampled equally over its 7 location classes (1200 each);
+#   encoded  (check level block, the default) and
+#   dual     (plain + bit-inverted replica, the default) sampled uniformly over the fault
+#            space (`--sampling fault-space`), as many faults as the 1/100 target needs:
+#            with zero SDCs the 95 % upper bound of the extrapolated count is about
+#            3/N x the mode's fault space W, so N = ceil(MARGIN x 3 x W / (plain's estimate
+#            / 100)), MARGIN = 1.3, capped at MAX_FAULTS. W comes from the mode's own golden
+#            run (a one-fault probe campaign measures it).
+# The hardened campaigns grow in ROUNDS rounds of N/ROUNDS faults each, every campaign per
+# round, until the time budget (MINUTES) is spent: if it runs out, every benchmark has the
+# same share of its N, and the report states the samples actually taken.
 # Usage: papers/run-campaign.sh [CAMPAIGN_ROOT]   (default papers/campaign)
+# Environment: MINUTES (40), MARGIN (1.3), MAX_FAULTS (200000), ROUNDS (4), PLAIN_FAULTS
+# (8400), BENCHES ("name:size ..."), WASMREL (target/release/wasmrel).
 set -eu
 cd "$(dirname "$0")/.."
 root=${1:-papers/campaign}
 wasmrel=${WASMREL:-target/release/wasmrel}
+minutes=${MINUTES:-40}
+margin=${MARGIN:-1.3}
+max_faults=${MAX_FAULTS:-200000}
+rounds=${ROUNDS:-4}
 [ -x "$wasmrel" ] || cargo build --release -p wasmrel-cli
+deadline=$(($(date +%s) + minutes * 60))
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+benches=${BENCHES:-"sha256:6 sort:2500 vm:60 fib:22 sieve:20000 lz:6 nbody:700"}
+plain_faults=${PLAIN_FAULTS:-8400}
 inject() {
   "$wasmrel" inject --quiet --seed 2026 --jobs "$(nproc)" "$@"
 }
-while read -r name file size dual_faults; do
-  inject --mode plain --faults 2800 --out "$root/$name-plain" "$file" "$size"
-  inject --mode encoded --faults 3200 --out "$root/$name-encoded" "$file" "$size"
-  inject --mode encoded --check op --faults 3200 --out "$root/$name-encoded-op" "$file" "$size"
-  inject --mode dual --faults "$dual_faults" --out "$root/$name-dual" "$file" "$size"
-done <<LIST
-sha256 benches/programs/sha256.wasm 6 48000
-sort benches/programs/sort.wasm 2500 48000
-vm benches/programs/vm.wasm 60 48000
-fib benches/programs/fib.wasm 22 2800
-sieve benches/programs/sieve.wasm 20000 2800
-lz benches/programs/lz.wasm 6 2800
-nbody benches/programs/nbody.wasm 700 2800
-LIST
+
+for bench in $benches; do
+  name=${bench%%:*} size=${bench#*:}
+  inject --mode plain --faults "$plain_faults" --out "$root/$name-plain" "benches/programs/$name.wasm" "$size"
+done
+"$wasmrel" report "$root"/*-plain --out "$work/plain" 2>/dev/null
+
+# The faults each hardened campaign needs, from plain's estimate and a probe of its space.
+plan=$work/plan
+: > "$plan"
+for bench in $benches; do
+  name=${bench%%:*} size=${bench#*:}
+  for mode in encoded dual; do
+    probe=$work/probe-$name-$mode
+    inject --mode "$mode" --faults 1 --out "$probe" "benches/programs/$name.wasm" "$size"
+    "$wasmrel" report "$probe" --out "$probe/report" 2>/dev/null
+    python3 - "$work/plain/report.json" "$probe/report/report.json" "$name" "$mode" \
+      "$margin" "$max_faults" "$rounds" >> "$plan" <<'PY'
+import json, math, sys
+plain, probe, name, mode, margin, cap, rounds = sys.argv[1:]
+plain = json.load(open(plain))
+estimate = next(c["extrapolated_sdc"] for c in plain["campaigns"]
+                if c["dir"].rstrip("/").endswith(f"/{name}-plain"))
+space = sum(r["fault_space"] for r in json.load(open(probe))["classes"])
+need = math.ceil(float(margin) * 3.0 * space / (estimate / 100.0)) if estimate > 0 else int(cap)
+rounds = int(rounds)
+faults = min(int(cap), max(need, 1000))
+faults = math.ceil(faults / rounds) * rounds
+print(name, mode, faults, need)
+PY
+  done
+done
+echo "wasmrel campaign plan (name mode faults needed):" >&2
+cat "$plan" >&2
+
+round=1
+while [ "$round" -le "$rounds" ]; do
+  while read -r name mode faults need; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "wasmrel campaign: time budget spent in round $round" >&2
+      break 2
+    fi
+    size=$(echo "$benches" | tr ' ' '\n' | sed -n "s/^$name://p")
+    inject --mode "$mode" --sampling fault-space --faults "$faults" \
+      --stop-after $((faults / rounds)) --out "$root/$name-$mode" \
+      "benches/programs/$name.wasm" "$size"
+  done < "$plan"
+  round=$((round + 1))
+done
+cp "$plan" "$root/plan.txt"
+for dir in "$root"/*/; do
+  if [ -f "$dir/results.jsonl" ]; then
+    gzip -9 -f "$dir/results.jsonl"
+  fi
+done

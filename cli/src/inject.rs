@@ -84,6 +84,11 @@ pub struct InjectArgs {
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub checkpoints: u64,
 
+    /// Stop after K injections of this invocation (the campaign resumes with the same
+    /// command): lets a script grow several campaigns in rounds.
+    #[arg(long, value_name = "K")]
+    pub stop_after: Option<u64>,
+
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -188,9 +193,12 @@ fn run_inject(args: &InjectArgs) -> Result<(), String> {
         }),
         shard: args.shard.unwrap_or(Shard::WHOLE),
         progress: !args.quiet,
-        stop_after: None,
+        stop_after: args.stop_after,
         checkpoints: args.checkpoints,
     };
+    if args.stop_after == Some(0) {
+        return Err("--stop-after must be at least 1".into());
+    }
     let out = args.out.clone().ok_or("--out DIR is required")?;
     if let Some(id) = args.replay {
         return replay(app, &options, &out, id);

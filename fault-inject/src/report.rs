@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use serde::Serialize;
 
-use crate::campaign::{io, read_campaign, read_results, CampaignFile};
+use crate::campaign::{io, read_campaign, read_results, CampaignFile, RESULTS};
 use crate::fault::{Class, Sampling};
 use crate::golden::Record;
 use crate::label::Label;
@@ -53,6 +53,8 @@ pub struct Reduction {
     /// Where the target is not met but the mode's estimate is below it: about how many
     /// samples would bring the upper bound down to it (bounds shrink about as 1/N).
     pub samples_for_target: Option<u64>,
+    /// Whether plain showed no SDC at all (then no reduction can be shown).
+    pub plain_without_sdc: bool,
 }
 
 impl Reduction {
@@ -60,13 +62,14 @@ impl Reduction {
     /// mode's samples behind them.
     fn new(plain: (f64, f64, f64), mode: (f64, f64, f64), samples: u64) -> Reduction {
         let target = plain.0 / 100.0;
-        let meets_target = mode.2 <= target;
+        let meets_target = target > 0.0 && mode.2 <= target;
         let reachable = !meets_target && mode.0 < target && target > 0.0;
         Reduction {
             factor: plain.0 / mode.0,
             bound: plain.1 / mode.2,
             meets_target,
             samples_for_target: reachable.then(|| (samples as f64 * mode.2 / target).ceil() as u64),
+            plain_without_sdc: plain.0 <= 0.0,
         }
     }
 
@@ -74,6 +77,7 @@ impl Reduction {
     fn verdict(&self) -> String {
         match (self.meets_target, self.samples_for_target) {
             (true, _) => "yes".to_owned(),
+            (false, _) if self.plain_without_sdc => "no (plain shows no SDC)".to_owned(),
             (false, Some(n)) => format!("no (≈ {n} samples would reach it)"),
             (false, None) => "no (SDC estimate above it)".to_owned(),
         }
@@ -174,6 +178,14 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
     for dir in dirs {
         let file = read_campaign(dir)?;
         let records = read_results(dir, false)?;
+        if records.is_empty() {
+            let packed = dir.join(format!("{RESULTS}.gz"));
+            return Err(if packed.exists() {
+                format!("{}: unpack it first (gzip -dk)", packed.display())
+            } else {
+                format!("{}: no results yet", dir.display())
+            });
+        }
         let (row, rows) = campaign_rows(dir, &file, &records);
         campaigns.push(row);
         classes.extend(rows);

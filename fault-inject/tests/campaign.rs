@@ -571,3 +571,69 @@ fn fault_space_sampling_extrapolates_the_campaign_as_one_sample() {
     assert!((campaign.extrapolated_sdc - e.fraction * space).abs() <= 1e-9 * space);
     assert!((campaign.extrapolated_sdc_high - e.high * space).abs() <= 1e-9 * space);
 }
+
+#[test]
+fn granted_directories_are_copied_per_run_and_their_contents_observed() {
+    // Writes "x" 30 times into data/out.txt, computing each byte in a loop.
+    let text = r#"(module
+      (import "wasi_snapshot_preview1" "path_open" (func $open
+        (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 64) "out.txt")
+      (func (export "run") (result i32) (local $i i32) (local $fd i32)
+        (drop (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 7)
+          (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 8)))
+        (local.set $fd (i32.load (i32.const 8)))
+        (block (loop
+          (i32.store8 (i32.const 100) (i32.add (i32.const 100) (i32.rem_u (local.get $i) (i32.const 20))))
+          (i32.store (i32.const 0) (i32.const 100))
+          (i32.store (i32.const 4) (i32.const 1))
+          (drop (call $write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 16)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if 0 (i32.lt_u (local.get $i) (i32.const 30)))))
+        (i32.const 0)))"#;
+    let grant = temp("grant");
+    fs::create_dir_all(&grant).unwrap();
+    fs::write(grant.join("input.txt"), "kept").unwrap();
+    let bytes = wat::parse_str(text).unwrap();
+    let mut app = App::new("files.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap();
+    app.dirs.push((grant.clone(), "data".to_owned()));
+    let mut results = Vec::new();
+    for checkpoints in [0, 16] {
+        let opts = CampaignOptions {
+            checkpoints,
+            ..options(Mode::Plain, 70)
+        };
+        let dir = temp(&format!("files-{checkpoints}"));
+        let campaign = Campaign::open(app_clone(&app), &opts, &dir).unwrap();
+        assert!(campaign.golden.observed.files.is_some());
+        let mut campaign = campaign;
+        campaign.run(&opts).unwrap();
+        results.push(without_error_fuel(sorted(&dir)));
+        assert!(read_campaign(&dir).unwrap().spec.dirs[0].ends_with("::data"));
+    }
+    assert_eq!(results[0], results[1]);
+    // Some faults change only what the file holds: SDCs seen in the files alone.
+    let files_only = results[0]
+        .iter()
+        .filter(|r| {
+            r.detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("files differ"))
+        })
+        .count();
+    assert!(files_only > 0, "{:?}", results[0]);
+    // The granted directory itself is untouched: every run wrote into its own copy.
+    let names: Vec<_> = fs::read_dir(&grant)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["input.txt"]);
+}
+
+fn app_clone(app: &App) -> App {
+    let mut copy = App::new(&app.name, app.bytes.clone(), vec![], app.invoke.clone()).unwrap();
+    copy.dirs.clone_from(&app.dirs);
+    copy
+}
