@@ -1,8 +1,8 @@
 //! Differential testing of wasmrel against wasmi on `wasm-smith` modules.
 //!
-//! A module is generated from a seed ([`generate`]), run by wasmrel in plain and in AN-encoded
-//! mode and by wasmi ([`observe`]: instantiation, every export called with zero arguments,
-//! final exported globals and memory), and the three records are compared. A limit reached on
+//! A module is generated from a seed ([`generate`]), run by wasmrel in plain, AN-encoded and
+//! dual mode and by wasmi ([`observe`]: instantiation, every export called with arguments
+//! drawn from the seed, final exported globals and memory), and the records are compared. A limit reached on
 //! either side (fuel, call depth, stack) makes the comparison inconclusive, never a divergence:
 //! the engines' limits differ by design.
 //!
@@ -15,6 +15,7 @@ pub mod observe;
 pub mod wasmi_engine;
 pub mod wasmrel_engine;
 
+use generate::Arguments;
 use observe::{compare, Verdict};
 use wasmrel_an_encoding::An;
 use wasmrel_executor::Plain;
@@ -23,11 +24,10 @@ use wasmrel_executor::Plain;
 /// generated module may use before its own fuel global stops it.
 pub const ENGINE_FUEL: u64 = 10_000_000;
 
-/// The outcome of one module across the three runs.
+/// The outcome of one module across the runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// `wasm-smith` did not produce a module from this seed's entropy, or it was left out
-    /// (see [`generate::module`]).
+    /// `wasm-smith` did not produce a module from this seed's entropy.
     NotGenerated,
     /// All three runs agree; the counts say how the export calls ended.
     Agree(Calls),
@@ -64,15 +64,20 @@ impl Calls {
     }
 }
 
-/// Compares plain wasmrel with wasmi and encoded wasmrel with plain wasmrel on `bytes`.
-pub fn check(bytes: &[u8]) -> Outcome {
-    let reference = wasmi_engine::observe(bytes);
-    let plain = wasmrel_engine::observe::<Plain>(bytes);
-    let encoded = wasmrel_engine::observe::<An>(bytes);
+/// Compares plain wasmrel with wasmi, and encoded (default check level) and dual wasmrel
+/// with plain wasmrel, on `bytes` with export calls given `arguments`.
+pub fn check(bytes: &[u8], arguments: Arguments) -> Outcome {
+    let reference = wasmi_engine::observe(bytes, arguments);
+    let plain = wasmrel_engine::observe::<Plain>(bytes, arguments);
+    let encoded = wasmrel_engine::observe::<An>(bytes, arguments);
     let mut inconclusive = None;
     for (pair, verdict) in [
         ("plain vs wasmi", compare(&plain, &reference)),
         ("encoded vs plain", compare(&encoded, &plain)),
+        (
+            "dual vs plain",
+            wasmrel_engine::check_dual(bytes, arguments, &plain),
+        ),
     ] {
         match verdict {
             Verdict::Agree => {}
@@ -86,10 +91,10 @@ pub fn check(bytes: &[u8]) -> Outcome {
     }
 }
 
-/// Generates the module of `seed` and [`check`]s it.
+/// Generates the module of `seed` and [`check`]s it with arguments drawn from the seed.
 pub fn check_seed(seed: u64) -> Outcome {
     match generate::module(seed) {
-        Some(bytes) => check(&bytes),
+        Some(bytes) => check(&bytes, Arguments::Seeded(seed)),
         None => Outcome::NotGenerated,
     }
 }

@@ -2,17 +2,19 @@
 //! (seeds S, S+1, …), prints each divergence with its seed, saves the divergent modules, and
 //! exits 1 if any module diverged.
 //!
-//! `wasmrel-difftest --file M.wasm` prints what each engine observed on one module.
+//! `wasmrel-difftest --file M.wasm [--seed S]` prints what each engine observed on one module,
+//! with export arguments drawn from seed S (zero arguments without `--seed`).
 
 use std::process::ExitCode;
 use std::time::Instant;
 use wasmrel_an_encoding::An;
+use wasmrel_difftest::generate::Arguments;
 use wasmrel_difftest::{check, check_seed, generate, wasmi_engine, wasmrel_engine, Outcome};
 use wasmrel_executor::Plain;
 
 struct Args {
     modules: u64,
-    seed: u64,
+    seed: Option<u64>,
     save: Option<std::path::PathBuf>,
     file: Option<std::path::PathBuf>,
 }
@@ -20,7 +22,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         modules: 10_000,
-        seed: 0,
+        seed: None,
         save: None,
         file: None,
     };
@@ -34,7 +36,7 @@ fn parse_args() -> Result<Args, String> {
         };
         match flag.as_str() {
             "--modules" => args.modules = number()?,
-            "--seed" => args.seed = number()?,
+            "--seed" => args.seed = Some(number()?),
             "--save" => args.save = Some(value.into()),
             "--file" => args.file = Some(value.into()),
             _ => return Err(format!("unknown argument `{flag}`")),
@@ -55,13 +57,14 @@ fn main() -> ExitCode {
         }
     };
     if let Some(path) = &args.file {
-        return show(path);
+        return show(path, args.seed.map_or(Arguments::Zero, Arguments::Seeded));
     }
+    let first = args.seed.unwrap_or(0);
     let started = Instant::now();
     let mut limits = std::collections::BTreeMap::new();
     let (mut returned, mut trapped, mut instantiation_trapped) = (0u64, 0u64, 0u64);
     let (mut agree, mut inconclusive, mut skipped, mut diverged) = (0u64, 0u64, 0u64, 0u64);
-    for seed in args.seed..args.seed.saturating_add(args.modules) {
+    for seed in first..first.saturating_add(args.modules) {
         match check_seed(seed) {
             Outcome::Agree(calls) => {
                 agree += 1;
@@ -87,9 +90,9 @@ fn main() -> ExitCode {
         }
     }
     println!(
-        "{} modules from seed {}: {agree} agree, {inconclusive} inconclusive, {skipped} not generated or left out, {diverged} diverged ({:.1} s)",
+        "{} modules from seed {}: {agree} agree, {inconclusive} inconclusive, {skipped} not generated, {diverged} diverged ({:.1} s)",
         args.modules,
-        args.seed,
+        first,
         started.elapsed().as_secs_f64()
     );
     println!(
@@ -105,8 +108,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints the three observations of one module file and the outcome.
-fn show(path: &std::path::Path) -> ExitCode {
+/// Prints the observations of one module file and the outcome.
+fn show(path: &std::path::Path, arguments: Arguments) -> ExitCode {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -115,9 +118,9 @@ fn show(path: &std::path::Path) -> ExitCode {
         }
     };
     let runs = [
-        ("wasmi", wasmi_engine::observe(&bytes)),
-        ("plain", wasmrel_engine::observe::<Plain>(&bytes)),
-        ("encoded", wasmrel_engine::observe::<An>(&bytes)),
+        ("wasmi", wasmi_engine::observe(&bytes, arguments)),
+        ("plain", wasmrel_engine::observe::<Plain>(&bytes, arguments)),
+        ("encoded", wasmrel_engine::observe::<An>(&bytes, arguments)),
     ];
     for (engine, seen) in &runs {
         println!("{engine}:");
@@ -126,7 +129,7 @@ fn show(path: &std::path::Path) -> ExitCode {
         }
         println!("  globals: {:?}", seen.globals);
     }
-    let outcome = check(&bytes);
+    let outcome = check(&bytes, arguments);
     println!("{outcome:?}");
     if matches!(outcome, Outcome::Diverge(_)) {
         ExitCode::FAILURE

@@ -4,8 +4,10 @@
 use std::fmt;
 
 /// A Wasm value as both engines can report it. References are compared by null-ness only:
-/// function addresses are each engine's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// function addresses are each engine's own. Floats compare by bits, except that any NaN
+/// equals any NaN: the specification lets a NaN result carry any payload (`nan:canonical`,
+/// `nan:arithmetic`).
+#[derive(Debug, Clone, Copy)]
 pub enum Val {
     I32(i32),
     I64(i64),
@@ -17,6 +19,27 @@ pub enum Val {
     /// Only wasmi can report one (the generator never enables SIMD); it differs from all else.
     V128(u128),
 }
+
+impl PartialEq for Val {
+    fn eq(&self, other: &Val) -> bool {
+        match (*self, *other) {
+            (Val::F32(a), Val::F32(b)) => {
+                a == b || f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan()
+            }
+            (Val::F64(a), Val::F64(b)) => {
+                a == b || f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan()
+            }
+            (Val::I32(a), Val::I32(b)) => a == b,
+            (Val::I64(a), Val::I64(b)) => a == b,
+            (Val::Ref { null: a }, Val::Ref { null: b }) => a == b,
+            (Val::V128(a), Val::V128(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Equality stays an equivalence relation: all NaNs of a width form one class.
+impl Eq for Val {}
 
 /// The traps of the specification, merged where the engines name one condition differently
 /// (an index past a table's end is "undefined element" in the spec, an out-of-bounds table

@@ -1,5 +1,6 @@
 //! Runs a module in wasmi, the reference engine of the comparison.
 
+use crate::generate::Arguments;
 use crate::observe::{Observation, Step, Trap, Val};
 use crate::ENGINE_FUEL;
 use wasmi::errors::{ErrorKind, InstantiationError, MemoryError, TableError};
@@ -7,8 +8,8 @@ use wasmi::TrapCode;
 use wasmi::{Engine, Error, Linker, Module, Store};
 
 /// The same protocol as [`crate::wasmrel_engine::observe`]: instantiate, call every exported
-/// function (sorted by name) with zero arguments, record exported globals and memory.
-pub fn observe(bytes: &[u8]) -> Observation {
+/// function (sorted by name) with `arguments`, record exported globals and memory.
+pub fn observe(bytes: &[u8], arguments: Arguments) -> Observation {
     let mut config = wasmi::Config::default();
     // Deep enough for every recursion a generated module's fuel global allows, so that
     // wasmi's defaults (1024 calls) do not make runs inconclusive.
@@ -44,15 +45,16 @@ pub fn observe(bytes: &[u8]) -> Observation {
         .map(|e| (e.name().to_owned(), e.into_extern()))
         .collect();
     exports.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, export) in &exports {
-        let Some(func) = export.into_func() else {
-            continue;
-        };
+    let functions = exports
+        .iter()
+        .filter_map(|(name, e)| Some((name, e.into_func()?)));
+    for (call, (name, func)) in functions.enumerate() {
         let ty = func.ty(&store);
         let args: Vec<wasmi::Val> = ty
             .params()
             .iter()
-            .map(|t| wasmi::Val::default_for_ty(*t))
+            .enumerate()
+            .map(|(param, t)| value(*t, arguments.bits(call, param)))
             .collect();
         let mut results: Vec<wasmi::Val> = ty
             .results()
@@ -80,6 +82,17 @@ pub fn observe(bytes: &[u8]) -> Observation {
         }
     }
     seen
+}
+
+/// A value of type `ty` from argument bits (see [`Arguments::bits`]).
+fn value(ty: wasmi::ValType, bits: u64) -> wasmi::Val {
+    match ty {
+        wasmi::ValType::I32 => wasmi::Val::I32(bits as i32),
+        wasmi::ValType::I64 => wasmi::Val::I64(bits as i64),
+        wasmi::ValType::F32 => wasmi::Val::F32(wasmi::F32::from_bits(bits as u32)),
+        wasmi::ValType::F64 => wasmi::Val::F64(wasmi::F64::from_bits(bits)),
+        other => wasmi::Val::default_for_ty(other),
+    }
 }
 
 fn step(error: &Error) -> Step {

@@ -1,27 +1,34 @@
-//! Runs a module in wasmrel, in any value domain (plain or AN-encoded).
+//! Runs a module in wasmrel: in one value domain (plain or AN-encoded), or as dual execution.
 
-use crate::observe::{Observation, Step, Trap, Val};
+use crate::generate::Arguments;
+use crate::observe::{Observation, Step, Trap, Val, Verdict};
 use crate::ENGINE_FUEL;
 use wasmrel_executor::{
-    Config, Domain, Error, ExternType, Linker, Module, NoHost, Store, TrapCode, Value,
+    Config, Domain, Error, ExternType, FuncType, Linker, Module, NoHost, Plain, Store, TrapCode,
+    ValType, Value,
 };
+use wasmrel_fault_inject::driver::{self, Call, End, Run};
+use wasmrel_fault_inject::dual::Inverted;
 
-/// Instantiates `bytes` in a fresh store of domain `D`, calls every exported function with
-/// zero arguments (sorted by name), then records the exported globals and memory.
-pub fn observe<D: Domain>(bytes: &[u8]) -> Observation {
-    let config = Config {
+fn config() -> Config {
+    Config {
         fuel: Some(ENGINE_FUEL),
         ..Config::default()
-    };
+    }
+}
+
+/// Instantiates `bytes` in a fresh store of domain `D`, calls every exported function with
+/// `arguments` (sorted by name), then records the exported globals and memory.
+pub fn observe<D: Domain>(bytes: &[u8], arguments: Arguments) -> Observation {
     let mut seen = Observation::default();
-    let module = match Module::new(&config, bytes) {
+    let module = match Module::new(&config(), bytes) {
         Ok(module) => module,
         Err(error) => {
             seen.steps.push(("validate".into(), step(error)));
             return seen;
         }
     };
-    let mut store: Store<D> = Store::new(config);
+    let mut store: Store<D> = Store::new(config());
     let instance = match Linker::new().instantiate(&mut store, &module, &mut NoHost) {
         Ok(instance) => instance,
         Err(error) => {
@@ -31,28 +38,24 @@ pub fn observe<D: Domain>(bytes: &[u8]) -> Observation {
     };
     seen.steps
         .push(("instantiate".into(), Step::Returned(Vec::new())));
-    let mut exports: Vec<_> = module.exports().collect();
-    exports.sort_by(|a, b| a.name.cmp(&b.name));
-    for export in &exports {
-        let ExternType::Func(ty) = &export.ty else {
-            continue;
-        };
-        let args: Vec<Value> = ty.params().iter().map(|t| t.zero()).collect();
-        let outcome = match store.invoke(instance, &export.name, &args, &mut NoHost) {
+    let exports = sorted_exports(&module);
+    for (call, (name, ty)) in function_exports(&exports).enumerate() {
+        let args = values(ty, arguments, call);
+        let outcome = match store.invoke(instance, name, &args, &mut NoHost) {
             Ok(values) => Step::Returned(values.into_iter().map(val).collect()),
             Err(error) => step(error),
         };
         let stop = matches!(outcome, Step::Inconclusive(_) | Step::Failed(_));
-        seen.steps.push((export.name.clone(), outcome));
+        seen.steps.push((name.clone(), outcome));
         if stop {
             return seen;
         }
     }
-    for export in &exports {
-        match &export.ty {
-            ExternType::Global(_) => match store.get_global(instance, &export.name) {
-                Ok(value) => seen.globals.push((export.name.clone(), val(value))),
-                Err(error) => seen.steps.push((export.name.clone(), step(error))),
+    for (name, ty) in &exports {
+        match ty {
+            ExternType::Global(_) => match store.get_global(instance, name) {
+                Ok(value) => seen.globals.push((name.clone(), val(value))),
+                Err(error) => seen.steps.push((name.clone(), step(error))),
             },
             ExternType::Memory(_) => {
                 seen.memory = store.memory(instance).map(|m| m.bytes().to_vec());
@@ -61,6 +64,101 @@ pub fn observe<D: Domain>(bytes: &[u8]) -> Observation {
         }
     }
     seen
+}
+
+/// Dual execution (plain and bit-inverted replicas in lockstep, as `wasmrel run --dual`) of
+/// the export calls `plain` observed, up to its first call that did not return (the dual
+/// driver stops at the first error). Its end must match that call's step, and when there
+/// were calls and every one returned, its final memory must match `plain`'s.
+pub fn check_dual(bytes: &[u8], arguments: Arguments, plain: &Observation) -> Verdict {
+    let Ok(module) = Module::new(&config(), bytes) else {
+        return Verdict::Agree; // plain failed validation the same way; nothing runs.
+    };
+    let exports = sorted_exports(&module);
+    let mut calls = Vec::new();
+    let mut expected = Step::Returned(Vec::new());
+    for (step_name, step) in &plain.steps {
+        if step_name != "instantiate" {
+            let found = function_exports(&exports)
+                .enumerate()
+                .find(|(_, (name, _))| *name == step_name);
+            let Some((call, (name, ty))) = found else {
+                return Verdict::Diverge(format!("dual: no function export `{step_name}`"));
+            };
+            calls.push(Call {
+                name: name.clone(),
+                args: values(ty, arguments, call),
+            });
+        }
+        expected = step.clone();
+        if !matches!(step, Step::Returned(_)) {
+            break;
+        }
+    }
+    // The driver keeps the memory after the last call, so a run without calls has none.
+    let complete = !calls.is_empty()
+        && calls.len() == function_exports(&exports).count()
+        && matches!(expected, Step::Returned(_));
+    let run = Run {
+        module: &module,
+        config: config(),
+        host: &mut NoHost,
+        calls: &calls,
+        keep_memory: complete,
+    };
+    let (end, progress) = driver::dual::<Plain, Inverted>(run, None);
+    let got = match end {
+        End::Returned(values) => Step::Returned(values.into_iter().map(val).collect()),
+        End::Failed(error) => step(error),
+        End::Exit(code) => Step::Failed(format!("exit {code}")),
+        End::Mismatch(why) => return Verdict::Diverge(format!("dual: replicas disagree: {why}")),
+    };
+    for step in [&got, &expected] {
+        if let Step::Inconclusive(why) = step {
+            return Verdict::Inconclusive(format!("dual: {why}"));
+        }
+    }
+    if got != expected {
+        return Verdict::Diverge(format!("dual: {got} vs plain {expected}"));
+    }
+    if complete && progress.memory != plain.memory {
+        return Verdict::Diverge("dual: final memory differs from plain".into());
+    }
+    Verdict::Agree
+}
+
+/// The module's exports sorted by name: the order every engine calls them in.
+fn sorted_exports(module: &Module) -> Vec<(String, ExternType)> {
+    let mut exports: Vec<_> = module
+        .exports()
+        .map(|e| (e.name.clone(), e.ty.clone()))
+        .collect();
+    exports.sort_by(|a, b| a.0.cmp(&b.0));
+    exports
+}
+
+fn function_exports(
+    exports: &[(String, ExternType)],
+) -> impl Iterator<Item = (&String, &FuncType)> {
+    exports.iter().filter_map(|(name, ty)| match ty {
+        ExternType::Func(ty) => Some((name, ty)),
+        _ => None,
+    })
+}
+
+/// The arguments of the `call`-th export call.
+fn values(ty: &FuncType, arguments: Arguments, call: usize) -> Vec<Value> {
+    let value = |(param, ty): (usize, &ValType)| {
+        let bits = arguments.bits(call, param);
+        match ty {
+            ValType::I32 => Value::I32(bits as i32),
+            ValType::I64 => Value::I64(bits as i64),
+            ValType::F32 => Value::F32(bits as u32),
+            ValType::F64 => Value::F64(bits),
+            ValType::FuncRef | ValType::ExternRef => ty.zero(),
+        }
+    };
+    ty.params().iter().enumerate().map(value).collect()
 }
 
 fn step(error: Error) -> Step {

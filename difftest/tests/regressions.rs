@@ -3,13 +3,14 @@
 //! answer in plain and in encoded mode.
 
 use wasmrel_an_encoding::An;
+use wasmrel_difftest::generate::Arguments;
 use wasmrel_difftest::observe::{Step, Trap, Val};
 use wasmrel_difftest::wasmrel_engine::observe;
 use wasmrel_executor::{Domain, Plain};
 
 /// How the call of export `name` ended in wasmrel with value domain `D`.
 fn step<D: Domain>(bytes: &[u8], name: &str) -> Step {
-    let seen = observe::<D>(bytes);
+    let seen = observe::<D>(bytes, Arguments::Zero);
     let found = seen.steps.into_iter().find(|(export, _)| export == name);
     found.map(|(_, step)| step).expect("the export was called")
 }
@@ -44,7 +45,10 @@ fn guarded_division_seed_2717_is_no_division_by_zero() {
 fn final_global_seed_1079159_matches_wasmtime() {
     let bytes = include_bytes!("cases/wasmi-global-1079159.wasm");
     let expected = Val::I64(0xff00_0010_0000_0000_u64 as i64);
-    for seen in [observe::<Plain>(bytes), observe::<An>(bytes)] {
+    for seen in [
+        observe::<Plain>(bytes, Arguments::Zero),
+        observe::<An>(bytes, Arguments::Zero),
+    ] {
         let global = seen.globals.iter().find(|(name, _)| name == "*X\u{1f}");
         assert_eq!(global.map(|(_, value)| *value), Some(expected));
     }

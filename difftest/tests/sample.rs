@@ -1,5 +1,5 @@
-//! A fixed-seed sample of generated modules: wasmrel (plain and encoded) must agree with wasmi
-//! on every one. (The divergences found so far, all wasmi's errors as a third engine showed,
+//! A fixed-seed sample of generated modules, export calls given arguments drawn from each
+//! seed: wasmrel (plain, encoded and dual) must agree with wasmi on every one. (The divergences found so far, all wasmi's errors as a third engine showed,
 //! come from seeds outside this sample and are checked in `regressions.rs`.)
 
 use wasmrel_difftest::{check_seed, Outcome};
@@ -22,10 +22,10 @@ fn fixed_seed_sample_agrees_with_wasmi() {
         compared += 1;
     }
     assert!(divergences.is_empty(), "{divergences:#?}");
-    // Modules left out or inconclusive prove nothing: most of the sample must be compared
-    // (about 40 % is left out for float-width conversions) and almost all of it conclusive.
+    // Modules not generated or inconclusive prove nothing: nearly the whole sample must be
+    // compared and almost all of it conclusive.
     assert!(
-        compared >= MODULES / 2,
+        compared >= MODULES * 9 / 10,
         "only {compared} of {MODULES} compared"
     );
     assert!(

@@ -1,82 +1,57 @@
-//! `wasm-smith` modules (the features wasmrel supports) instantiated and every export called
-//! with zero arguments, fuel-limited, in plain and in AN-encoded mode. Any error value is fine;
-//! a panic, an abort, a hang or the two modes disagreeing is a finding.
+//! `wasm-smith` modules from difftest's generator (the features wasmrel supports, a fuel
+//! global, canonical NaNs), kept small so that one execution is quick, run with arguments
+//! drawn from the input in plain mode and in one other mode the input picks: AN-encoded
+//! (default check level) or dual. Any error value is fine; a panic, an abort, a hang or the
+//! two modes ending differently (results, traps, final globals and memory) is a finding.
+//! (Running one second mode per input instead of both keeps an execution about a third
+//! cheaper; libFuzzer's cost per execution grows with the code it covers.)
 #![no_main]
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use wasm_smith::{Config as SmithConfig, Module as SmithModule};
+use wasm_smith::Module as SmithModule;
 use wasmrel_an_encoding::An;
-use wasmrel_executor::{
-    Config, Domain, Error, ExternType, Limits, Linker, Module, NoHost, Plain, Store, Value,
-};
+use wasmrel_difftest::generate::{self, Arguments};
+use wasmrel_difftest::observe::{compare, Verdict};
+use wasmrel_difftest::wasmrel_engine::{check_dual, observe};
+use wasmrel_executor::Plain;
 
-fn smith_config() -> SmithConfig {
-    SmithConfig {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
-        custom_page_sizes_enabled: false,
-        max_memories: 1,
-        max_imports: 0,
-        export_everything: true,
-        max_memory32_bytes: 16 * 65_536,
-        ..SmithConfig::default()
-    }
-}
-
-/// Every export's outcome (values or error) in domain `D`.
-fn run<D: Domain>(bytes: &[u8]) -> Vec<Result<Vec<Value>, Error>> {
-    let config = Config {
-        fuel: Some(100_000),
-        limits: Limits {
-            max_memory_bytes: 16 * 65_536,
-            max_table_elements: 10_000,
-            max_call_depth: 1_000,
-            max_stack_slots: 1 << 20,
-        },
-        ..Config::default()
-    };
-    let module = match Module::new(&config, bytes) {
-        Ok(module) => module,
-        Err(error) => return vec![Err(error)],
-    };
-    let mut store: Store<D> = Store::new(config);
-    let instance = match Linker::new().instantiate(&mut store, &module, &mut NoHost) {
-        Ok(instance) => instance,
-        Err(error) => return vec![Err(error)],
-    };
-    let mut outcomes = Vec::new();
-    for export in module.exports() {
-        if let ExternType::Func(ty) = &export.ty {
-            let args: Vec<Value> = ty.params().iter().map(|t| t.zero()).collect();
-            outcomes.push(store.invoke(instance, &export.name, &args, &mut NoHost));
-        }
-    }
-    outcomes
-}
+/// Loop iterations and calls a module may make before its fuel global traps: low, so that an
+/// execution takes microseconds rather than milliseconds.
+const MODULE_FUEL: u32 = 100;
 
 fuzz_target!(|data: &[u8]| {
-    let mut unstructured = Unstructured::new(data);
-    let Ok(module) = SmithModule::new(smith_config(), &mut unstructured) else {
+    let mut input = Unstructured::new(data);
+    let (Ok(avoid_traps), Ok(dual), Ok(argument_seed)) = (
+        input.arbitrary(),
+        input.arbitrary::<bool>(),
+        input.arbitrary(),
+    ) else {
         return;
     };
-    let bytes = module.to_bytes();
-    let plain = run::<Plain>(&bytes);
-    let encoded = run::<An>(&bytes);
-    // Without NaN canonicalisation payloads may differ between domains, so values are compared
-    // by count; errors (traps, limits) must be the same.
-    let shape = |outcomes: &[Result<Vec<Value>, Error>]| -> Vec<Result<usize, Error>> {
-        outcomes
-            .iter()
-            .map(|o| o.as_ref().map(Vec::len).map_err(Clone::clone))
-            .collect()
+    let config = wasm_smith::Config {
+        max_funcs: 5,
+        max_instructions: 40,
+        max_memory32_bytes: 65_536,
+        max_table_elements: 100,
+        ..generate::config(avoid_traps)
     };
-    assert_eq!(shape(&plain), shape(&encoded), "plain and encoded disagree");
+    let Ok(module) = SmithModule::new(config, &mut input) else {
+        return;
+    };
+    let Some(bytes) = generate::finish(module, MODULE_FUEL) else {
+        return;
+    };
+    let arguments = Arguments::Seeded(argument_seed);
+    let plain = observe::<Plain>(&bytes, arguments);
+    let verdict = if dual {
+        check_dual(&bytes, arguments, &plain)
+    } else {
+        compare(&observe::<An>(&bytes, arguments), &plain)
+    };
+    assert!(
+        !matches!(verdict, Verdict::Diverge(_)),
+        "{} vs plain: {verdict:?}",
+        if dual { "dual" } else { "encoded" }
+    );
 });
