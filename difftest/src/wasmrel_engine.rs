@@ -7,7 +7,7 @@ use wasmrel_executor::{
     Config, Domain, Error, ExternType, FuncType, Linker, Module, NoHost, Plain, Store, TrapCode,
     ValType, Value,
 };
-use wasmrel_fault_inject::driver::{self, Call, End, Run};
+use wasmrel_fault_inject::driver::{Call, End, Pair, System};
 use wasmrel_fault_inject::dual::Inverted;
 
 fn config() -> Config {
@@ -68,8 +68,8 @@ pub fn observe<D: Domain>(bytes: &[u8], arguments: Arguments) -> Observation {
 
 /// Dual execution (plain and bit-inverted replicas in lockstep, as `wasmrel run --dual`) of
 /// the export calls `plain` observed, up to its first call that did not return (the dual
-/// driver stops at the first error). Its end must match that call's step, and when there
-/// were calls and every one returned, its final memory must match `plain`'s.
+/// driver stops at the first error). Its end must match that call's step, and when every
+/// call returned, its final memory must match `plain`'s.
 pub fn check_dual(bytes: &[u8], arguments: Arguments, plain: &Observation) -> Verdict {
     let Ok(module) = Module::new(&config(), bytes) else {
         return Verdict::Agree; // plain failed validation the same way; nothing runs.
@@ -95,18 +95,26 @@ pub fn check_dual(bytes: &[u8], arguments: Arguments, plain: &Observation) -> Ve
             break;
         }
     }
-    // The driver keeps the memory after the last call, so a run without calls has none.
-    let complete = !calls.is_empty()
-        && calls.len() == function_exports(&exports).count()
-        && matches!(expected, Step::Returned(_));
-    let run = Run {
-        module: &module,
-        config: config(),
-        host: &mut NoHost,
-        calls: &calls,
-        keep_memory: complete,
+    let every_call = calls.len() == function_exports(&exports).count();
+    if calls.is_empty() {
+        // The driver needs a call to prepare; when instantiation traps it never runs.
+        match function_exports(&exports).next() {
+            Some((name, ty)) => calls.push(Call {
+                name: name.clone(),
+                args: values(ty, arguments, 0),
+            }),
+            None => return Verdict::Agree, // nothing dual execution could run
+        }
+    }
+    let mut memory = None;
+    let end = match Pair::<Plain, Inverted>::start(&module, config(), &mut NoHost, &calls) {
+        Ok(mut pair) => {
+            let end = pair.finish(&mut NoHost);
+            memory = pair.memory().map(<[u8]>::to_vec);
+            end
+        }
+        Err(end) => end,
     };
-    let (end, progress) = driver::dual::<Plain, Inverted>(run, None);
     let got = match end {
         End::Returned(values) => Step::Returned(values.into_iter().map(val).collect()),
         End::Failed(error) => step(error),
@@ -121,7 +129,7 @@ pub fn check_dual(bytes: &[u8], arguments: Arguments, plain: &Observation) -> Ve
     if got != expected {
         return Verdict::Diverge(format!("dual: {got} vs plain {expected}"));
     }
-    if complete && progress.memory != plain.memory {
+    if every_call && matches!(got, Step::Returned(_)) && memory != plain.memory {
         return Verdict::Diverge("dual: final memory differs from plain".into());
     }
     Verdict::Agree
