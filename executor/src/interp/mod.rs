@@ -198,7 +198,9 @@ impl<D: Domain> Execution<D> {
             .stack
             .get_mut(base..base + function.frame_size as usize)
             .check(Corruption::SlotOutOfFrame)?;
-        let mut pc = self.pc;
+        // The program counter as a `usize` (no widening at every fetch); it is below the code's
+        // length after every fetch, and saved as the `u32` it came from.
+        let mut pc = self.pc as usize;
         // The fuel of the current instruction (declared here for the macros below).
         let mut cost: u64;
         // The first three operand words of the current instruction (likewise).
@@ -211,13 +213,13 @@ impl<D: Domain> Execution<D> {
         // in registers.)
         let Some(mut remaining) = threshold!().checked_sub(self.fuel_used) else {
             // Already past it (a stop point set in the past): as the first instruction would.
-            let word = *code.get(pc as usize).check(Corruption::PcOutOfRange)?;
+            let word = *code.get(pc).check(Corruption::PcOutOfRange)?;
             return Ok(Transfer::Pause(self.fuel_event(fuel_of(word))?));
         };
         // The runtime control-flow signature (`translate::signature`); encoded stores only.
         let mut signature = self.signature;
         // The signature words after a conditional branch's operands (none in plain code).
-        let edge_words: u32 = if D::SIGNATURES { 2 } else { 0 };
+        let edge_words: usize = if D::SIGNATURES { 2 } else { 0 };
 
         // Operand word `i` of the current instruction: the first three come with the opcode
         // word's fetch (see the loop), later ones are fetched with a bounds check.
@@ -232,7 +234,7 @@ impl<D: Domain> Execution<D> {
                 window[3]
             };
             ($i:expr) => {
-                *code.get(pc as usize + $i).check(Corruption::PcOutOfRange)?
+                *code.get(pc + $i).check(Corruption::PcOutOfRange)?
             };
         }
         // The slot named by operand word `i`.
@@ -250,7 +252,7 @@ impl<D: Domain> Execution<D> {
         // Saves the state and leaves the loop.
         macro_rules! leave {
             ($transfer:expr) => {{
-                self.pc = pc;
+                self.pc = pc as u32;
                 self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok($transfer);
@@ -261,7 +263,7 @@ impl<D: Domain> Execution<D> {
             ($func:expr, $callee:expr, $pc:expr, $base:expr) => {{
                 let callee = $callee;
                 self.func = $func;
-                pc = $pc;
+                pc = $pc as usize;
                 let base: usize = $base;
                 self.base = base as u32;
                 code = &callee.code;
@@ -303,7 +305,7 @@ impl<D: Domain> Execution<D> {
                 }
                 self.frames.push(Frame {
                     func: self.func,
-                    pc: pc + $length,
+                    pc: (pc + $length) as u32,
                     base: self.base,
                 });
                 if D::SIGNATURES {
@@ -368,10 +370,10 @@ impl<D: Domain> Execution<D> {
         macro_rules! jump {
             ($target:expr) => {{
                 let target: u32 = $target;
-                if cost == 0 && target <= pc {
+                if cost == 0 && target as usize <= pc {
                     fail!(Corruption::FreeBackwardJump);
                 }
-                pc = target;
+                pc = target as usize;
             }};
         }
         macro_rules! binary_immediate {
@@ -407,7 +409,7 @@ impl<D: Domain> Execution<D> {
                 verify_block!();
                 if D::SIGNATURES {
                     let [if_true, if_false]: [u32; 2] = code
-                        .get(pc as usize + $at..pc as usize + $at + 2)
+                        .get(pc + $at..pc + $at + 2)
                         .and_then(|words| words.try_into().ok())
                         .check(Corruption::PcOutOfRange)?;
                     let flag = D::branch_flag($condition);
@@ -485,9 +487,9 @@ impl<D: Domain> Execution<D> {
         loop {
             // One bounds check fetches the opcode word and the next three words: the code is
             // padded (`ir::PADDING`) so that every instruction has them.
-            // (`pc` is a `u32`, so `at + WINDOW` cannot overflow: the fetch is one compare.)
-            let at = pc as usize;
-            let Some(fetched) = code.get(at..at + WINDOW).and_then(|w| w.try_into().ok()) else {
+            // (A corrupted pc near `usize::MAX` wraps to an empty range: still one compare.)
+            let window_end = pc.wrapping_add(WINDOW);
+            let Some(fetched) = code.get(pc..window_end).and_then(|w| w.try_into().ok()) else {
                 fail!(Corruption::PcOutOfRange);
             };
             window = fetched;
@@ -496,7 +498,7 @@ impl<D: Domain> Execution<D> {
             if cost > remaining {
                 core::hint::cold_path();
                 // The loop may have switched frames (in-loop calls): `self` has the frame.
-                self.pc = pc;
+                self.pc = pc as u32;
                 self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
@@ -640,7 +642,7 @@ impl<D: Domain> Execution<D> {
                     if signature != operand!(1) {
                         fail!(Corruption::BadSignature);
                     }
-                    self.block = pc;
+                    self.block = pc as u32;
                     pc += 4;
                 }
                 opcode::SigEdge => {
