@@ -8,7 +8,7 @@
 
 use crate::domain::Domain;
 use crate::exec::Execution;
-use crate::store::{Global, Store};
+use crate::store::{Func, Global, Store};
 
 impl<D: Domain> Clone for Store<D> {
     /// A deep copy: the copy runs on independently of the original.
@@ -55,7 +55,7 @@ impl<D: Domain> Store<D> {
                 .iter()
                 .zip(&other.funcs)
                 .all(|(a, b)| match (a, b) {
-                    (crate::store::Func::Wasm(a), crate::store::Func::Wasm(b)) => a.code == b.code,
+                    (Func::Wasm(a), Func::Wasm(b)) => a.code == b.code,
                     (a, b) => a.type_id() == b.type_id(),
                 });
         same_globals
@@ -91,11 +91,19 @@ impl<D: Domain> Clone for Execution<D> {
 }
 
 impl<D: Domain> Execution<D> {
-    /// Whether the two calls are at the same point with the same state: value stack
-    /// (stale slots included, conservatively), call frames, function, program counter, frame
-    /// base, fuel used, status and control-flow signatures. Limits and pause points are
-    /// settings, not state, and are not compared.
-    pub fn same_state(&self, other: &Execution<D>) -> bool {
+    /// Whether the two calls (running on stores of the same module) are at the same point
+    /// with the same state: call frames, function, program counter, frame base, fuel used,
+    /// status, control-flow signatures and the value stack up to the end of the current
+    /// frame (its dead operand slots included, conservatively). Slots above the current
+    /// frame are dead: a callee's frame is written before it is read (parameters by the
+    /// call, locals zeroed on entry, operands before use), so stale values there do not
+    /// matter. Limits and pause points are settings, not state, and are not compared.
+    pub fn same_state(&self, other: &Execution<D>, store: &Store<D>) -> bool {
+        let frame_end = match store.funcs.get(self.func as usize) {
+            Some(Func::Wasm(function)) => self.base as usize + function.frame_size as usize,
+            _ => usize::MAX,
+        };
+        let live = self.stack.len().min(frame_end);
         self.func == other.func
             && self.pc == other.pc
             && self.base == other.base
@@ -106,7 +114,8 @@ impl<D: Domain> Execution<D> {
             && self.frames == other.frames
             && self.signatures == other.signatures
             && self.results == other.results
-            && self.stack == other.stack
+            && other.stack.len().min(frame_end) == live
+            && self.stack.get(..live) == other.stack.get(..live)
     }
 
     /// Sets the fuel limit of this call (a copy restored from a checkpoint of an unlimited

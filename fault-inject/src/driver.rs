@@ -150,7 +150,7 @@ impl<D: Injectable> Single<D> {
     /// [`System::same_state`] of one replica: the execution first (small), then the byte at
     /// `hint`, then the memories, then the rest of the store.
     fn same_with(&self, other: &Self, hint: &mut Option<usize>) -> bool {
-        if !self.exec.same_state(&other.exec) {
+        if !self.exec.same_state(&other.exec, &self.store) {
             return false;
         }
         let mine = self.memory_bytes().unwrap_or_default();
