@@ -11,10 +11,11 @@
 #            run (a one-fault probe campaign measures it).
 # The hardened campaigns grow in ROUNDS rounds of N/ROUNDS faults each, every campaign per
 # round, until the time budget (MINUTES) is spent: if it runs out, every benchmark has the
-# same share of its N, and the report states the samples actually taken.
+# same share of its N, and the report states the samples actually taken. Time left then
+# goes to dual campaigns with an AN-encoded second replica (EXTRA_FAULTS faults each).
 # Usage: papers/run-campaign.sh [CAMPAIGN_ROOT]   (default papers/campaign)
 # Environment: MINUTES (40), MARGIN (1.3), MAX_FAULTS (200000), ROUNDS (4), PLAIN_FAULTS
-# (8400), BENCHES ("name:size ..."), WASMREL (target/release/wasmrel).
+# (8400), EXTRA_FAULTS (4000), BENCHES ("name:size ..."), WASMREL (target/release/wasmrel).
 set -eu
 cd "$(dirname "$0")/.."
 root=${1:-papers/campaign}
@@ -29,6 +30,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 benches=${BENCHES:-"sha256:6 sort:2500 vm:60 fib:22 sieve:20000 lz:6 nbody:700"}
 plain_faults=${PLAIN_FAULTS:-8400}
+extra_faults=${EXTRA_FAULTS:-4000}
 inject() {
   "$wasmrel" inject --quiet --seed 2026 --jobs "$(nproc)" "$@"
 }
@@ -80,6 +82,15 @@ while [ "$round" -le "$rounds" ]; do
       "benches/programs/$name.wasm" "$size"
   done < "$plan"
   round=$((round + 1))
+done
+# With time left: the stronger dual pair (plain + AN-encoded replica), a smaller sample.
+for bench in $benches; do
+  name=${bench%%:*} size=${bench#*:}
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    break
+  fi
+  inject --mode dual --replicas plain,encoded --sampling fault-space --faults "$extra_faults" \
+    --out "$root/$name-dual-encoded" "benches/programs/$name.wasm" "$size"
 done
 cp "$plan" "$root/plan.txt"
 for dir in "$root"/*/; do
