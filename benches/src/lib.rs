@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 use wasmrel_executor::{Config, Domain, InstanceId, Linker, Module, NoHost, Plain, Store, Value};
+use wasmrel_fault_inject::driver::{Call, End, Event, Pair, System};
+use wasmrel_fault_inject::dual::Inverted;
 
 /// A benchmark program: its name and the bytes of its no-import `run` build.
 pub struct Program {
@@ -45,6 +47,14 @@ pub enum Metering {
     On,
 }
 
+/// The engine configuration: default limits, with a fuel limit (far away) when metering.
+fn config(metering: Metering) -> Config {
+    Config {
+        fuel: (metering == Metering::On).then_some(u64::MAX / 2),
+        ..Config::default()
+    }
+}
+
 /// A program instantiated in wasmrel, plain mode.
 pub type WasmrelRunner = DomainRunner<Plain>;
 
@@ -57,10 +67,7 @@ pub struct DomainRunner<D: Domain> {
 
 impl<D: Domain> DomainRunner<D> {
     pub fn new(bytes: &[u8], metering: Metering) -> Result<Self, wasmrel_executor::Error> {
-        let config = Config {
-            fuel: (metering == Metering::On).then_some(u64::MAX / 2),
-            ..Config::default()
-        };
+        let config = config(metering);
         let module = Module::new(&config, bytes)?;
         let mut store = Store::new(config);
         let instance = Linker::new().instantiate(&mut store, &module, &mut NoHost)?;
@@ -76,6 +83,56 @@ impl<D: Domain> DomainRunner<D> {
             )),
         }
     }
+}
+
+/// A program instantiated in dual execution with the default replicas (plain and a
+/// bit-inverted plain copy, `wasmrel run --dual`): both run in lockstep through the fault
+/// injector's [`Pair`] driver and their results are compared at the end of every call.
+pub struct DualRunner {
+    pair: Pair<Plain, Inverted>,
+    call: Call,
+    /// Whether `pair` holds a prepared call (instantiation prepares the first).
+    prepared: bool,
+}
+
+impl DualRunner {
+    pub fn new(bytes: &[u8], metering: Metering) -> Result<Self, String> {
+        let config = config(metering);
+        let module = Module::new(&config, bytes).map_err(|e| e.to_string())?;
+        let call = Call {
+            name: "run".into(),
+            args: Vec::new(),
+        };
+        let pair = Pair::instantiate(&module, config, &mut NoHost, &call).map_err(end_text)?;
+        Ok(Self {
+            pair,
+            call,
+            prepared: true,
+        })
+    }
+
+    /// Calls `run` once on both replicas and returns the checksum they agree on.
+    pub fn run(&mut self) -> Result<i32, String> {
+        if !self.prepared {
+            self.pair.call_next(&self.call).map_err(end_text)?;
+        }
+        self.prepared = false;
+        match self
+            .pair
+            .run_until(&mut NoHost, u64::MAX)
+            .map_err(end_text)?
+        {
+            Event::Done(values) => match values[..] {
+                [Value::I32(checksum)] => Ok(checksum),
+                _ => Err("run must return one i32".into()),
+            },
+            Event::Stopped => Err("the dual run stopped before its end".into()),
+        }
+    }
+}
+
+fn end_text(end: End) -> String {
+    format!("dual run ended: {end:?}")
 }
 
 /// A program instantiated in wasmi.

@@ -1,8 +1,12 @@
 //! A light timing driver next to the criterion benches, for `compare.sh` and for profiling.
 //!
-//! * `measure time [RUNS]` — every program under every engine: prints one tab-separated line
-//!   `program engine median_ns checksum` per pair (the median of RUNS timed calls of `run`,
-//!   default 15, after one untimed call whose checksum must match wasmrel plain's).
+//! * `measure time [RUNS] [fuel]` — every program under every engine: prints one tab-separated
+//!   line `program engine median_ns checksum` per pair (the median of RUNS timed calls of
+//!   `run`, default 15, after one untimed call whose checksum must match wasmrel plain's).
+//!   Fuel metering is off, or on (a limit far away) with `fuel`.
+//! * `measure memory` — the peak heap use of preparing every program under every engine and
+//!   calling `run` once: `program engine peak_bytes` (bytes allocated above what was live
+//!   before; linear memory counts in full, whether or not its pages are touched).
 //! * `measure translate [RUNS]` — the median time to decode, validate and translate every
 //!   program's WASI build: `program engine median_ns` for wasmrel and wasmi eager.
 //! * `measure once PROGRAM ENGINE [CALLS]` — prepares PROGRAM in ENGINE and calls `run` CALLS
@@ -10,33 +14,99 @@
 //!   (`valgrind --tool=callgrind --toggle-collect='*timed_calls*'`): instruction counts are
 //!   stable on a loaded machine where wall-clock times are not.
 //!
-//! Engines: `wasmrel`, `wasmrel-encoded`, `wasmi-eager`, `wasmi-lazy` (fuel metering off).
+//! Engines: `wasmrel`, `wasmrel-encoded`, `wasmrel-dual` (default replicas: plain and an
+//! inverted plain copy in lockstep), `wasmi-eager`, `wasmi-lazy`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use wasmi::CompilationMode;
 use wasmrel_an_encoding::An;
-use wasmrel_benches::{programs, programs_dir, DomainRunner, Metering, WasmiRunner, WasmrelRunner};
+use wasmrel_benches::{
+    programs, programs_dir, DomainRunner, DualRunner, Metering, WasmiRunner, WasmrelRunner,
+};
 
-const ENGINES: [&str; 4] = ["wasmrel", "wasmrel-encoded", "wasmi-eager", "wasmi-lazy"];
+const ENGINES: [&str; 5] = [
+    "wasmrel",
+    "wasmrel-encoded",
+    "wasmrel-dual",
+    "wasmi-eager",
+    "wasmi-lazy",
+];
+
+/// The system allocator, counting the bytes live and their peak (for `measure memory`).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn allocated(bytes: usize) {
+    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments, so it keeps
+// `System`'s guarantees; the counters only observe sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged (see the impl).
+        let pointer = unsafe { System.alloc(layout) };
+        if !pointer.is_null() {
+            allocated(layout.size());
+        }
+        pointer
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged (see the impl).
+        let pointer = unsafe { System.alloc_zeroed(layout) };
+        if !pointer.is_null() {
+            allocated(layout.size());
+        }
+        pointer
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged (see the impl).
+        unsafe { System.dealloc(pointer, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded unchanged (see the impl).
+        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        if !moved.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            allocated(new_size);
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 /// One prepared program: calling it runs `run` once and returns the checksum.
 type Runner = Box<dyn FnMut() -> Result<i32, String>>;
 
-fn runner(engine: &str, bytes: &[u8]) -> Result<Runner, String> {
+fn runner(engine: &str, bytes: &[u8], metering: Metering) -> Result<Runner, String> {
     let wasmi = |mode| -> Result<Runner, String> {
-        let mut runner = WasmiRunner::new(bytes, mode, Metering::Off).map_err(|e| e.to_string())?;
+        let mut runner = WasmiRunner::new(bytes, mode, metering).map_err(|e| e.to_string())?;
         Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
     };
     match engine {
         "wasmrel" => {
-            let mut runner = WasmrelRunner::new(bytes, Metering::Off).map_err(|e| e.to_string())?;
+            let mut runner = WasmrelRunner::new(bytes, metering).map_err(|e| e.to_string())?;
             Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
         }
         "wasmrel-encoded" => {
-            let mut runner =
-                DomainRunner::<An>::new(bytes, Metering::Off).map_err(|e| e.to_string())?;
+            let mut runner = DomainRunner::<An>::new(bytes, metering).map_err(|e| e.to_string())?;
             Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
+        }
+        "wasmrel-dual" => {
+            let mut runner = DualRunner::new(bytes, metering)?;
+            Ok(Box::new(move || runner.run()))
         }
         "wasmi-eager" => wasmi(CompilationMode::Eager),
         "wasmi-lazy" => wasmi(CompilationMode::Lazy),
@@ -62,11 +132,11 @@ fn median(mut samples: Vec<u128>) -> u128 {
     samples[samples.len() / 2]
 }
 
-fn time_runs(runs: usize) -> Result<(), String> {
+fn time_runs(runs: usize, metering: Metering) -> Result<(), String> {
     for program in programs().map_err(|e| e.to_string())? {
         let mut expected = None;
         for engine in ENGINES {
-            let mut run = runner(engine, &program.bytes)?;
+            let mut run = runner(engine, &program.bytes, metering)?;
             let checksum = run()?;
             if *expected.get_or_insert(checksum) != checksum {
                 return Err(format!(
@@ -85,6 +155,21 @@ fn time_runs(runs: usize) -> Result<(), String> {
                 program.name,
                 median(samples)
             );
+        }
+    }
+    Ok(())
+}
+
+fn peak_memory() -> Result<(), String> {
+    for program in programs().map_err(|e| e.to_string())? {
+        for engine in ENGINES {
+            let before = LIVE.load(Ordering::Relaxed);
+            PEAK.store(before, Ordering::Relaxed);
+            let mut run = runner(engine, &program.bytes, Metering::Off)?;
+            run()?;
+            let peak = PEAK.load(Ordering::Relaxed) - before;
+            drop(run);
+            println!("{}\t{engine}\t{peak}", program.name);
         }
     }
     Ok(())
@@ -132,7 +217,7 @@ fn time_translation(runs: usize) -> Result<(), String> {
 fn once(program: &str, engine: &str, calls: u32) -> Result<(), String> {
     let path = programs_dir().join(format!("{program}.run.wasm"));
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut run = runner(engine, &bytes)?;
+    let mut run = runner(engine, &bytes, Metering::Off)?;
     println!("{program} {engine}: {}", timed_calls(&mut run, calls)?);
     Ok(())
 }
@@ -148,13 +233,22 @@ fn main() -> ExitCode {
         })
     };
     let result = match args.first().map(String::as_str) {
-        Some("time") => number(1, 15).and_then(time_runs),
+        Some("time") => {
+            let metering = match args.get(2).map(String::as_str) {
+                None => Ok(Metering::Off),
+                Some("fuel") => Ok(Metering::On),
+                Some(other) => Err(format!("not `fuel`: {other}")),
+            };
+            metering.and_then(|metering| number(1, 15).and_then(|runs| time_runs(runs, metering)))
+        }
+        Some("memory") => peak_memory(),
         Some("translate") => number(1, 15).and_then(time_translation),
         Some("once") if args.len() >= 3 => {
             number(3, 1).and_then(|calls| once(&args[1], &args[2], calls as u32))
         }
         _ => Err(
-            "usage: measure time [RUNS] | translate [RUNS] | once PROGRAM ENGINE [CALLS]".into(),
+            "usage: measure time [RUNS] [fuel] | translate [RUNS] | memory | once PROGRAM ENGINE [CALLS]"
+                .into(),
         ),
     };
     match result {
