@@ -1,8 +1,8 @@
 //! A light timing driver next to the criterion benches, for `compare.sh` and for profiling.
 //!
 //! * `measure time [RUNS] [fuel]` — every program under every engine: prints one tab-separated
-//!   line `program engine median_ns checksum` per pair (the median of RUNS timed calls of
-//!   `run`, default 15, after one untimed call whose checksum must match wasmrel plain's).
+//!   line `program engine median_ns checksum` per pair (the median thread CPU time of RUNS
+//!   timed calls of `run`, default 15, after one untimed call whose checksum must match wasmrel plain's).
 //!   Fuel metering is off, or on (a limit far away) with `fuel`.
 //! * `measure memory` — the peak heap use of preparing every program under every engine and
 //!   calling `run` once: `program engine peak_bytes` (bytes allocated above what was live
@@ -20,7 +20,6 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 use wasmi::CompilationMode;
 use wasmrel_an_encoding::An;
 use wasmrel_benches::{
@@ -127,6 +126,20 @@ fn timed_calls(run: &mut Runner, calls: u32) -> Result<i32, String> {
     Ok(checksum)
 }
 
+/// The CPU time this thread has used, in nanoseconds. Unlike wall-clock time it does not grow
+/// while the thread waits for a CPU, so a loaded machine stretches every engine's runs alike
+/// (with wall-clock time, runs longer than a scheduler time slice are hit far more often).
+fn cpu_time() -> u128 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec; the clock id is a constant Linux defines.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "the thread CPU-time clock is readable");
+    now.tv_sec as u128 * 1_000_000_000 + now.tv_nsec as u128
+}
+
 fn median(mut samples: Vec<u128>) -> u128 {
     samples.sort_unstable();
     samples[samples.len() / 2]
@@ -146,8 +159,8 @@ fn time_runs(runs: usize, metering: Metering) -> Result<(), String> {
             }
             let samples = (0..runs)
                 .map(|_| {
-                    let start = Instant::now();
-                    run().map(|_| start.elapsed().as_nanos())
+                    let start = cpu_time();
+                    run().map(|_| cpu_time() - start)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             println!(
@@ -193,8 +206,8 @@ fn time_translation(runs: usize) -> Result<(), String> {
         let time = |translate: &dyn Fn() -> Result<(), String>| -> Result<u128, String> {
             let samples = (0..runs)
                 .map(|_| {
-                    let start = Instant::now();
-                    translate().map(|()| start.elapsed().as_nanos())
+                    let start = cpu_time();
+                    translate().map(|()| cpu_time() - start)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(median(samples))
