@@ -5,7 +5,9 @@
 //! module bytes doing the same work in the same process.
 
 use std::path::{Path, PathBuf};
-use wasmrel_executor::{Config, Domain, InstanceId, Linker, Module, NoHost, Plain, Store, Value};
+use wasmrel_executor::{
+    Config, Domain, InstanceId, Linker, Module, NoHost, Plain, Protection, Store, Value,
+};
 use wasmrel_fault_inject::driver::{Call, End, Event, Pair, System};
 use wasmrel_fault_inject::dual::Inverted;
 
@@ -67,9 +69,20 @@ pub struct DomainRunner<D: Domain> {
 
 impl<D: Domain> DomainRunner<D> {
     pub fn new(bytes: &[u8], metering: Metering) -> Result<Self, wasmrel_executor::Error> {
+        Self::with_protection(bytes, metering, Protection::Crc)
+    }
+
+    /// As [`Self::new`], with linear memory protected by `protection` (encoded domains only;
+    /// plain ignores it).
+    pub fn with_protection(
+        bytes: &[u8],
+        metering: Metering,
+        protection: Protection,
+    ) -> Result<Self, wasmrel_executor::Error> {
         let config = config(metering);
         let module = Module::new(&config, bytes)?;
         let mut store = Store::new(config);
+        store.set_memory_protection(protection);
         let instance = Linker::new().instantiate(&mut store, &module, &mut NoHost)?;
         Ok(Self { store, instance })
     }

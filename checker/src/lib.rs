@@ -5,28 +5,32 @@
 //! Reliability 2002), adapted to an interpreter of a word-coded IR:
 //!
 //! * Every basic block `b` of a function's IR gets a static **entry signature** `s_b`
-//!   ([`block_signature`]), spread over 32 bits so that different blocks differ.
-//! * The interpreter keeps one **runtime signature** `G`. Entering `b`, it must hold `s_b`
-//!   ([`check`]).
-//! * While `b` runs, every opcode word it dispatches is folded into `G` ([`fold`]); the
-//!   translator folds the same words statically, so at the block's exit `G` equals the
-//!   block's **exit signature** `e_b`, and a skipped, repeated or foreign instruction leaves
-//!   it wrong. The block's words, operands included, also carry a checksum ([`fold_words`])
-//!   that the executor verifies when the block is left: the IR's check bits, at the cost of
-//!   one multiply per word instead of a checksum of the whole function per call.
-//! * A transfer `b → c` XORs the **edge difference** `d = e_b ⊕ s_c` ([`edge`]) into `G`, so
+//!   ([`block_signature`], or the static value the previous block falls through with), and
+//!   the interpreter keeps one **runtime signature** `G`, which equals `s_b` on entry.
+//! * Every instruction the interpreter runs is folded into `G`: its opcode word and its own
+//!   operand words among the words fetched with it, combined by [`mix`], then [`fold`]ed
+//!   (one multiply per instruction); the translator folds the same words statically. So `G`
+//!   has a static value at every point of the code, and a skipped, repeated or foreign
+//!   instruction, or a flipped opcode or operand word, leaves it wrong, for good: every
+//!   update is a bijection of `G`.
+//! * An instruction that leaves a block carries the static `G` after it and **checks** it
+//!   (one compare; also before every call, since a host call is an effect, and every
+//!   return), then XORs the **edge difference** `d = e_b ⊕ s_c` ([`edge`]) into `G`, so
 //!   `G = s_c` on arrival. A conditional branch carries both differences and selects one
 //!   *from the encoded condition* ([`branch`]), independently of the decision that moved the
 //!   program counter: if the two disagree (a flipped decision, a flipped target), `G` arrives
-//!   as the other successor's signature and the entry check fails.
+//!   as the other successor's signature and the next check fails.
 //!
-//! What this catches, per the tests: a flipped IR word (opcode or operand) anywhere in a
-//! block, a jump to the wrong block or into the middle of one, a skipped or repeated block, a
-//! branch outcome that contradicts its encoded condition, an invalid encoded condition, and a
+//! What this catches, per the tests: a flipped IR word (opcode or operand) that runs, a
+//! jump to the wrong block or into the middle of one, a skipped or repeated block, a branch
+//! outcome that contradicts its encoded condition, an invalid encoded condition, and a
 //! corrupted runtime signature or edge difference. [`fold`] is a bijection of `G` for every
-//! word and of the word for every `G`, so one wrong word, or one wrong `G`, always yields a
-//! wrong exit signature; two wrong words cancel only for one specific difference in the
-//! second (probability 2⁻³² for random faults). What it does not catch: a wrong value that is
+//! word and of the word for every `G`, and [`mix`] of each of its words, so one wrong word,
+//! or one wrong `G`, always yields a wrong signature at the next check; two wrong words
+//! cancel only for one specific difference in the second (probability 2⁻³² for random
+//! faults). A flipped word of a signed function that makes the program trap before the next
+//! check is caught by a checksum of the function's code ([`fold_words`]), verified once,
+//! when it traps. What it does not catch: a wrong value that is
 //! *valid*, which is the AN code's job, and a fault that lands before the word is read and
 //! after it is checked in the same way on both sides (e.g. a wrong but consistent
 //! translation).
@@ -67,6 +71,27 @@ pub const fn block_signature(func: u32, block: u32) -> u32 {
 #[inline(always)]
 pub const fn fold(sig: u32, word: u32) -> u32 {
     (sig ^ word).wrapping_mul(SPREAD).rotate_left(13)
+}
+
+/// One instruction's fetched words as the one word [`fold`] takes: the opcode word and the
+/// first `own` (at most 3) of the `operands` the interpreter fetched with it, each rotated to
+/// its own byte lane and XORed. Window words beyond `own` belong to the next instruction or
+/// are signature words, and are left out. A change of any single input word changes the
+/// result (it is XORed in through a rotation, a bijection), so one wrong opcode or operand
+/// word makes the runtime signature wrong; the words are combined before the one multiply of
+/// [`fold`], so the signature's dependency chain stays one fold per instruction.
+#[inline(always)]
+pub const fn mix(word: u32, operands: [u32; 3], own: u32) -> u32 {
+    let [first, second, third] = operands;
+    word ^ (first.rotate_left(8) & keep(own, 0))
+        ^ (second.rotate_left(16) & keep(own, 1))
+        ^ (third.rotate_left(24) & keep(own, 2))
+}
+
+/// All ones if operand `index` is one of the first `own`, else zero.
+#[inline(always)]
+const fn keep(own: u32, index: u32) -> u32 {
+    0u32.wrapping_sub((own > index) as u32)
 }
 
 /// The exit signature of a block entered with `entry` whose executed words are `words`.

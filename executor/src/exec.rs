@@ -86,10 +86,8 @@ pub struct Execution<D: Domain> {
     pub(crate) status: Status,
     /// The runtime control-flow signature (encoded stores only, see `translate::signature`).
     pub(crate) signature: u32,
-    /// The IR offset of the current block's `SigEnter` (encoded stores only).
-    pub(crate) block: u32,
-    /// The callers' runtime signatures and blocks, one per saved frame (encoded stores only).
-    pub(crate) signatures: Vec<(u32, u32)>,
+    /// The callers' runtime signatures, one per saved frame (encoded stores only).
+    pub(crate) signatures: Vec<u32>,
 }
 
 impl<D: Domain> Execution<D> {
@@ -124,7 +122,6 @@ impl<D: Domain> Execution<D> {
             results,
             status: Status::Entry { func: func.0 },
             signature: FUNCTION_ENTRY,
-            block: 0,
             signatures: Vec::new(),
         })
     }

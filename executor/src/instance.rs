@@ -6,8 +6,8 @@ use crate::memory::Memory;
 use crate::module::{ConstExpr, Module, SegmentMode};
 use crate::store::{Extern, Func, Global, InstanceData, InstanceId, Store, WasmFunc};
 use crate::table::Table;
-use crate::translate::sign;
 use crate::translate::RelocKind;
+use crate::translate::{code_checksum, sign};
 use crate::types::ExternIndex;
 use crate::value::{FuncAddr, Value};
 use alloc::vec::Vec;
@@ -136,6 +136,11 @@ pub(crate) fn instantiate<D: Domain>(
             code = sign(&code, store.funcs.len() as u32).ok_or_else(bad_module)?;
         }
         code.extend_from_slice(&crate::ir::PADDING);
+        let checksum = if D::SIGNATURES {
+            code_checksum(&code)
+        } else {
+            0
+        };
         let type_id = *data
             .type_ids
             .get(compiled.type_index as usize)
@@ -148,6 +153,7 @@ pub(crate) fn instantiate<D: Domain>(
             locals: compiled.locals.clone(),
             frame_size: compiled.frame_size,
             code,
+            checksum,
         }));
     }
     for (name, index) in &module.exports {

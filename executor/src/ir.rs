@@ -140,11 +140,6 @@ macro_rules! define_ops {
             /// `[address slot, immediate, offset]` — a store of a constant (`i64.store`: the
             /// immediate sign-extended).
             I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
-            /// `[expected, len, checksum]` — encoded stores only (`translate::signature`): a
-            /// block's entry check of the runtime signature and of its next `len` words.
-            SigEnter,
-            /// `[difference]` — encoded stores only: the signature edge of a fall-through.
-            SigEdge,
             $($numeric,)*
         }
 
@@ -177,7 +172,7 @@ for_each_numeric_op!(define_ops
     BrIfI64GeU I32AddImm I32SubImm
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
-    I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm SigEnter SigEdge
+    I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
 );
 
 impl Op {
@@ -189,17 +184,25 @@ impl Op {
 
     /// How many operand words follow the opcode word, given the words after it (only
     /// `BrTable` needs them: its count is its second operand). `None` if they are too short.
-    /// In encoded stores, branches and `Return` carry signature words after these (see
+    /// In encoded stores, branches, calls and `Return` carry signature words after these (see
     /// `translate::signature`).
     pub fn operand_count(self, operands: &[u32]) -> Option<usize> {
+        Some(match self {
+            Op::BrTable => 3 + *operands.get(1)? as usize,
+            op => op.fixed_operands()?,
+        })
+    }
+
+    /// The operand count of every operation but `BrTable` (3 for it: index, count, default).
+    /// `None` only for a numeric operation without an arity, which cannot exist.
+    const fn fixed_operands(self) -> Option<usize> {
         use Op::*;
         Some(match self {
             Fuel | Unreachable => 0,
-            Br | DataDrop | ElemDrop | MemorySize | SigEdge => 1,
+            Br | DataDrop | ElemDrop | MemorySize => 1,
             Copy | ConstI32 | ConstF32 | BrIfNez | BrIfEqz | Return | Call | GlobalGet
             | GlobalSet | MemoryGrow | TableSize | RefIsNull | RefFunc => 2,
-            SigEnter => 3,
-            BrTable => 3 + *operands.get(1)? as usize,
+            BrTable => 3,
             ConstI64 | ConstF64 | MemoryCopy | MemoryFill | TableGet | TableSet => 3,
             CallIndirect | Select | MemoryInit | TableGrow | TableFill => 4,
             TableInit | TableCopy => 5,
@@ -217,15 +220,29 @@ impl Op {
             | I32ShrSImm | I32ShrUImm | I32EqImm | I32NeImm | I32LtSImm | I32LtUImm | I32GtSImm
             | I32GtUImm | I32LeSImm | I32LeUImm | I32GeSImm | I32GeUImm | I64AddImm => 3,
             I32StoreImm | I32Store8Imm | I32Store16Imm | I64StoreImm => 3,
-            numeric => numeric_arity(numeric)? + 1,
+            numeric => match numeric_arity(numeric) {
+                Some(arity) => arity + 1,
+                None => return None,
+            },
         })
+    }
+
+    /// How many of the three operand words fetched with the opcode word the control-flow
+    /// signature covers ([`wasmrel_checker::mix`]): the operation's own operands, at most
+    /// three (the signature words after them are left out: they depend on the signature).
+    pub(crate) const fn window_operands(self) -> u32 {
+        match self.fixed_operands() {
+            None => 0,
+            Some(count) if count < WINDOW - 1 => count as u32,
+            Some(_) => (WINDOW - 1) as u32,
+        }
     }
 }
 
 macro_rules! define_numeric_arity {
     ([] $($name:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
         /// The operand count (1 or 2) of a numeric operation.
-        fn numeric_arity(op: Op) -> Option<usize> {
+        const fn numeric_arity(op: Op) -> Option<usize> {
             match op {
                 $(Op::$name => Some($arity),)*
                 _ => None,

@@ -84,7 +84,6 @@ impl<D: Domain> Clone for Execution<D> {
             results: self.results.clone(),
             status: self.status,
             signature: self.signature,
-            block: self.block,
             signatures: self.signatures.clone(),
         }
     }
@@ -110,7 +109,6 @@ impl<D: Domain> Execution<D> {
             && self.fuel_used == other.fuel_used
             && self.status == other.status
             && self.signature == other.signature
-            && self.block == other.block
             && self.frames == other.frames
             && self.signatures == other.signatures
             && self.results == other.results

@@ -64,6 +64,9 @@ pub(crate) struct WasmFunc {
     pub locals: Vec<ValType>,
     pub frame_size: u32,
     pub code: Vec<u32>,
+    /// `translate::code_checksum` of `code` as translated (encoded stores; 0 otherwise):
+    /// verified when the function traps.
+    pub checksum: u32,
 }
 
 /// A global variable; the value is a slot of the store's domain.

@@ -14,17 +14,24 @@
 //!   (`valgrind --tool=callgrind --toggle-collect='*timed_calls*'`): instruction counts are
 //!   stable on a loaded machine where wall-clock times are not.
 //!
+//! * `measure encoded [RUNS]` — encoded mode's cost: per program, the median thread CPU time
+//!   of plain and of encoded at each check level (`op`, `block`, `effects`; crc memory
+//!   protection) and at `block` with `dup` protection, sampled in rounds side by side, and the
+//!   ratios to plain.
+//!
 //! Engines: `wasmrel`, `wasmrel-encoded`, `wasmrel-dual` (default replicas: plain and an
-//! inverted plain copy in lockstep), `wasmi-eager`, `wasmi-lazy`.
+//! inverted plain copy in lockstep), `wasmi-eager`, `wasmi-lazy`; for `once` also
+//! `wasmrel-encoded-op`, `wasmrel-encoded-effects`, `wasmrel-encoded-dup`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasmi::CompilationMode;
-use wasmrel_an_encoding::An;
+use wasmrel_an_encoding::{level, An};
 use wasmrel_benches::{
     programs, programs_dir, DomainRunner, DualRunner, Metering, WasmiRunner, WasmrelRunner,
 };
+use wasmrel_executor::Protection;
 
 const ENGINES: [&str; 5] = [
     "wasmrel",
@@ -99,10 +106,12 @@ fn runner(engine: &str, bytes: &[u8], metering: Metering) -> Result<Runner, Stri
             let mut runner = WasmrelRunner::new(bytes, metering).map_err(|e| e.to_string())?;
             Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
         }
-        "wasmrel-encoded" => {
-            let mut runner = DomainRunner::<An>::new(bytes, metering).map_err(|e| e.to_string())?;
-            Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
+        "wasmrel-encoded" => encoded::<{ level::BLOCK }>(bytes, metering, Protection::Crc),
+        "wasmrel-encoded-op" => encoded::<{ level::OP }>(bytes, metering, Protection::Crc),
+        "wasmrel-encoded-effects" => {
+            encoded::<{ level::EFFECTS }>(bytes, metering, Protection::Crc)
         }
+        "wasmrel-encoded-dup" => encoded::<{ level::BLOCK }>(bytes, metering, Protection::Dup),
         "wasmrel-dual" => {
             let mut runner = DualRunner::new(bytes, metering)?;
             Ok(Box::new(move || runner.run()))
@@ -114,6 +123,66 @@ fn runner(engine: &str, bytes: &[u8], metering: Metering) -> Result<Runner, Stri
             ENGINES.join(", ")
         )),
     }
+}
+
+/// An encoded runner at check level `LEVEL` with memory protection `protection`.
+fn encoded<const LEVEL: u8>(
+    bytes: &[u8],
+    metering: Metering,
+    protection: Protection,
+) -> Result<Runner, String> {
+    let mut runner = DomainRunner::<An<LEVEL>>::with_protection(bytes, metering, protection)
+        .map_err(|e| e.to_string())?;
+    Ok(Box::new(move || runner.run().map_err(|e| e.to_string())))
+}
+
+/// Engines `measure encoded` compares, plain first.
+const ENCODED: [&str; 5] = [
+    "wasmrel",
+    "wasmrel-encoded-op",
+    "wasmrel-encoded",
+    "wasmrel-encoded-effects",
+    "wasmrel-encoded-dup",
+];
+
+/// `measure encoded`: per program, RUNS rounds in which every engine in turn makes one
+/// sample (the thread CPU time of one `run` call); medians and their ratios to plain.
+fn time_encoded(runs: usize) -> Result<(), String> {
+    println!("program\tplain ms\top\tblock\teffects\tblock+dup");
+    for program in programs().map_err(|e| e.to_string())? {
+        let mut runners = ENCODED
+            .iter()
+            .map(|engine| runner(engine, &program.bytes, Metering::Off))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut expected = None;
+        for run in &mut runners {
+            let checksum = run()?;
+            if *expected.get_or_insert(checksum) != checksum {
+                return Err(format!("{}: checksums differ", program.name));
+            }
+        }
+        let mut samples = vec![Vec::new(); runners.len()];
+        for _ in 0..runs {
+            for (run, samples) in runners.iter_mut().zip(&mut samples) {
+                let start = cpu_time();
+                run()?;
+                samples.push(cpu_time() - start);
+            }
+        }
+        let medians: Vec<u128> = samples.into_iter().map(median).collect();
+        let plain = medians[0] as f64;
+        let ratios: Vec<String> = medians[1..]
+            .iter()
+            .map(|&m| format!("{:.2}x", m as f64 / plain))
+            .collect();
+        println!(
+            "{}\t{:.3}\t{}",
+            program.name,
+            plain / 1e6,
+            ratios.join("\t")
+        );
+    }
+    Ok(())
 }
 
 /// Kept out of line so that a profiler can count exactly the calls.
@@ -256,11 +325,12 @@ fn main() -> ExitCode {
         }
         Some("memory") => peak_memory(),
         Some("translate") => number(1, 15).and_then(time_translation),
+        Some("encoded") => number(1, 15).and_then(time_encoded),
         Some("once") if args.len() >= 3 => {
             number(3, 1).and_then(|calls| once(&args[1], &args[2], calls as u32))
         }
         _ => Err(
-            "usage: measure time [RUNS] [fuel] | translate [RUNS] | memory | once PROGRAM ENGINE [CALLS]"
+            "usage: measure time [RUNS] [fuel] | translate [RUNS] | memory | encoded [RUNS] | once PROGRAM ENGINE [CALLS]"
                 .into(),
         ),
     };

@@ -22,7 +22,7 @@ use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
 use crate::ir::{fuel_of, opcode, OP_MASK, WINDOW};
 use crate::store::{Func, Store};
-use crate::translate::FUNCTION_ENTRY;
+use crate::translate::{code_checksum, FUNCTION_ENTRY};
 
 /// Why [`Execution::execute`] left the loop.
 enum Transfer {
@@ -61,10 +61,12 @@ impl<D: Domain> Execution<D> {
                     self.call(store, func, base, Some(caller))?
                 }
                 Transfer::Return { count } => self.return_(count)?,
-                Transfer::Rare(op) => {
-                    self.rare_op(store, op)?;
-                    None
-                }
+                Transfer::Rare(op) => match self.rare_op(store, op) {
+                    Err(Error::Trap(trap)) if D::SIGNATURES => {
+                        return Err(self.confirm_trap(store, trap))
+                    }
+                    other => other.map(|()| None)?,
+                },
                 Transfer::Reserve { stack_end } => {
                     call::reserve::<D>(self, stack_end)?;
                     None
@@ -94,25 +96,16 @@ impl<D: Domain> Execution<D> {
         Err(LimitKind::Fuel.into())
     }
 
-    /// A trap in an encoded store is reported only if the block it happened in is intact: a
-    /// flipped word that ran before the block's next check (a wrong slot, offset or opcode)
-    /// can make a correct program trap, and that is a detected fault, not the program's trap.
+    /// A trap in an encoded store is reported only if the trapping function's code is
+    /// intact: a flipped word that ran before the next signature check (a wrong slot, offset
+    /// or opcode) can make a correct program trap, and that is a detected fault, not the
+    /// program's trap. Verified over the whole function, once, at the end of the run.
     fn confirm_trap(&self, store: &Store<D>, trap: TrapCode) -> Error {
-        let Some(Func::Wasm(function)) = store.funcs.get(self.func as usize) else {
-            return Corruption::BadFrame.into();
-        };
-        let block = self.block as usize;
-        let intact = match function.code.get(block..block + 4) {
-            Some(&[word, expected, len, checksum]) if word & OP_MASK == opcode::SigEnter => {
-                let words = function.code.get(block + 4..block + 4 + len as usize);
-                words.is_some_and(|w| wasmrel_checker::fold_words(expected, w) == checksum)
+        match store.funcs.get(self.func as usize) {
+            Some(Func::Wasm(function)) if code_checksum(&function.code) == function.checksum => {
+                trap.into()
             }
-            _ => false,
-        };
-        if intact {
-            trap.into()
-        } else {
-            Corruption::BadChecksum.into()
+            _ => Corruption::BadChecksum.into(),
         }
     }
 }
@@ -219,7 +212,9 @@ impl<D: Domain> Execution<D> {
         // The runtime control-flow signature (`translate::signature`); encoded stores only.
         let mut signature = self.signature;
         // The signature words after a conditional branch's operands (none in plain code).
-        let edge_words: usize = if D::SIGNATURES { 2 } else { 0 };
+        let edge_words: usize = if D::SIGNATURES { 3 } else { 0 };
+        // The signature word after a call's operands (likewise).
+        let call_words: usize = if D::SIGNATURES { 1 } else { 0 };
 
         // Operand word `i` of the current instruction: the first three come with the opcode
         // word's fetch (see the loop), later ones are fetched with a bounds check.
@@ -309,7 +304,7 @@ impl<D: Domain> Execution<D> {
                     base: self.base,
                 });
                 if D::SIGNATURES {
-                    self.signatures.push((signature, self.block));
+                    self.signatures.push(signature);
                     signature = FUNCTION_ENTRY;
                 }
                 call::zero_locals::<D>(&mut self.stack, callee, callee_base)?;
@@ -353,6 +348,7 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! unary {
             ($method:ident, $operation:path) => {{
+                sign!(2);
                 let [dst, a] = operands!(2);
                 put!(dst, D::$method($operation, get!(a))?);
                 pc += 3;
@@ -360,6 +356,7 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! binary {
             ($method:ident, $operation:path) => {{
+                sign!(3);
                 let [dst, a, b] = operands!(3);
                 put!(dst, D::$method($operation, get!(a), get!(b))?);
                 pc += 4;
@@ -378,27 +375,40 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! binary_immediate {
             ($method:ident, $operation:path, $from:ident, $widen:ty) => {{
+                sign!(3);
                 let [dst, a, immediate] = operands!(3);
                 let immediate = D::$from(<$widen>::from(immediate as i32));
                 put!(dst, D::$method($operation, get!(a), immediate)?);
                 pc += 4;
             }};
         }
-        // The check bits of the current block (encoded stores): its words, operands
-        // included, must fold to the checksum its `SigEnter` holds. Run as the block is left,
-        // so a word flipped before or while the block ran is caught before the next block.
-        macro_rules! verify_block {
-            () => {
+        // Folds the current instruction into the runtime signature: its opcode word and its
+        // first `$own` operand words (`Op::window_operands`; the first thing every arm does,
+        // encoded stores only).
+        macro_rules! sign {
+            ($own:literal) => {
                 if D::SIGNATURES {
-                    let block = self.block as usize;
-                    let Some(&[_, expected, len, checksum]) = code.get(block..block + 4) else {
-                        fail!(Corruption::PcOutOfRange);
-                    };
-                    let words = code.get(block + 4..block + 4 + len as usize);
-                    let words = words.check(Corruption::PcOutOfRange)?;
-                    if wasmrel_checker::fold_words(expected, words) != checksum {
-                        fail!(Corruption::BadChecksum);
-                    }
+                    let [word, operands @ ..] = *window;
+                    let mixed = wasmrel_checker::mix(word, operands, $own);
+                    signature = wasmrel_checker::fold(signature, mixed);
+                }
+            };
+        }
+        // Folds operand words beyond the fetched window into the runtime signature (the
+        // few instructions with more than three operands; encoded stores only).
+        macro_rules! sign_operands {
+            ($($i:literal),*) => {
+                if D::SIGNATURES {
+                    $(signature = wasmrel_checker::fold(signature, operand!($i));)*
+                }
+            };
+        }
+        // Checks the runtime signature against the static value in operand word `$i`: at a
+        // block's exit, before a call (a host call is an effect) and before a return.
+        macro_rules! check_signature {
+            ($i:expr) => {
+                if D::SIGNATURES && signature != operand!($i) {
+                    fail!(Corruption::BadSignature);
                 }
             };
         }
@@ -406,10 +416,10 @@ impl<D: Domain> Execution<D> {
         // from the two edge words at operand `$at` (encoded stores only).
         macro_rules! branch_signature {
             ($condition:expr, $at:literal) => {
-                verify_block!();
+                check_signature!($at);
                 if D::SIGNATURES {
                     let [if_true, if_false]: [u32; 2] = code
-                        .get(pc + $at..pc + $at + 2)
+                        .get(pc + $at + 1..pc + $at + 3)
                         .and_then(|words| words.try_into().ok())
                         .check(Corruption::PcOutOfRange)?;
                     let flag = D::branch_flag($condition);
@@ -419,6 +429,7 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! branch_compare {
             ($method:ident, $relop:path) => {{
+                sign!(3);
                 let [a, b, target] = operands!(3);
                 let holds = D::$method($relop, get!(a), get!(b))?;
                 branch_signature!(holds, 4);
@@ -431,6 +442,7 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! branch_compare_immediate {
             ($relop:path) => {{
+                sign!(3);
                 let [a, immediate, target] = operands!(3);
                 let holds = D::i32_relop($relop, get!(a), D::from_i32(immediate as i32))?;
                 branch_signature!(holds, 4);
@@ -453,6 +465,7 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! load {
             ($n:literal, $convert:expr) => {{
+                sign!(3);
                 let [dst, address, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes: [u8; $n] = if D::CHECKS_MEMORY {
@@ -466,6 +479,7 @@ impl<D: Domain> Execution<D> {
         }
         macro_rules! store {
             ($convert:expr) => {{
+                sign!(3);
                 let [address, value, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes = $convert(get!(value))?;
@@ -476,6 +490,7 @@ impl<D: Domain> Execution<D> {
         // A store of an immediate, encoded into the domain like any constant.
         macro_rules! store_immediate {
             ($encode:expr, $convert:expr) => {{
+                sign!(3);
                 let [address, immediate, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes = $convert($encode(immediate as i32))?;
@@ -505,9 +520,6 @@ impl<D: Domain> Execution<D> {
             }
             remaining -= cost;
             unfolded = signature;
-            if D::SIGNATURES {
-                signature = wasmrel_checker::fold(signature, word);
-            }
             let number = word & OP_MASK;
             for_each_numeric_op! { instruction_match number unary binary {
                 opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),
@@ -572,40 +584,50 @@ impl<D: Domain> Execution<D> {
                     |s| D::to_i64(s).map(i64::to_le_bytes)
                 ),
                 opcode::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
-                opcode::Fuel => pc += 1,
+                opcode::Fuel => {
+                    sign!(0);
+                    pc += 1;
+                }
                 opcode::Copy => {
+                    sign!(2);
                     let [dst, src] = operands!(2);
                     put!(dst, get!(src));
                     pc += 3;
                 }
                 opcode::ConstI32 => {
+                    sign!(2);
                     let [dst, value] = operands!(2);
                     put!(dst, D::from_i32(value as i32));
                     pc += 3;
                 }
                 opcode::ConstF32 => {
+                    sign!(2);
                     set!(1, D::from_f32(operand!(2)));
                     pc += 3;
                 }
                 opcode::ConstI64 => {
+                    sign!(3);
                     let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
                     set!(1, D::from_i64(bits as i64));
                     pc += 4;
                 }
                 opcode::ConstF64 => {
+                    sign!(3);
                     let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
                     set!(1, D::from_f64(bits));
                     pc += 4;
                 }
                 opcode::Unreachable => fail!(TrapCode::Unreachable),
                 opcode::Br => {
-                    verify_block!();
+                    sign!(1);
+                    check_signature!(2);
                     if D::SIGNATURES {
-                        signature ^= operand!(2);
+                        signature ^= operand!(3);
                     }
                     jump!(operand!(1));
                 }
                 opcode::BrIfNez => {
+                    sign!(2);
                     let [condition, target] = operands!(2);
                     let condition = get!(condition);
                     branch_signature!(condition, 3);
@@ -616,6 +638,7 @@ impl<D: Domain> Execution<D> {
                     }
                 }
                 opcode::BrIfEqz => {
+                    sign!(2);
                     let [condition, target] = operands!(2);
                     let condition = get!(condition);
                     branch_signature!(condition, 3);
@@ -626,43 +649,24 @@ impl<D: Domain> Execution<D> {
                     }
                 }
                 opcode::BrTable => {
+                    sign!(3);
                     let index = D::to_i32(slot!(1))? as u32;
                     let count = operand!(2);
                     let entry = index.min(count) as usize;
-                    verify_block!();
+                    check_signature!(4 + count as usize);
                     if D::SIGNATURES {
-                        signature ^= operand!(4 + count as usize + entry);
+                        signature ^= operand!(5 + count as usize + entry);
                     }
                     jump!(operand!(3 + entry));
                 }
-                opcode::SigEnter => {
-                    if !D::SIGNATURES {
-                        fail!(Corruption::BadOpcode);
-                    }
-                    if signature != operand!(1) {
-                        fail!(Corruption::BadSignature);
-                    }
-                    self.block = pc as u32;
-                    pc += 4;
-                }
-                opcode::SigEdge => {
-                    if !D::SIGNATURES {
-                        fail!(Corruption::BadOpcode);
-                    }
-                    verify_block!();
-                    signature ^= operand!(1);
-                    pc += 2;
-                }
                 opcode::Return => {
+                    sign!(2);
                     let (first, count) = (operand!(1) as usize, operand!(2));
                     let results = first..first + count as usize;
                     if results.end > frame.len() {
                         fail!(Corruption::SlotOutOfFrame);
                     }
-                    verify_block!();
-                    if D::SIGNATURES && signature != operand!(3) {
-                        fail!(Corruption::BadSignature);
-                    }
+                    check_signature!(3);
                     // Few results: a loop, not a call of `memmove` (see `rare`).
                     for (to, from) in results.enumerate() {
                         put!(to, get!(from));
@@ -671,8 +675,7 @@ impl<D: Domain> Execution<D> {
                         leave!(Transfer::Return { count });
                     };
                     if D::SIGNATURES {
-                        (signature, self.block) =
-                            self.signatures.pop().check(Corruption::BadFrame)?;
+                        signature = self.signatures.pop().check(Corruption::BadFrame)?;
                     }
                     let Some(Func::Wasm(function)) = funcs.get(caller.func as usize) else {
                         fail!(Corruption::BadFrame);
@@ -680,13 +683,18 @@ impl<D: Domain> Execution<D> {
                     switch_to!(caller.func, function, caller.pc, caller.base as usize);
                 }
                 opcode::Call => {
+                    sign!(2);
                     let (func, frame_offset) = (operand!(1), operand!(2));
-                    call!(func, frame_offset, 3);
+                    check_signature!(3);
+                    call!(func, frame_offset, 3 + call_words);
                 }
                 opcode::CallIndirect => {
+                    sign!(3);
                     let (type_id, table) = (operand!(1), operand!(2));
                     let index = D::to_i32(slot!(3))? as u32;
                     let frame_offset = operand!(4);
+                    sign_operands!(4);
+                    check_signature!(5);
                     let table = tables.get(table as usize).check(Corruption::BadIndex)?;
                     let element = table.get(index).map_err(|_| TrapCode::UndefinedElement)?;
                     let func = element.checked_sub(1).check(TrapCode::UninitializedElement)?;
@@ -695,19 +703,23 @@ impl<D: Domain> Execution<D> {
                     if callee.type_id() != type_id {
                         fail!(TrapCode::IndirectCallTypeMismatch);
                     }
-                    call!(func, frame_offset, 5);
+                    call!(func, frame_offset, 5 + call_words);
                 }
                 opcode::Select => {
+                    sign!(3);
+                    sign_operands!(4);
                     let chosen = if D::condition(slot!(2))? { slot!(3) } else { slot!(4) };
                     set!(1, chosen);
                     pc += 5;
                 }
                 opcode::GlobalGet => {
+                    sign!(2);
                     let global = globals.get(operand!(2) as usize).check(Corruption::BadIndex)?;
                     set!(1, global.value);
                     pc += 3;
                 }
                 opcode::GlobalSet => {
+                    sign!(2);
                     let value = slot!(2);
                     let global = globals.get_mut(operand!(1) as usize);
                     global.check(Corruption::BadIndex)?.value = value;

@@ -13,6 +13,7 @@ use crate::error::{Corruption, Error};
 use crate::exec::Execution;
 use crate::ir::opcode;
 use crate::store::{Func, Store};
+use crate::translate::fold_at;
 
 impl<D: Domain> Execution<D> {
     /// Runs the instruction `op` at `self.pc` (its fuel is already charged) and moves the
@@ -24,6 +25,10 @@ impl<D: Domain> Execution<D> {
         };
         let code = &function.code[..];
         let pc = self.pc as usize;
+        if D::SIGNATURES {
+            // The loop folds its instructions into the signature in their arms; this one here.
+            self.signature = fold_at(self.signature, code, pc).ok_or(Corruption::BadOpcode)?;
+        }
         let base = self.base as usize;
         let frame = self
             .stack

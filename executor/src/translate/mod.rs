@@ -19,7 +19,7 @@ use crate::module::{val_type, Module};
 use crate::value::ValType;
 use alloc::vec::Vec;
 use control::Control;
-pub(crate) use signature::{sign, FUNCTION_ENTRY};
+pub(crate) use signature::{code_checksum, fold_at, sign, FUNCTION_ENTRY};
 use stack::Operand;
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 

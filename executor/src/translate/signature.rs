@@ -1,43 +1,44 @@
 //! Control-flow signatures for encoded execution: a pass over a function's finished
 //! (relocated) IR that adds the checker's words. Only encoded stores run it
-//! ([`crate::Domain::SIGNED`]); plain code never contains these words.
+//! ([`crate::Domain::SIGNATURES`]); plain code never contains these words.
 //!
 //! The code is cut into basic blocks (leaders: the entry, every branch target, every
-//! instruction after a branch, return or `unreachable`). Each block `b` gets a static
-//! signature `s_b` ([`wasmrel_checker::block_signature`]; the entry block of every function
-//! has [`FUNCTION_ENTRY`]) and starts with `SigEnter [expected, len, checksum]`. The
-//! interpreter folds every opcode word it dispatches into its runtime signature `G`
-//! ([`wasmrel_checker::fold`]), so `G` tracks the exact instruction sequence: arriving with
-//! `G = s_b`, `SigEnter` finds `G = fold(s_b, SigEnter's word) = expected`; the block's
-//! next `len` words (operands included) must fold to `checksum` — the IR's check bits,
-//! verified each time the block is left (by its branch, `SigEdge` or `Return`, and before a
-//! trap in it is reported). A skipped, repeated or foreign instruction leaves
-//! `G` off the static value from then on. Every transfer XORs an edge difference
-//! `G_exit ⊕ s_target` (with `G_exit` the static `G` after the transferring instruction) into
-//! the runtime signature:
+//! instruction after a branch, return or `unreachable`). The interpreter keeps a runtime
+//! signature `G` and folds every instruction it runs into it: the opcode word and its own
+//! operands among the three words fetched with it ([`wasmrel_checker::mix`]), then any
+//! further operand words ([`wasmrel_checker::fold`]). So `G` tracks the exact sequence of
+//! instructions *and* their operand words: a flipped opcode, slot, offset or immediate, a
+//! skipped or repeated instruction, a jump into the middle of a block all leave `G` off its
+//! static value, and since every update is a bijection of `G`, it stays off.
 //!
-//! * `Br` gets `[d]` after its operands; `BrTable` gets one `d` per entry, in entry order;
-//! * conditional branches (`BrIfNez`, `BrIfEqz`, the fused `BrIfI32*`) get
-//!   `[d_if_true, d_if_false]`, named by the *condition's value*, so that the interpreter
+//! Each block `b` has a static entry signature `s_b`: [`FUNCTION_ENTRY`] for the entry block,
+//! the static `G` at the end of the previous block for a block entered by falling through (so
+//! a fall-through needs no instruction), a hash ([`wasmrel_checker::block_signature`]) for the
+//! others. An instruction that leaves its block carries, after its operands, the static `G`
+//! after its own fold (`e`, checked: a mismatch is a detected fault) and the edge differences
+//! `e ⊕ s_target` XORed into `G` on the way out:
+//!
+//! * `Br`: `[e, d]`; `BrTable`: `[e, d_0 … d_n]`, one per entry in entry order;
+//! * conditional branches (`BrIfNez`, `BrIfEqz`, the fused `BrIfI32*`/`BrIfI64*`):
+//!   `[e, d_if_true, d_if_false]`, named by the *condition's value*, so that the interpreter
 //!   selects the difference from the encoded condition ([`wasmrel_checker::branch`]), apart
-//!   from the decision that moves the program counter;
-//! * falling into a leader goes through `SigEdge [d]`;
-//! * `Return` gets `[G]`, checked before the frame is left.
+//!   from the decision that moves the program counter: a wrong decision arrives with the
+//!   other successor's signature, caught at the next check;
+//! * `Return`, `Call`, `CallIndirect`: `[e]`, checked before the frame is left or a callee
+//!   (a host function: an effect) runs.
 //!
-//! A call saves the caller's runtime signature and starts the callee at [`FUNCTION_ENTRY`];
-//! the return restores it.
+//! A check therefore runs at every block exit and before every call and return, and costs
+//! one compare with a word the instruction carries: no second pass over the block. A call
+//! saves the caller's runtime signature and starts the callee at [`FUNCTION_ENTRY`]; the
+//! return restores it.
 
-use crate::ir::Op;
+use crate::ir::{Op, WINDOW};
 use alloc::vec;
 use alloc::vec::Vec;
-use wasmrel_checker::{block_signature, edge, fold, fold_words};
+use wasmrel_checker::{block_signature, edge, fold, fold_words, mix};
 
 /// The runtime signature a function is entered with.
 pub(crate) const FUNCTION_ENTRY: u32 = block_signature(u32::MAX, 0);
-
-/// The opcode words this pass adds (they charge no fuel).
-const SIG_ENTER: u32 = Op::SigEnter as u32;
-const SIG_EDGE: u32 = Op::SigEdge as u32;
 
 /// Marks an old IR offset that is not a leader.
 const NOT_A_LEADER: u32 = u32::MAX;
@@ -151,92 +152,77 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<Vec<u32>> {
             count += 1;
         }
     }
-    let signature = |block: u32| {
-        if block == 0 {
-            FUNCTION_ENTRY
-        } else {
-            block_signature(func, block)
-        }
-    };
-    let signature_at = |at: u32| -> Option<u32> {
-        let block = *block_of.get(at as usize)?;
-        (block != NOT_A_LEADER).then(|| signature(block))
-    };
 
-    // New offsets of the leaders' `SigEnter`s (a first pass with the same layout rules).
+    // New offsets of the instructions (and of the end, which a jump may target).
     let mut new_at = vec![0u32; code.len() + 1];
     let mut length = 0usize;
+    for instruction in &instructions {
+        *new_at.get_mut(instruction.at)? = u32::try_from(length).ok()?;
+        length += 1 + instruction.operands + extra_words(instruction.op, instruction.operands);
+    }
+    *new_at.get_mut(code.len())? = u32::try_from(length).ok()?;
+    let relocate = |instruction: &Instruction| -> Option<Vec<u32>> {
+        let operands = code.get(instruction.at + 1..instruction.at + 1 + instruction.operands)?;
+        let remap = |target: u32| new_at.get(target as usize).copied();
+        let mut relocated = operands.to_vec();
+        match flow(instruction.op) {
+            Flow::Next | Flow::Exit => {}
+            Flow::Jump => *relocated.first_mut()? = remap(*operands.first()?)?,
+            Flow::Branch { target, .. } => {
+                *relocated.get_mut(target)? = remap(*operands.get(target)?)?;
+            }
+            Flow::Table => {
+                for slot in relocated.get_mut(2..)? {
+                    *slot = remap(*slot)?;
+                }
+            }
+        }
+        Some(relocated)
+    };
+
+    // The static signatures: every leader's entry signature (by old offset) and `G` after
+    // every instruction, in one walk in code order (a fall-through leader's signature is the
+    // `G` reaching it, which depends only on earlier words).
+    let mut entry = vec![0u32; code.len() + 1];
+    let mut after = Vec::with_capacity(instructions.len());
+    let mut current = FUNCTION_ENTRY;
     let mut falls_through = false;
     for instruction in &instructions {
-        if signature_at(instruction.at as u32).is_some() {
-            if falls_through {
-                length += 2;
+        let block = *block_of.get(instruction.at)?;
+        if block != NOT_A_LEADER {
+            if !falls_through {
+                current = if block == 0 {
+                    FUNCTION_ENTRY
+                } else {
+                    block_signature(func, block)
+                };
             }
-            *new_at.get_mut(instruction.at)? = u32::try_from(length).ok()?;
-            length += 4;
+            *entry.get_mut(instruction.at)? = current;
         }
-        length += 1 + instruction.operands + extra_words(instruction.op, code, instruction)?;
-        // A conditional branch's not-taken edge already leads into the next block.
+        current = fold_instruction(current, *code.get(instruction.at)?, &relocate(instruction)?);
+        after.push(current);
         falls_through = matches!(flow(instruction.op), Flow::Next);
     }
-    // A jump to the end of the code (never translated) stays one.
-    *new_at.get_mut(code.len())? = u32::try_from(length).ok()?;
+    *entry.get_mut(code.len())? = block_signature(func, *block_of.get(code.len())?);
 
     let mut signed = Vec::with_capacity(length);
-    // The runtime signature as the interpreter will hold it after the last emitted
-    // instruction (every executed opcode word is folded in at dispatch).
-    let mut current = FUNCTION_ENTRY;
-    let mut enter_at: Option<(usize, u32)> = None;
-    let close = |signed: &mut Vec<u32>, enter_at: Option<(usize, u32)>| -> Option<()> {
-        if let Some((enter, expected)) = enter_at {
-            let words = signed.get(enter + 4..)?;
-            let (len, checksum) = (words.len() as u32, fold_words(expected, words));
-            *signed.get_mut(enter + 2)? = len;
-            *signed.get_mut(enter + 3)? = checksum;
-        }
-        Some(())
-    };
-    let mut falls_through = false;
-    for instruction in &instructions {
-        let at = instruction.at;
-        if let Some(next) = signature_at(at as u32) {
-            if falls_through {
-                current = fold(current, SIG_EDGE);
-                signed.extend([SIG_EDGE, edge(current, next)]);
-            }
-            close(&mut signed, enter_at)?;
-            let expected = fold(next, SIG_ENTER);
-            enter_at = Some((signed.len(), expected));
-            signed.extend([SIG_ENTER, expected, 0, 0]);
-            current = expected;
-        }
-        let operands = code.get(at + 1..at + 1 + instruction.operands)?;
-        let word = *code.get(at)?;
-        signed.push(word);
-        current = fold(current, word);
-        let remap = |target: u32| new_at.get(target as usize).copied();
-        let difference = |target: u32| Some(edge(current, signature_at(target)?));
+    for (instruction, &exit) in instructions.iter().zip(&after) {
+        signed.push(*code.get(instruction.at)?);
+        signed.extend_from_slice(&relocate(instruction)?);
+        let operands = code.get(instruction.at + 1..instruction.at + 1 + instruction.operands)?;
+        let difference = |target: u32| Some(edge(exit, *entry.get(target as usize)?));
         match flow(instruction.op) {
-            Flow::Next => signed.extend_from_slice(operands),
-            Flow::Exit => {
-                signed.extend_from_slice(operands);
-                if instruction.op == Op::Return {
-                    signed.push(current);
-                }
+            Flow::Next if matches!(instruction.op, Op::Call | Op::CallIndirect) => {
+                signed.push(exit);
             }
-            Flow::Jump => {
-                let target = *operands.first()?;
-                signed.push(remap(target)?);
-                signed.extend_from_slice(operands.get(1..)?);
-                signed.push(difference(target)?);
-            }
+            Flow::Exit if instruction.op == Op::Return => signed.push(exit),
+            Flow::Next | Flow::Exit => {}
+            Flow::Jump => signed.extend([exit, difference(*operands.first()?)?]),
             Flow::Branch { target, when_true } => {
-                let next = (at + 1 + instruction.operands) as u32;
-                for (index, &word) in operands.iter().enumerate() {
-                    signed.push(if index == target { remap(word)? } else { word });
-                }
+                let next = (instruction.at + 1 + instruction.operands) as u32;
                 let taken = difference(*operands.get(target)?)?;
                 let not_taken = difference(next)?;
+                signed.push(exit);
                 if when_true {
                     signed.extend([taken, not_taken]);
                 } else {
@@ -244,30 +230,58 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<Vec<u32>> {
                 }
             }
             Flow::Table => {
-                signed.extend_from_slice(operands.get(..2)?);
-                let targets = operands.get(2..)?;
-                for &target in targets {
-                    signed.push(remap(target)?);
-                }
-                for &target in targets {
+                signed.push(exit);
+                for &target in operands.get(2..)? {
                     signed.push(difference(target)?);
                 }
             }
         }
-        // A conditional branch's not-taken edge already leads into the next block.
-        falls_through = matches!(flow(instruction.op), Flow::Next);
     }
-    close(&mut signed, enter_at)?;
     (signed.len() == length).then_some(signed)
 }
 
-/// The words the signed layout adds after an instruction's operands.
-fn extra_words(op: Op, code: &[u32], instruction: &Instruction) -> Option<usize> {
-    Some(match flow(op) {
-        Flow::Next => 0,
+/// The interpreter's signature update for one instruction: the opcode word with its own
+/// operands in the fetched window, then each further operand (a table's targets are covered
+/// by their edge differences instead).
+fn fold_instruction(current: u32, word: u32, operands: &[u32]) -> u32 {
+    let mut window = [0u32; WINDOW - 1];
+    for (slot, &operand) in window.iter_mut().zip(operands) {
+        *slot = operand;
+    }
+    let own = Op::decode(word).map_or(0, Op::window_operands);
+    let mut current = fold(current, mix(word, window, own));
+    if Op::decode(word) != Some(Op::BrTable) {
+        for &operand in operands.get(WINDOW - 1..).unwrap_or_default() {
+            current = fold(current, operand);
+        }
+    }
+    current
+}
+
+/// [`fold_instruction`] for the instruction at `pc` of signed `code` (instructions the
+/// interpreter runs out of its loop); `None` if no instruction is there.
+pub(crate) fn fold_at(current: u32, code: &[u32], pc: usize) -> Option<u32> {
+    let word = *code.get(pc)?;
+    let rest = code.get(pc + 1..)?;
+    let count = Op::decode(word)?.operand_count(rest)?;
+    Some(fold_instruction(current, word, rest.get(..count)?))
+}
+
+/// The words the signed layout adds after an instruction's `operands` operand words.
+fn extra_words(op: Op, operands: usize) -> usize {
+    match flow(op) {
+        Flow::Next => usize::from(matches!(op, Op::Call | Op::CallIndirect)),
         Flow::Exit => usize::from(op == Op::Return),
-        Flow::Jump => 1,
-        Flow::Branch { .. } => 2,
-        Flow::Table => 1 + *code.get(instruction.at + 2)? as usize,
-    })
+        Flow::Jump => 2,
+        Flow::Branch { .. } => 3,
+        // The exit signature and one difference per target (operands 2..).
+        Flow::Table => 1 + operands - 2,
+    }
+}
+
+/// A checksum of a whole signed function, verified only when it traps: a flipped word that
+/// ran before the next signature check (a wrong slot, offset or opcode) can make a correct
+/// program trap, and that is a detected fault, not the program's trap.
+pub(crate) fn code_checksum(code: &[u32]) -> u32 {
+    fold_words(FUNCTION_ENTRY, code)
 }
