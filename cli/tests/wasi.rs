@@ -461,6 +461,106 @@ fn sleeping_advances_the_deterministic_clock() {
     assert_eq!(stdout(&out), "0\n1\n7\n0\n0\n1\n");
 }
 
+/// Hard links, renames and new symlinks across the boundary of a grant: every attempt to
+/// link or move something in from outside, or out from inside, is ENOTCAPABLE (76), directly,
+/// through `..`, through a symlink pointing out or an absolute one; the same operations
+/// inside the grant work, and a symlink the guest plants pointing out never leads out.
+#[test]
+fn hard_links_renames_and_new_symlinks_stay_inside() {
+    let outer = TempDir::new();
+    let secret = outer.write("secret.txt", "secret");
+    let grant = outer.path().join("grant");
+    std::fs::create_dir_all(grant.join("sub")).unwrap();
+    std::fs::write(grant.join("inside.txt"), "inside").unwrap();
+    std::os::unix::fs::symlink("..", grant.join("link_out")).unwrap();
+    std::os::unix::fs::symlink(outer.path(), grant.join("link_abs")).unwrap();
+
+    // (operation, first path, second path, expected errno)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("link", "../secret.txt", "taken", "76"),
+        ("link_follow", "link_out/secret.txt", "taken", "76"),
+        ("link_follow", "link_abs/secret.txt", "taken", "76"),
+        ("link", "inside.txt", "../leaked", "76"),
+        ("link", "inside.txt", "link_out/leaked", "76"),
+        ("link", "inside.txt", "link_abs/leaked", "76"),
+        ("link", "inside.txt", "sub/hard", "0"),
+        ("rename", "../secret.txt", "taken", "76"),
+        ("rename", "link_out/secret.txt", "taken", "76"),
+        ("rename", "link_abs/secret.txt", "taken", "76"),
+        ("rename", "sub", "../sub_out", "76"),
+        ("rename", "inside.txt", "link_out/moved", "76"),
+        ("symlink", "../secret.txt", "peek", "0"),
+        ("open", "peek", "", "76"),
+        ("link_follow", "peek", "taken", "76"),
+        ("rename", "peek", "sub/peek", "0"),
+        // From sub/, "../secret.txt" names grant/secret.txt, which does not exist.
+        ("open", "sub/peek", "", "44"),
+        ("rename", "inside.txt", "sub/inside.txt", "0"),
+    ];
+    let mut texts = Vec::new();
+    for (_, first, second, _) in cases {
+        texts.extend([*first, *second]);
+    }
+    let (data, at) = strings(&texts);
+    let mut calls = String::new();
+    for (index, (operation, ..)) in cases.iter().enumerate() {
+        let ((first, first_len), (second, second_len)) = (at[2 * index], at[2 * index + 1]);
+        let call = match *operation {
+            "link" | "link_follow" => format!(
+                "(call $path_link (i32.const 3) (i32.const {}) (i32.const {first}) (i32.const {first_len}) (i32.const 3) (i32.const {second}) (i32.const {second_len}))",
+                u32::from(*operation == "link_follow")
+            ),
+            "rename" => format!(
+                "(call $path_rename (i32.const 3) (i32.const {first}) (i32.const {first_len}) (i32.const 3) (i32.const {second}) (i32.const {second_len}))"
+            ),
+            "symlink" => format!(
+                "(call $path_symlink (i32.const {first}) (i32.const {first_len}) (i32.const 3) (i32.const {second}) (i32.const {second_len}))"
+            ),
+            _ => format!(
+                "(call $try_open (i32.const {first}) (i32.const {first_len}) (i32.const 0) (i64.const 2))"
+            ),
+        };
+        calls.push_str(&format!("(call $print_u32 {call})\n"));
+    }
+    let body = format!("{data}{FILE_HELPERS}(func (export \"_start\")\n{calls})");
+    let mut imports = FILE_IMPORTS.to_vec();
+    imports.push("path_link (param i32 i32 i32 i32 i32 i32 i32) (result i32)");
+    imports.push("path_symlink (param i32 i32 i32 i32 i32) (result i32)");
+    let code_dir = TempDir::new();
+    let module = code_dir.write("boundary.wat", wasi_module(&imports, &body));
+    let out = wasmrel([
+        "run".as_ref(),
+        "--dir".as_ref(),
+        grant.as_os_str(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(stderr(&out), "");
+    let expected: Vec<&str> = cases.iter().map(|case| case.3).collect();
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), expected);
+
+    // Outside: untouched, and the secret has no second name.
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "secret");
+    assert_eq!(std::fs::metadata(&secret).unwrap().nlink(), 1);
+    let mut beside: Vec<_> = std::fs::read_dir(outer.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["grant", "secret.txt"]);
+    // Inside: the hard link and the renames happened.
+    assert_eq!(
+        std::fs::metadata(grant.join("sub/hard")).unwrap().nlink(),
+        2
+    );
+    assert_eq!(
+        std::fs::read_to_string(grant.join("sub/inside.txt")).unwrap(),
+        "inside"
+    );
+    assert!(std::fs::symlink_metadata(grant.join("sub/peek")).is_ok());
+    assert!(!grant.join("taken").exists());
+}
+
 #[test]
 fn symlinks_inside_a_grant() {
     let grant = TempDir::new();

@@ -155,29 +155,42 @@ pub mod poll {
 }
 
 /// Little-endian fields of struct images copied to and from the guest. Callers pass offsets
-/// that are constants of the struct, inside images of its fixed size.
+/// that are constants of the struct, inside images of its fixed size; a field that did not
+/// fit would be left unwritten (or read as zero) rather than panic.
 pub(crate) fn put_u16(buf: &mut [u8], at: usize, value: u16) {
-    buf[at..at + 2].copy_from_slice(&value.to_le_bytes());
+    put(buf, at, value.to_le_bytes());
 }
 
 pub(crate) fn put_u32(buf: &mut [u8], at: usize, value: u32) {
-    buf[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    put(buf, at, value.to_le_bytes());
 }
 
 pub(crate) fn put_u64(buf: &mut [u8], at: usize, value: u64) {
-    buf[at..at + 8].copy_from_slice(&value.to_le_bytes());
+    put(buf, at, value.to_le_bytes());
 }
 
 pub(crate) fn get_u16(buf: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([buf[at], buf[at + 1]])
+    u16::from_le_bytes(get(buf, at))
 }
 
 pub(crate) fn get_u32(buf: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
+    u32::from_le_bytes(get(buf, at))
 }
 
 pub(crate) fn get_u64(buf: &[u8], at: usize) -> u64 {
-    let mut word = [0; 8];
-    word.copy_from_slice(&buf[at..at + 8]);
-    u64::from_le_bytes(word)
+    u64::from_le_bytes(get(buf, at))
+}
+
+fn put<const N: usize>(buf: &mut [u8], at: usize, bytes: [u8; N]) {
+    if let Some(field) = buf.get_mut(at..).and_then(|rest| rest.get_mut(..N)) {
+        field.copy_from_slice(&bytes);
+    }
+}
+
+fn get<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
+    let mut bytes = [0; N];
+    if let Some(field) = buf.get(at..).and_then(|rest| rest.get(..N)) {
+        bytes.copy_from_slice(field);
+    }
+    bytes
 }

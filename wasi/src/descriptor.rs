@@ -153,7 +153,7 @@ impl FdTable {
             }
         };
         let fd = u32::try_from(index).map_err(|_| Errno::MFILE)?;
-        self.slots[index] = Some(descriptor);
+        *self.slots.get_mut(index).ok_or(Errno::MFILE)? = Some(descriptor);
         Ok(fd)
     }
 
@@ -168,7 +168,7 @@ impl FdTable {
     pub fn renumber(&mut self, from: u32, to: u32) -> WasiResult {
         self.get(to)?;
         let descriptor = self.remove(from)?;
-        self.slots[to as usize] = Some(descriptor);
+        *self.slots.get_mut(to as usize).ok_or(Errno::BADF)? = Some(descriptor);
         Ok(())
     }
 

@@ -97,7 +97,7 @@ impl WasiCtx {
         #[cfg(feature = "std")]
         let image = self.metadata.filestat(image);
         let (image, len) = snapshot.filestat(image);
-        guest.write(out, &image[..len])
+        guest.write(out, image.get(..len).unwrap_or(image.as_slice()))
     }
 
     pub(crate) fn fd_sync(&mut self, fd: u32) -> WasiResult {
@@ -169,7 +169,7 @@ fn read_into(
         let wanted = iov.len.min(IO_CHUNK);
         let mut buf = vec![0; wanted as usize];
         let got = read(&mut buf)?.min(buf.len());
-        guest.write(iov.addr, &buf[..got])?;
+        guest.write(iov.addr, buf.get(..got).unwrap_or_default())?;
         total = total.saturating_add(got as u32);
         if got < iov.len as usize {
             break;
@@ -196,7 +196,7 @@ fn write_from(
                 if written == 0 {
                     return Err(Errno::IO);
                 }
-                rest = &rest[written..];
+                rest = rest.get(written..).unwrap_or_default();
             }
             done += bytes.len() as u32;
         }

@@ -69,12 +69,9 @@ pub trait GuestExt: Guest {
         let raw = self.read_bytes(addr, count.checked_mul(8).ok_or(Errno::FAULT)?)?;
         Ok(raw
             .chunks_exact(8)
-            .map(|pair| {
-                let (addr, len) = pair.split_at(4);
-                IoVec {
-                    addr: u32::from_le_bytes([addr[0], addr[1], addr[2], addr[3]]),
-                    len: u32::from_le_bytes([len[0], len[1], len[2], len[3]]),
-                }
+            .map(|pair| IoVec {
+                addr: crate::abi::get_u32(pair, 0),
+                len: crate::abi::get_u32(pair, 4),
             })
             .collect())
     }

@@ -32,6 +32,17 @@
 //! `fd_fdstat_get` but not enforced beyond the host's own open mode.
 
 #![no_std]
+// Guest pointers, lengths and paths reach every function here: no panic path by construction
+// (unit tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

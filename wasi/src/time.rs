@@ -35,7 +35,7 @@ impl WasiCtx {
         let mut done = 0;
         while done < len {
             let piece = (len - done).min(RANDOM_CHUNK as u32);
-            let bytes = &mut chunk[..piece as usize];
+            let bytes = chunk.get_mut(..piece as usize).ok_or(Errno::INVAL)?;
             self.random.fill(bytes)?;
             guest.write(buf + done, bytes)?;
             done += piece;
@@ -65,12 +65,12 @@ impl WasiCtx {
         let subs = raw.chunks_exact(layout.size);
         let any_fd = subs
             .clone()
-            .any(|sub| sub[poll::SUB_TAG] != poll::TAG_CLOCK);
+            .any(|sub| tag_of(sub) != poll::TAG_CLOCK);
 
         // The earliest deadline among the clock subscriptions, as (index, clock, deadline).
         let mut earliest: Option<(usize, u32, u64)> = None;
         for (index, sub) in subs.clone().enumerate() {
-            if sub[poll::SUB_TAG] != poll::TAG_CLOCK {
+            if tag_of(sub) != poll::TAG_CLOCK {
                 continue;
             }
             let id = abi::get_u32(sub, layout.clock_id);
@@ -90,7 +90,7 @@ impl WasiCtx {
         let mut written = 0u32;
         let mut event = [0u8; poll::EVENT_SIZE];
         for (index, sub) in subs.enumerate() {
-            let tag = sub[poll::SUB_TAG];
+            let tag = tag_of(sub);
             let ready = match tag {
                 poll::TAG_CLOCK => !any_fd && earliest.is_some_and(|(best, _, _)| best == index),
                 poll::TAG_FD_READ | poll::TAG_FD_WRITE => true,
@@ -106,7 +106,7 @@ impl WasiCtx {
                 self.fds.get(fd).err().map_or(0, |errno| errno.0)
             };
             event.fill(0);
-            event[..8].copy_from_slice(&sub[poll::SUB_USERDATA..poll::SUB_USERDATA + 8]);
+            abi::put_u64(&mut event, 0, abi::get_u64(sub, poll::SUB_USERDATA));
             abi::put_u16(&mut event, poll::EV_ERROR, error);
             event[poll::EV_TYPE] = tag;
             abi::put_u64(&mut event, poll::EV_NBYTES, 0);
@@ -124,4 +124,9 @@ impl WasiCtx {
         }
         guest.write_u32(nevents, written)
     }
+}
+
+/// A subscription's tag byte (an impossible tag if the image were too short).
+fn tag_of(subscription: &[u8]) -> u8 {
+    subscription.get(poll::SUB_TAG).copied().unwrap_or(u8::MAX)
 }

@@ -77,7 +77,7 @@ impl WasiCtx {
         let meta = std::fs::symlink_metadata(target)?;
         let image = self.metadata.filestat(super::filestat_of(&meta));
         let (image, len) = snapshot.filestat(image);
-        guest.write(out, &image[..len])
+        guest.write(out, image.get(..len).unwrap_or(image.as_slice()))
     }
 
     pub(crate) fn path_filestat_set_times(
@@ -201,7 +201,7 @@ impl WasiCtx {
         let target = std::fs::read_link(link)?;
         let bytes = target.as_os_str().as_bytes();
         let used = bytes.len().min(buf.1 as usize);
-        guest.write(buf.0, &bytes[..used])?;
+        guest.write(buf.0, bytes.get(..used).unwrap_or_default())?;
         guest.write_u32(used_out, used as u32)
     }
 }
