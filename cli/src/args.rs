@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Report};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -96,6 +96,21 @@ pub struct RunArgs {
     /// against --max-memory) or `none`.
     #[arg(long, value_enum, value_name = "KIND", default_value_t = MemoryProtection::Crc, requires = "encoded")]
     pub memory_protection: MemoryProtection,
+
+    /// Run in the Linux kernel module (`kmod/`) instead of this process: same output, results,
+    /// outcome lines and exit codes. Not with --dir, --deterministic, --max-table-elements,
+    /// --max-stack, --replicas or a non-default --check/--memory-protection.
+    #[arg(long)]
+    pub kernel: bool,
+
+    /// The kernel module's device node.
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "kernel",
+        default_value = "/dev/wasmrel"
+    )]
+    pub device: String,
 
     /// Make the run reproducible: clocks start at 2000-01-01 and advance 1 ns per executed
     /// instruction, `random_get` draws from a PRNG seeded with --seed.
@@ -239,9 +254,16 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
         };
         return ExitCode::from(code);
     }
+    // clap's first paragraph is the message; some continue it on indented lines (the
+    // missing arguments), which belong to the one line too.
     let rendered = error.render().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
-    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let paragraph: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let first = paragraph.join(" ");
+    let message = first.strip_prefix("error: ").unwrap_or(&first);
     Outcome::Error(format!("{message} (see `wasmrel --help`)")).report(false, None)
 }
 

@@ -3,6 +3,7 @@
 mod args;
 mod dual;
 mod inject;
+mod kernel;
 mod load;
 mod outcome;
 mod run;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command};
+use outcome::Report;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -13,7 +13,7 @@ use wasmrel_wasi::WasiCtx;
 
 use crate::args::{CheckLevel, LimitArgs, MemoryProtection, RunArgs};
 use crate::load::read_module;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Report};
 use crate::values;
 
 /// Runs the module and reports how it ended.
@@ -24,6 +24,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
 }
 
 fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, Outcome> {
+    if args.kernel {
+        return crate::kernel::execute(args, fuel_used);
+    }
     let (module_path, guest_args) = args
         .module_and_args
         .split_first()

@@ -36,9 +36,15 @@ pub fn format(value: Value) -> String {
             )
         }
         Value::FuncRef(None) | Value::ExternRef(None) => "null".to_owned(),
-        Value::FuncRef(Some(addr)) => format!("funcref:{}", addr.index()),
+        Value::FuncRef(Some(addr)) => format_funcref(addr.index().into()),
         Value::ExternRef(Some(handle)) => format!("externref:{handle}"),
     }
+}
+
+/// A function reference by its store index (also for results that come from the kernel,
+/// where there is no store to make a [`wasmrel_executor::FuncAddr`] in).
+pub fn format_funcref(index: u64) -> String {
+    format!("funcref:{index}")
 }
 
 /// A float as shortest round-trip decimal, `nan`, or `nan:` and its bits in hex.

@@ -40,7 +40,7 @@ pub struct Request<'a> {
 /// Runs `request` through the kernel module at `device` (usually [`DEFAULT_DEVICE`]).
 pub fn run(device: &str, request: &Request<'_>) -> Result<Reply, ClientError> {
     let file = open(device)?;
-    check_version(&file)?;
+    check_version(&file, device)?;
     write_module(&file, request.module)?;
     configure(&file, request)?;
 
@@ -77,24 +77,38 @@ fn open(device: &str) -> Result<File, ClientError> {
         .read(true)
         .write(true)
         .open(device)
-        .map_err(|err| match err.kind() {
-            io::ErrorKind::NotFound => ClientError::NoDevice(device.to_string()),
-            io::ErrorKind::PermissionDenied => ClientError::PermissionDenied(device.to_string()),
-            _ => ClientError::Io("opening the kernel device", err),
-        })
+        .map_err(|err| open_error(device, err))
 }
 
-fn check_version(file: &File) -> Result<(), ClientError> {
-    let mut version = 0u32;
-    ioctl(file, abi::IOC_VERSION, &mut version)
-        .map_err(|err| error_of("asking the protocol version", err))?;
-    if version != abi::PROTOCOL_VERSION {
-        return Err(ClientError::VersionMismatch {
-            kernel: Some(version),
-            client: abi::PROTOCOL_VERSION,
-        });
+/// Why the device could not be opened, in the terms a user acts on.
+fn open_error(device: &str, err: io::Error) -> ClientError {
+    match err.kind() {
+        io::ErrorKind::NotFound => ClientError::NoDevice(device.to_string()),
+        io::ErrorKind::PermissionDenied => ClientError::PermissionDenied(device.to_string()),
+        _ => ClientError::Io("opening the kernel device", err),
     }
-    Ok(())
+}
+
+fn check_version(file: &File, device: &str) -> Result<(), ClientError> {
+    let mut version = 0u32;
+    ioctl(file, abi::IOC_VERSION, &mut version).map_err(|err| match err.raw_os_error() {
+        // Any other file answers an unknown ioctl with ENOTTY.
+        Some(libc::ENOTTY) => ClientError::NotTheDevice(device.to_string()),
+        _ => error_of("asking the protocol version", err),
+    })?;
+    compatible(version)
+}
+
+/// Client and kernel must speak the same protocol version.
+fn compatible(kernel: u32) -> Result<(), ClientError> {
+    if kernel == abi::PROTOCOL_VERSION {
+        Ok(())
+    } else {
+        Err(ClientError::VersionMismatch {
+            kernel: Some(kernel),
+            client: abi::PROTOCOL_VERSION,
+        })
+    }
 }
 
 fn write_module(mut file: &File, module: &[u8]) -> Result<(), ClientError> {
@@ -196,5 +210,44 @@ fn error_of(step: &'static str, err: io::Error) -> ClientError {
         Some(libc::EINTR) => ClientError::Interrupted,
         Some(libc::EPERM) | Some(libc::EACCES) => ClientError::PermissionDenied(step.to_string()),
         _ => ClientError::Io(step, err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_failures_name_their_cause() {
+        let denied = open_error("/dev/wasmrel", io::ErrorKind::PermissionDenied.into());
+        assert!(matches!(denied, ClientError::PermissionDenied(_)));
+        assert!(denied.to_string().contains("CAP_SYS_ADMIN"), "{denied}");
+        let missing = open_error("/dev/wasmrel", io::ErrorKind::NotFound.into());
+        assert!(
+            missing.to_string().contains("insmod wasmrel.ko"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn another_protocol_version_is_refused() {
+        assert!(compatible(abi::PROTOCOL_VERSION).is_ok());
+        let err = compatible(abi::PROTOCOL_VERSION + 1).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("protocol version"), "{text}");
+        assert!(text.contains(&abi::PROTOCOL_VERSION.to_string()), "{text}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_the_device_is_refused() {
+        let path =
+            std::env::temp_dir().join(format!("wasmrel-not-a-device-{}", std::process::id()));
+        std::fs::write(&path, b"").unwrap();
+        let device = path.to_str().unwrap();
+        let err = run(device, &Request::default()).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(err, ClientError::NotTheDevice(_)), "{err}");
+        let missing = run("/nonexistent/wasmrel", &Request::default()).unwrap_err();
+        assert!(matches!(missing, ClientError::NoDevice(_)), "{missing}");
     }
 }

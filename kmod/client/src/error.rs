@@ -8,6 +8,8 @@ use std::io;
 pub enum ClientError {
     /// The device node does not exist: the module is not loaded.
     NoDevice(String),
+    /// The path exists but is not the wasmrel device (it does not answer the protocol).
+    NotTheDevice(String),
     /// The caller lacks `CAP_SYS_ADMIN`.
     PermissionDenied(String),
     /// Client and module speak different protocol versions.
@@ -35,6 +37,10 @@ impl fmt::Display for ClientError {
             ClientError::NoDevice(path) => write!(
                 f,
                 "{path} does not exist: load the kernel module first (insmod wasmrel.ko)"
+            ),
+            ClientError::NotTheDevice(path) => write!(
+                f,
+                "{path} is not the wasmrel kernel module's device (it does not answer its ioctls)"
             ),
             ClientError::PermissionDenied(path) => write!(
                 f,

@@ -10,9 +10,10 @@ use core::cell::RefCell;
 
 use wasmrel_an_encoding::An;
 use wasmrel_executor::{
-    Config, Corruption, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker,
-    Module, Pause, Plain, Store, Value,
+    Config, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker, Module, Pause,
+    Plain, Store, Value,
 };
+use wasmrel_outcome::Outcome as Ending;
 use wasmrel_wasi::clock::Clock;
 use wasmrel_wasi::random::RandomSource;
 use wasmrel_wasi::stdio::OutputSink;
@@ -98,16 +99,23 @@ enum Stop {
 
 impl From<Error> for Stop {
     fn from(error: Error) -> Self {
-        let outcome = match &error {
-            Error::Trap(_) | Error::Host(_) => Outcome::Trap,
-            Error::Limit(_) => Outcome::Limit,
-            Error::Invalid(_) | Error::Link(_) | Error::Call(_) => Outcome::Error,
-            // An invalid AN code word: the encoded domain's detection (never raised by Plain).
-            Error::Corrupted(Corruption::BadCodeWord) => Outcome::Detected,
-            Error::Corrupted(_) => Outcome::EngineBug,
-            Error::Exit(code) => return Stop::Exited(*code),
+        Stop::from(Ending::from_engine(error))
+    }
+}
+
+impl From<Ending> for Stop {
+    /// Classifies and words the ending with `wasmrel run`'s own code, so the reply's
+    /// message is the detail a user-space run prints.
+    fn from(ending: Ending) -> Self {
+        let outcome = match &ending {
+            Ending::Exit(code) => return Stop::Exited(*code),
+            Ending::Error(_) => Outcome::Error,
+            Ending::Limit(_) => Outcome::Limit,
+            Ending::Trap(_) => Outcome::Trap,
+            Ending::Detected { .. } => Outcome::Detected,
+            Ending::Internal(_) => Outcome::EngineBug,
         };
-        Stop::Failed(outcome, error.to_string())
+        Stop::Failed(outcome, ending.detail().unwrap_or_default())
     }
 }
 
@@ -234,13 +242,7 @@ impl Run {
 
 /// Names the function in which a fault was detected, as `wasmrel run` does.
 fn located(error: Error, func: u32) -> Stop {
-    match Stop::from(error) {
-        Stop::Failed(Outcome::Detected, _) => Stop::Failed(
-            Outcome::Detected,
-            format!("detected: an at function {func}"),
-        ),
-        other => other,
-    }
+    Stop::from(Ending::from_engine(error).located(Some(func)))
 }
 
 /// The invoke arguments, checked against the export's parameter types.
