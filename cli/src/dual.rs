@@ -1,9 +1,8 @@
 //! `wasmrel run --dual`: two replicas in lockstep, compared at every host call and at the end.
 
 use wasmrel_an_encoding::An;
+use wasmrel_dual::{Call, End, Inverted};
 use wasmrel_executor::{Module, Plain};
-use wasmrel_fault_inject::driver::{self, Call, End};
-use wasmrel_fault_inject::dual::Inverted;
 
 use crate::args::RunArgs;
 use crate::outcome::Outcome;
@@ -26,29 +25,29 @@ pub fn execute(
 ) -> Result<Outcome, Outcome> {
     let config = run::config(&args.limits);
     let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
-    let has = |name: &str| module.exports().any(|export| export.name == name);
-    let mut calls = Vec::new();
-    let call = |name: &str, args| Call {
-        name: name.to_owned(),
-        args,
+    let invoke = match &args.invoke {
+        Some(name) => Some((name.as_str(), run::invoke_args(&module, name, guest_args)?)),
+        None => None,
     };
-    match &args.invoke {
-        Some(name) => {
-            let values = run::invoke_args(&module, name, guest_args)?;
-            if has("_initialize") {
-                calls.push(call("_initialize", Vec::new()));
-            }
-            calls.push(call(name, values));
-        }
-        None if has("_start") => calls.push(call("_start", Vec::new())),
-        None => {}
-    }
+    let calls = Call::of_run(&module, invoke);
     let mut wasi = run::wasi_ctx(args, module_path, guest_args)?;
     let replicas = args.replicas.unwrap_or_default();
-    let (end, fuel) = match replicas {
-        Replicas::Inverted => driver::dual::<Plain, Inverted>(&module, config, &mut wasi, &calls),
-        Replicas::Encoded => driver::dual::<Plain, An>(&module, config, &mut wasi, &calls),
+    let go_on = || true;
+    let ended = match replicas {
+        Replicas::Inverted => wasmrel_dual::run::<Plain, Inverted>(
+            &module,
+            config,
+            &mut wasi,
+            &calls,
+            u64::MAX,
+            go_on,
+        ),
+        Replicas::Encoded => {
+            wasmrel_dual::run::<Plain, An>(&module, config, &mut wasi, &calls, u64::MAX, go_on)
+        }
     };
+    let (end, fuel) =
+        ended.ok_or_else(|| Outcome::Internal("the dual run stopped by itself".to_owned()))?;
     *fuel_used = Some(fuel);
     wasi.flush();
     match end {
@@ -60,7 +59,7 @@ pub fn execute(
         End::Exit(code) => Ok(Outcome::Exit(code)),
         End::Failed(error) => Err(Outcome::from_engine(error)),
         End::Mismatch(why) => {
-            eprintln!("wasmrel: dual: the replicas disagree: {why}");
+            eprintln!("{}", wasmrel_outcome::dual_mismatch_line(&why));
             Err(Outcome::Detected {
                 mechanism: "dual",
                 at: None,

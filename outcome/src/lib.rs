@@ -132,6 +132,11 @@ impl Outcome {
     }
 }
 
+/// The line that explains a dual run's detection (before the outcome's line).
+pub fn dual_mismatch_line(why: &str) -> String {
+    format!("wasmrel: dual: the replicas disagree: {why}")
+}
+
 /// Messages from below (the decoder, the OS) may span lines; the outcome is always one.
 fn one_line(detail: &str) -> String {
     detail.split_whitespace().collect::<Vec<_>>().join(" ")

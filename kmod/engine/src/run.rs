@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use wasmrel_an_encoding::An;
+use wasmrel_dual::{Call, End, Inverted};
 use wasmrel_executor::{
     Config, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker, Module, Pause,
     Plain, Store, Value,
@@ -47,12 +48,7 @@ pub fn execute<P: Platform + Clone + 'static>(
     let result = match config.mode {
         Mode::Plain => run.execute::<Plain, P>(module, config, platform),
         Mode::Encoded => run.execute::<An, P>(module, config, platform),
-        Mode::Dual => {
-            return Ok(Report::failed(
-                Outcome::Error,
-                "dual execution is not available in the kernel module".to_string(),
-            ))
-        }
+        Mode::Dual => run.execute_dual(module, config, platform),
     };
     let (stdout, stderr, overflowed) = output.take();
     let mut report = match result {
@@ -131,20 +127,7 @@ impl Run {
         config: &RunConfig,
         platform: &mut P,
     ) -> Result<Finished, Stop> {
-        let limits = &config.limits;
-        let slot_bytes = core::mem::size_of::<D::Slot>() as u64;
-        let engine_config = Config {
-            limits: EngineLimits {
-                max_memory_bytes: limits.memory_bytes,
-                max_table_elements: MAX_TABLE_ELEMENTS,
-                max_call_depth: limits.call_depth,
-                // The value stack is charged to the same budget as linear memory.
-                max_stack_slots: u32::try_from(limits.memory_bytes / slot_bytes)
-                    .unwrap_or(u32::MAX),
-            },
-            fuel: Some(limits.fuel),
-            hook_interval: Some(HOOK_INTERVAL),
-        };
+        let engine_config = engine_config::<D>(&config.limits);
         let module = Module::new(&engine_config, bytes)?;
         let invoke = match &config.invoke {
             Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
@@ -161,7 +144,11 @@ impl Run {
                 // The start function runs like any call, so it too yields and stops on a
                 // signal (Linker::instantiate would run it to completion).
                 if let Some(start) = start {
+                    // Not counted, as in user space (whose instantiation runs it), so that
+                    // `--json` reports the same fuel.
+                    let counted = self.fuel_used;
                     self.call(&mut store, start, &[], &mut wasi, platform)?;
+                    self.fuel_used = counted;
                 }
                 let has = |name: &str| module.exports().any(|export| export.name == name);
                 let mut call = |name: &str, args: &[Value]| {
@@ -183,6 +170,53 @@ impl Run {
         match outcome {
             Err(Stop::Exited(code)) => Ok(Finished::Exited(code)),
             other => other,
+        }
+    }
+
+    /// Runs the module on a plain and a bit-inverted replica in lockstep with `wasmrel run
+    /// --dual`'s own code, yielding every [`HOOK_INTERVAL`] instructions.
+    fn execute_dual<P: Platform + Clone + 'static>(
+        &mut self,
+        bytes: &[u8],
+        config: &RunConfig,
+        platform: &mut P,
+    ) -> Result<Finished, Stop> {
+        let engine_config = engine_config::<Plain>(&config.limits);
+        let module = Module::new(&engine_config, bytes)?;
+        let invoke = match &config.invoke {
+            Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
+            None => None,
+        };
+        let calls = Call::of_run(&module, invoke);
+        let mut wasi = self.wasi(config, platform)?;
+        let ended = wasmrel_dual::run::<Plain, Inverted>(
+            &module,
+            engine_config,
+            &mut wasi,
+            &calls,
+            HOOK_INTERVAL,
+            || !platform.should_stop(),
+        );
+        wasi.flush();
+        let Some((end, fuel)) = ended else {
+            return Err(Stop::Interrupted);
+        };
+        // As in user space: the first replica's instructions in the last call.
+        self.fuel_used = fuel;
+        match end {
+            End::Returned(values) if config.invoke.is_some() => Ok(Finished::Returned(values)),
+            End::Returned(_) => Ok(Finished::Exited(0)),
+            End::Exit(code) => Ok(Finished::Exited(code)),
+            End::Failed(error) => Err(Stop::from(error)),
+            End::Mismatch(why) => {
+                let line = wasmrel_outcome::dual_mismatch_line(&why) + "\n";
+                // A full output buffer loses the explanation, not the detection.
+                let _ = self.output.sink(Stream::Stderr).write(line.as_bytes());
+                Err(Stop::from(Ending::Detected {
+                    mechanism: "dual",
+                    at: None,
+                }))
+            }
         }
     }
 
@@ -237,6 +271,22 @@ impl Run {
         wasi.set_stdout(Box::new(self.output.sink(Stream::Stdout)));
         wasi.set_stderr(Box::new(self.output.sink(Stream::Stderr)));
         Ok(wasi)
+    }
+}
+
+/// The engine's configuration for values of domain `D` under `limits`.
+fn engine_config<D: Domain>(limits: &crate::config::Limits) -> Config {
+    let slot_bytes = core::mem::size_of::<D::Slot>() as u64;
+    Config {
+        limits: EngineLimits {
+            max_memory_bytes: limits.memory_bytes,
+            max_table_elements: MAX_TABLE_ELEMENTS,
+            max_call_depth: limits.call_depth,
+            // The value stack is charged to the same budget as linear memory.
+            max_stack_slots: u32::try_from(limits.memory_bytes / slot_bytes).unwrap_or(u32::MAX),
+        },
+        fuel: Some(limits.fuel),
+        hook_interval: Some(HOOK_INTERVAL),
     }
 }
 

