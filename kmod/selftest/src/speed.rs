@@ -76,7 +76,11 @@ fn compare_one(
 ) -> Result<(Duration, Duration), String> {
     let path = dir.join(module);
     let path = path.to_str().ok_or("a non-UTF-8 path")?;
-    let user_args: Vec<&str> = ["run"].into_iter().chain(mode).chain([path, size]).collect();
+    let user_args: Vec<&str> = ["run"]
+        .into_iter()
+        .chain(mode)
+        .chain([path, size])
+        .collect();
     let kernel_args: Vec<&str> = ["run", "--kernel"]
         .into_iter()
         .chain(mode)
