@@ -2,9 +2,10 @@
 //! interpreter, so one interpreter source runs plain ([`wasmrel_executor::Plain`]) and encoded.
 //!
 //! A slot is a `u128`: an [`I64Code`]/[`F64Code`] word fills it, an [`I32Code`]/[`F32Code`]
-//! word sits in its low 64 bits. The upper half of a 32-bit slot is never read, so a flip
-//! there cannot change a value (benign); every other flip of a slot is caught by the word's
-//! check the next time its value leaves the code or passes a duplicated operation.
+//! word sits in its low 64 bits and the upper half is zero. Reading a 32-bit word XORs the
+//! upper half into it, so a flip there is a flip of the word itself and caught by its check
+//! like any other; every flip of a slot is caught the next time its value leaves the code or
+//! passes a duplicated operation.
 //!
 //! Every operation maps to the code-word operation of the same name: add, sub, neg, i32 mul,
 //! comparisons and eqz stay inside the code, everything else is computed twice (see the crate
@@ -15,8 +16,8 @@
 
 use crate::{AnError, F32Code, F64Code, I32Code, I64Code, Trap};
 use wasmrel_executor::{
-    Conversion, Corruption, Domain, Error, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop,
-    IntUnop, TrapCode,
+    convert_decoded, numeric, Conversion, Corruption, Domain, Error, FloatBinop, FloatRelop,
+    FloatUnop, IntBinop, IntRelop, IntUnop, TrapCode,
 };
 
 /// How often encoded execution checks code words (`wasmrel run --check`).
@@ -29,7 +30,10 @@ pub mod level {
     /// addresses, stored values, host arguments, results) and by every duplicated operation;
     /// in-code operations carry an invalid word on as an invalid result.
     pub const BLOCK: u8 = 1;
-    /// As [`BLOCK`] for values; the executor skips its per-block control-flow checks.
+    /// Checks only where values leave the code (the same places as [`BLOCK`]): no
+    /// control-flow signatures, and the operations AN cannot carry are computed once from
+    /// checked decodes instead of twice and compared, so a fault *during* such an operation
+    /// goes unnoticed. The cheapest level.
     pub const EFFECTS: u8 = 2;
 }
 
@@ -37,6 +41,11 @@ pub mod level {
 /// ([`level`]) says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct An<const LEVEL: u8 = { level::BLOCK }>;
+
+/// At [`level::EFFECTS`], an operation AN cannot carry is computed once (see [`level`]).
+const fn single<const LEVEL: u8>() -> bool {
+    LEVEL == level::EFFECTS
+}
 
 /// At [`level::OP`], an in-code operation checks its operands before it uses them.
 #[inline(always)]
@@ -62,9 +71,15 @@ impl From<AnError> for Error {
     }
 }
 
+/// The 32-bit word of a slot, its upper half XORed in: zero in a valid slot, and anything
+/// else makes the word invalid as a flip of its own bits would (see the module docs).
+#[inline(always)]
+fn low_word(slot: u128) -> u64 {
+    slot as u64 ^ (slot >> 64) as u64
+}
 #[inline(always)]
 fn i32_code(slot: u128) -> I32Code {
-    I32Code::from_bits(slot as u64)
+    I32Code::from_bits(low_word(slot))
 }
 #[inline(always)]
 fn i64_code(slot: u128) -> I64Code {
@@ -72,7 +87,7 @@ fn i64_code(slot: u128) -> I64Code {
 }
 #[inline(always)]
 fn f32_code(slot: u128) -> F32Code {
-    F32Code::from_bits(slot as u64)
+    F32Code::from_bits(low_word(slot))
 }
 #[inline(always)]
 fn f64_code(slot: u128) -> F64Code {
@@ -97,11 +112,19 @@ fn f64_slot(code: F64Code) -> u128 {
 
 /// Integer operations shared by both widths (`$code` is the word type, `$slot` stores it).
 macro_rules! int_methods {
-    ($binop:ident, $relop:ident, $code:ident, $slot:ident, $mul:expr) => {
+    ($binop:ident, $relop:ident, $code:ident, $slot:ident, $mul:expr, $to:ident, $from:ident) => {
         #[inline(always)]
         fn $binop(op: IntBinop, a: u128, b: u128) -> Result<u128, Error> {
+            let in_code = matches!(op, IntBinop::Add | IntBinop::Sub | IntBinop::Mul);
+            if single::<LEVEL>() && !in_code {
+                return Ok(Self::$from(numeric::$binop(
+                    op,
+                    Self::$to(a)?,
+                    Self::$to(b)?,
+                )?));
+            }
             let (a, b) = ($code(a), $code(b));
-            if matches!(op, IntBinop::Add | IntBinop::Sub | IntBinop::Mul) {
+            if in_code {
                 eager::<LEVEL>(a.is_valid() & b.is_valid())?;
             }
             let result = match op {
@@ -146,9 +169,12 @@ macro_rules! int_methods {
 
 /// Float operations shared by both widths.
 macro_rules! float_methods {
-    ($unop:ident, $binop:ident, $relop:ident, $code:ident, $slot:ident) => {
+    ($unop:ident, $binop:ident, $relop:ident, $code:ident, $slot:ident, $to:ident, $from:ident) => {
         #[inline(always)]
         fn $unop(op: FloatUnop, a: u128) -> Result<u128, Error> {
+            if single::<LEVEL>() && !matches!(op, FloatUnop::Abs | FloatUnop::Neg) {
+                return Ok(Self::$from(numeric::$unop(op, Self::$to(a)?)));
+            }
             let a = $code(a);
             eager::<LEVEL>(a.reinterpret().is_valid())?;
             let result = match op {
@@ -165,6 +191,13 @@ macro_rules! float_methods {
 
         #[inline(always)]
         fn $binop(op: FloatBinop, a: u128, b: u128) -> Result<u128, Error> {
+            if single::<LEVEL>() && op != FloatBinop::Copysign {
+                return Ok(Self::$from(numeric::$binop(
+                    op,
+                    Self::$to(a)?,
+                    Self::$to(b)?,
+                )));
+            }
             let (a, b) = ($code(a), $code(b));
             if op == FloatBinop::Copysign {
                 eager::<LEVEL>(a.reinterpret().is_valid() & b.reinterpret().is_valid())?;
@@ -183,6 +216,10 @@ macro_rules! float_methods {
 
         #[inline(always)]
         fn $relop(op: FloatRelop, a: u128, b: u128) -> Result<u128, Error> {
+            if single::<LEVEL>() {
+                let holds = numeric::$relop(op, Self::$to(a)?, Self::$to(b)?);
+                return Ok(Self::from_i32(i32::from(holds)));
+            }
             let (a, b) = ($code(a), $code(b));
             let result = match op {
                 FloatRelop::Eq => a.eq(b)?,
@@ -251,6 +288,9 @@ impl<const LEVEL: u8> Domain for An<LEVEL> {
 
     #[inline(always)]
     fn i32_unop(op: IntUnop, a: u128) -> Result<u128, Error> {
+        if single::<LEVEL>() && op != IntUnop::Eqz {
+            return Ok(Self::from_i32(numeric::i32_unop(op, Self::to_i32(a)?)));
+        }
         let a = i32_code(a);
         eager::<LEVEL>(a.is_valid())?;
         Ok(i32_slot(match op {
@@ -268,6 +308,9 @@ impl<const LEVEL: u8> Domain for An<LEVEL> {
 
     #[inline(always)]
     fn i64_unop(op: IntUnop, a: u128) -> Result<u128, Error> {
+        if single::<LEVEL>() && op != IntUnop::Eqz {
+            return Ok(Self::from_i64(numeric::i64_unop(op, Self::to_i64(a)?)));
+        }
         let a = i64_code(a);
         eager::<LEVEL>(a.is_valid())?;
         Ok(match op {
@@ -286,15 +329,32 @@ impl<const LEVEL: u8> Domain for An<LEVEL> {
         i32_relop,
         i32_code,
         i32_slot,
-        |a: I32Code, b: I32Code| Ok::<_, AnError>(a.mul(b))
+        |a: I32Code, b: I32Code| Ok::<_, AnError>(a.mul(b)),
+        to_i32,
+        from_i32
     );
-    int_methods!(i64_binop, i64_relop, i64_code, i64_slot, I64Code::mul);
-    float_methods!(f32_unop, f32_binop, f32_relop, f32_code, f32_slot);
-    float_methods!(f64_unop, f64_binop, f64_relop, f64_code, f64_slot);
+    int_methods!(
+        i64_binop,
+        i64_relop,
+        i64_code,
+        i64_slot,
+        I64Code::mul,
+        to_i64,
+        from_i64
+    );
+    float_methods!(f32_unop, f32_binop, f32_relop, f32_code, f32_slot, to_f32, from_f32);
+    float_methods!(f64_unop, f64_binop, f64_relop, f64_code, f64_slot, to_f64, from_f64);
 
     #[inline(always)]
     fn convert(op: Conversion, a: u128) -> Result<u128, Error> {
         use Conversion::*;
+        let reinterpret = matches!(
+            op,
+            I32ReinterpretF32 | I64ReinterpretF64 | F32ReinterpretI32 | F64ReinterpretI64
+        );
+        if single::<LEVEL>() && !reinterpret {
+            return convert_decoded::<Self>(op, a);
+        }
         Ok(match op {
             I32WrapI64 => i32_slot(i64_code(a).wrap()?),
             I64ExtendI32S => i64_slot(i32_code(a).extend_s()?),

@@ -1,6 +1,7 @@
 //! The official WebAssembly 2.0 spec suite in encoded mode: the executor's own runner
 //! (`executor/tests/spec_runner`, which `cargo test -p wasmrel-executor --test spec` runs in
-//! plain mode) with the [`An`] domain, at the default check level and at level `op`. Every
+//! plain mode) with the [`An`] domain, at the default check level and at levels `op` and
+//! `effects`. Every
 //! assertion must pass as it does in plain mode; the totals line has the same form:
 //! `spec (encoded): N passed, F failed, K skipped`.
 
@@ -20,7 +21,12 @@ fn main() {
         "spec (encoded, check op): {} passed, {} failed, {} skipped",
         op.passed, op.failed, op.skipped
     );
-    if block.failed + op.failed > 0 {
+    let effects = spec_runner::run_suite::<An<{ level::EFFECTS }>>();
+    println!(
+        "spec (encoded, check effects): {} passed, {} failed, {} skipped",
+        effects.passed, effects.failed, effects.skipped
+    );
+    if block.failed + op.failed + effects.failed > 0 {
         std::process::exit(1);
     }
 }

@@ -305,20 +305,27 @@ pub trait Domain: 'static {
     /// A conversion; the trapping float-to-int forms trap as the spec says.
     #[inline(always)]
     fn convert(op: Conversion, a: Self::Slot) -> Result<Self::Slot, Error> {
-        use numeric::Raw;
-        let input = match op.operand_type() {
-            ValType::I32 => Raw::I32(Self::to_i32(a)?),
-            ValType::F32 => Raw::F32(Self::to_f32(a)?),
-            ValType::F64 => Raw::F64(Self::to_f64(a)?),
-            _ => Raw::I64(Self::to_i64(a)?),
-        };
-        Ok(match numeric::convert(op, input)? {
-            Raw::I32(v) => Self::from_i32(v),
-            Raw::I64(v) => Self::from_i64(v),
-            Raw::F32(bits) => Self::from_f32(bits),
-            Raw::F64(bits) => Self::from_f64(bits),
-        })
+        convert_decoded::<Self>(op, a)
     }
+}
+
+/// A conversion computed on the decoded value with the plain semantics and encoded again:
+/// [`Domain::convert`]'s default, also for domains that override it only in part.
+#[inline(always)]
+pub fn convert_decoded<D: Domain + ?Sized>(op: Conversion, a: D::Slot) -> Result<D::Slot, Error> {
+    use numeric::Raw;
+    let input = match op.operand_type() {
+        ValType::I32 => Raw::I32(D::to_i32(a)?),
+        ValType::F32 => Raw::F32(D::to_f32(a)?),
+        ValType::F64 => Raw::F64(D::to_f64(a)?),
+        _ => Raw::I64(D::to_i64(a)?),
+    };
+    Ok(match numeric::convert(op, input)? {
+        Raw::I32(v) => D::from_i32(v),
+        Raw::I64(v) => D::from_i64(v),
+        Raw::F32(bits) => D::from_f32(bits),
+        Raw::F64(bits) => D::from_f64(bits),
+    })
 }
 
 impl Conversion {

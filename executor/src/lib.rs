@@ -76,7 +76,8 @@ mod value;
 
 pub use config::{Config, Limits};
 pub use domain::{
-    Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop, IntUnop,
+    convert_decoded, Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop,
+    IntUnop,
 };
 pub use error::{Corruption, Error, LimitKind, TrapCode};
 pub use exec::{Execution, Frame, HostCall, Pause};
