@@ -136,7 +136,9 @@ macro_rules! define_ops {
             /// `[dst, a, immediate]` — a binary operation with a constant second operand.
             I32AddImm, I32SubImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm, I32ShlImm, I32ShrSImm,
             I32ShrUImm, I32EqImm, I32NeImm, I32LtSImm, I32LtUImm, I32GtSImm, I32GtUImm, I32LeSImm,
-            I32LeUImm, I32GeSImm, I32GeUImm, I64AddImm,
+            I32LeUImm, I32GeSImm, I32GeUImm, I64AddImm, I32RotlImm, I32RotrImm,
+            /// `[dst, address, offset]` — an `i32.load` from a constant address.
+            I32LoadAt,
             /// `[address slot, immediate, offset]` — a store of a constant (`i64.store`: the
             /// immediate sign-extended).
             I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
@@ -172,7 +174,7 @@ for_each_numeric_op!(define_ops
     BrIfI64GeU I32AddImm I32SubImm
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
-    I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
+    I32RotlImm I32RotrImm I32LoadAt I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
 );
 
 impl Op {
@@ -218,8 +220,9 @@ impl Op {
             | BrIfI64LeS | BrIfI64LeU | BrIfI64GeS | BrIfI64GeU => 3,
             I32AddImm | I32SubImm | I32MulImm | I32AndImm | I32OrImm | I32XorImm | I32ShlImm
             | I32ShrSImm | I32ShrUImm | I32EqImm | I32NeImm | I32LtSImm | I32LtUImm | I32GtSImm
-            | I32GtUImm | I32LeSImm | I32LeUImm | I32GeSImm | I32GeUImm | I64AddImm => 3,
-            I32StoreImm | I32Store8Imm | I32Store16Imm | I64StoreImm => 3,
+            | I32GtUImm | I32LeSImm | I32LeUImm | I32GeSImm | I32GeUImm | I64AddImm
+            | I32RotlImm | I32RotrImm => 3,
+            I32LoadAt | I32StoreImm | I32Store8Imm | I32Store16Imm | I64StoreImm => 3,
             numeric => match numeric_arity(numeric) {
                 Some(arity) => arity + 1,
                 None => return None,

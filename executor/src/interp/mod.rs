@@ -463,17 +463,32 @@ impl<D: Domain> Execution<D> {
                 }
             };
         }
+        // A load from linear memory; encoded stores check its protection.
+        macro_rules! read_memory {
+            ($n:literal, $address:expr, $offset:expr) => {{
+                let bytes: [u8; $n] = if D::CHECKS_MEMORY {
+                    memory.load_checked($address, $offset)?
+                } else {
+                    memory.load($address, $offset)?
+                };
+                bytes
+            }};
+        }
         macro_rules! load {
             ($n:literal, $convert:expr) => {{
                 sign!(3);
                 let [dst, address, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
-                let bytes: [u8; $n] = if D::CHECKS_MEMORY {
-                    memory.load_checked(address, offset)?
-                } else {
-                    memory.load(address, offset)?
-                };
-                put!(dst, $convert(bytes));
+                put!(dst, $convert(read_memory!($n, address, offset)));
+                pc += 4;
+            }};
+        }
+        // A load whose address is an operand word, not a slot.
+        macro_rules! load_at {
+            ($n:literal, $convert:expr) => {{
+                sign!(3);
+                let [dst, address, offset] = operands!(3);
+                put!(dst, $convert(read_memory!($n, address, offset)));
                 pc += 4;
             }};
         }
@@ -561,6 +576,8 @@ impl<D: Domain> Execution<D> {
                 opcode::I32ShlImm => binary_immediate!(i32_binop, IntBinop::Shl, from_i32, i32),
                 opcode::I32ShrSImm => binary_immediate!(i32_binop, IntBinop::ShrS, from_i32, i32),
                 opcode::I32ShrUImm => binary_immediate!(i32_binop, IntBinop::ShrU, from_i32, i32),
+                opcode::I32RotlImm => binary_immediate!(i32_binop, IntBinop::Rotl, from_i32, i32),
+                opcode::I32RotrImm => binary_immediate!(i32_binop, IntBinop::Rotr, from_i32, i32),
                 opcode::I32EqImm => binary_immediate!(i32_relop, IntRelop::Eq, from_i32, i32),
                 opcode::I32NeImm => binary_immediate!(i32_relop, IntRelop::Ne, from_i32, i32),
                 opcode::I32LtSImm => binary_immediate!(i32_relop, IntRelop::LtS, from_i32, i32),
@@ -726,6 +743,7 @@ impl<D: Domain> Execution<D> {
                     pc += 3;
                 }
                 opcode::I32Load => load!(4, |b| D::from_i32(i32::from_le_bytes(b))),
+                opcode::I32LoadAt => load_at!(4, |b| D::from_i32(i32::from_le_bytes(b))),
                 opcode::I64Load => load!(8, |b| D::from_i64(i64::from_le_bytes(b))),
                 opcode::F32Load => load!(4, |b| D::from_f32(u32::from_le_bytes(b))),
                 opcode::F64Load => load!(8, |b| D::from_f64(u64::from_le_bytes(b))),

@@ -1,5 +1,5 @@
-//! Instruction fusion: a constant second operand becomes an immediate, and an `i32`
-//! comparison feeding a branch becomes one compare-and-branch instruction.
+//! Instruction fusion: a constant second operand (or load address) becomes an immediate, and
+//! an `i32` comparison feeding a branch becomes one compare-and-branch instruction.
 //!
 //! Both look back at the instruction just emitted (the producer of the top of the stack, see
 //! `Translator::last_result`), remove it and emit the fused form charging the fuel of both,
@@ -43,6 +43,8 @@ fn immediate_form(op: Op) -> Option<Op> {
         Op::I32Shl => Op::I32ShlImm,
         Op::I32ShrS => Op::I32ShrSImm,
         Op::I32ShrU => Op::I32ShrUImm,
+        Op::I32Rotl => Op::I32RotlImm,
+        Op::I32Rotr => Op::I32RotrImm,
         Op::I32Eq => Op::I32EqImm,
         Op::I32Ne => Op::I32NeImm,
         Op::I32LtS => Op::I32LtSImm,
@@ -235,6 +237,21 @@ impl Translator<'_> {
         let fuel = self.unemit();
         self.stack.pop();
         Some((fused, immediate, fuel))
+    }
+
+    /// For an `i32.load` whose address is the constant just emitted, pops the address, drops
+    /// the constant and returns the fused form, the address and the constant's fuel.
+    pub(super) fn take_constant_address(&mut self, op: Op) -> Option<(Op, u32, u32)> {
+        if op != Op::I32Load {
+            return None;
+        }
+        let (Op::ConstI32, [_, address]) = self.producer_of_top()? else {
+            return None;
+        };
+        let address = *address;
+        let fuel = self.unemit();
+        self.stack.pop();
+        Some((Op::I32LoadAt, address, fuel))
     }
 
     /// Pops a branch condition, taking over the comparison that computed it if possible.

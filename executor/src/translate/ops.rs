@@ -87,6 +87,14 @@ impl Translator<'_> {
             };
         }
         if let Some((ir, memarg)) = load_op(op) {
+            if let Some((fused, address, fuel)) = self.take_constant_address(ir) {
+                let dst = self.push_home()?;
+                self.emit_op(fused, 1 + fuel);
+                self.last_result = Some((self.code.len(), self.height() - 1));
+                self.code
+                    .extend_from_slice(&[dst, address, offset(memarg)?]);
+                return Ok(());
+            }
             let address = self.pop()?;
             return self.emit_result(ir, &[address, offset(memarg)?]);
         }
