@@ -3,7 +3,7 @@
 //!
 //! Following Schirmeier, Borchert and Spinczyk (DSN 2015), modes are compared by the
 //! *extrapolated absolute* number of failures, not by coverage percentages: each class's
-//! fault space is time × bits, where time is the golden run's measured wall time in that
+//! fault space is time × bits, where time is the golden run's measured CPU time in that
 //! mode (a hardened run is longer, so exposed longer) and bits are the width of one location
 //! of the class in that mode (a 128-bit encoded slot offers twice the bits of a plain one).
 
@@ -468,7 +468,7 @@ fn markdown(report: &Report) -> String {
         md.push('\n');
     }
     md += "\n## Extrapolated silent data corruptions\n\n";
-    md += "Fault space per class = golden wall time in the mode (ns) × bits of one location. \
+    md += "Fault space per class = golden CPU time in the mode (ns) × bits of one location. \
            Sampled uniformly over the fault space (`fault-space`), extrapolated SDCs = the \
            campaign's SDC fraction × the whole space; sampled equally per class (`equal`), \
            the sum over classes of each class's fraction × its space. 95 % bounds: Wilson, \
