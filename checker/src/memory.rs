@@ -24,6 +24,7 @@
 //! Every operation takes the memory's bytes as an argument, so the guard never holds a
 //! reference into them and the memory stays the single owner of its buffer.
 
+use alloc::collections::TryReserveError;
 use alloc::vec::Vec;
 
 /// The word the check bits cover.
@@ -131,13 +132,15 @@ fn crc_of(bytes: &[u8], word: usize) -> u8 {
 
 impl MemoryGuard {
     /// A guard for `bytes` (the memory's initial contents).
-    pub fn new(protection: Protection, bytes: &[u8]) -> Self {
+    /// Fails only when the allocator refuses the check bits or the shadow copy (their size
+    /// follows the memory's, which the module chooses).
+    pub fn new(protection: Protection, bytes: &[u8]) -> Result<Self, TryReserveError> {
         let mut guard = Self {
             protection,
             shadow: Vec::new(),
         };
-        guard.resize(bytes);
-        guard
+        guard.resize(bytes)?;
+        Ok(guard)
     }
 
     /// The protection in force.
@@ -150,13 +153,15 @@ impl MemoryGuard {
         self.shadow.len()
     }
 
-    /// Follows a grown memory: protects the new (zeroed) bytes.
-    pub fn resize(&mut self, bytes: &[u8]) {
+    /// Follows a grown memory: protects the new (zeroed) bytes. When the allocator refuses
+    /// the room, the guard is left as it was.
+    pub fn resize(&mut self, bytes: &[u8]) -> Result<(), TryReserveError> {
         match self.protection {
             Protection::None => {}
             Protection::Crc => {
                 let words = bytes.len() / WORD;
                 let old = self.shadow.len();
+                self.shadow.try_reserve_exact(words.saturating_sub(old))?;
                 self.shadow.resize(words, 0);
                 for word in old..words {
                     if let Some(check) = self.shadow.get_mut(word) {
@@ -166,11 +171,14 @@ impl MemoryGuard {
             }
             Protection::Dup => {
                 let old = self.shadow.len().min(bytes.len());
+                self.shadow
+                    .try_reserve_exact(bytes.len().saturating_sub(old))?;
                 self.shadow.truncate(old);
                 self.shadow
                     .extend_from_slice(bytes.get(old..).unwrap_or_default());
             }
         }
+        Ok(())
     }
 
     /// The words (crc) covering `address..address + len`.
@@ -269,7 +277,7 @@ impl MemoryGuard {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)] // a wrong index in a test is a failed test
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)] // a wrong index or a refused allocation in a test is a failed test
 mod tests {
     use super::*;
     use alloc::vec;
@@ -283,7 +291,7 @@ mod tests {
     fn stores_keep_the_guard_consistent_and_flips_are_caught() {
         for protection in [Protection::Crc, Protection::Dup] {
             let mut bytes = vec![0u8; 64];
-            let mut guard = MemoryGuard::new(protection, &bytes);
+            let mut guard = MemoryGuard::new(protection, &bytes).unwrap();
             write(&mut guard, &mut bytes, 5, &[1, 2, 3, 4, 5, 6, 7, 8]); // spans two words
             write(&mut guard, &mut bytes, 40, &[0xff]);
             assert_eq!(guard.verify(&bytes, 0, 64), Ok(()));
@@ -318,7 +326,7 @@ mod tests {
     #[test]
     fn a_store_does_not_absorb_a_flip_in_the_rest_of_its_word() {
         let mut bytes = vec![0u8; 32];
-        let mut guard = MemoryGuard::new(Protection::Crc, &bytes);
+        let mut guard = MemoryGuard::new(Protection::Crc, &bytes).unwrap();
         bytes[3] ^= 0x10; // a fault in word 0
         for (address, len) in [(0, 1), (4, 4), (6, 4), (1, 2), (0, 4)] {
             assert_eq!(
@@ -340,7 +348,7 @@ mod tests {
         );
         // dup keeps its own copy of the neighbour: nothing to verify before a store.
         let mut copy = vec![0u8; 16];
-        let guard = MemoryGuard::new(Protection::Dup, &copy);
+        let guard = MemoryGuard::new(Protection::Dup, &copy).unwrap();
         copy[3] ^= 1;
         assert_eq!(guard.verify_partial(&copy, 0, 1), Ok(()));
         assert!(guard.verify(&copy, 0, 8).is_err());
@@ -349,7 +357,7 @@ mod tests {
     #[test]
     fn crc_catches_every_two_and_three_bit_flip_in_a_word() {
         let mut bytes: Vec<u8> = (0u8..16).map(|b| b.wrapping_mul(37)).collect();
-        let guard = MemoryGuard::new(Protection::Crc, &bytes);
+        let guard = MemoryGuard::new(Protection::Crc, &bytes).unwrap();
         for i in 0..64 {
             for j in i + 1..64 {
                 for k in j + 1..=64 {
@@ -371,9 +379,9 @@ mod tests {
     fn growing_protects_the_new_pages_and_none_checks_nothing() {
         for protection in [Protection::Crc, Protection::Dup] {
             let mut bytes = vec![7u8; 16];
-            let mut guard = MemoryGuard::new(protection, &bytes);
+            let mut guard = MemoryGuard::new(protection, &bytes).unwrap();
             bytes.resize(48, 0);
-            guard.resize(&bytes);
+            guard.resize(&bytes).unwrap();
             assert_eq!(guard.verify(&bytes, 0, 48), Ok(()));
             bytes[40] = 1;
             assert_eq!(
@@ -382,7 +390,7 @@ mod tests {
             );
         }
         let bytes = vec![1u8; 8];
-        let guard = MemoryGuard::new(Protection::None, &bytes);
+        let guard = MemoryGuard::new(Protection::None, &bytes).unwrap();
         assert_eq!(guard.overhead_bytes(), 0);
         assert_eq!(guard.verify(&[0; 8], 0, 8), Ok(()));
     }

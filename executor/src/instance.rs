@@ -87,7 +87,7 @@ pub(crate) fn instantiate<D: Domain>(
             .memories
             .push(Memory::new(*ty, limits.max_memory_bytes)?);
         if let Some(memory) = store.memories.last_mut() {
-            memory.protect(store.memory_protection);
+            memory.protect(store.memory_protection)?;
         }
     }
     let defined_globals = module

@@ -55,9 +55,11 @@ impl Memory {
     }
 
     /// Protects the memory with `protection` from now on (its current bytes are taken as
-    /// correct).
-    pub(crate) fn protect(&mut self, protection: Protection) {
-        self.guard = MemoryGuard::new(protection, self.bytes());
+    /// correct). A memory whose check bits or shadow copy the allocator refuses is over the
+    /// memory limit.
+    pub(crate) fn protect(&mut self, protection: Protection) -> Result<(), Error> {
+        self.guard = MemoryGuard::new(protection, self.bytes()).map_err(|_| LimitKind::Memory)?;
+        Ok(())
     }
 
     /// Before a write of `len` bytes at `start`: the protected words it covers in part must
@@ -135,9 +137,15 @@ impl Memory {
             }
             self.bytes = fresh;
         }
+        // The protection grows first, so that a refusal leaves the memory as it was.
+        if self
+            .guard
+            .resize(self.bytes.get(..new_size).unwrap_or_default())
+            .is_err()
+        {
+            return Ok(-1);
+        }
         self.size = new_size;
-        self.guard
-            .resize(self.bytes.get(..new_size).unwrap_or_default());
         Ok(old as i64)
     }
 
