@@ -461,6 +461,20 @@ fn sleeping_advances_the_deterministic_clock() {
     assert_eq!(stdout(&out), "0\n1\n7\n0\n0\n1\n");
 }
 
+/// Runs `body` (with [`FILE_IMPORTS`] and `extra` imports) with `grant` preopened as fd 3.
+fn run_in_grant(grant: &std::path::Path, extra: &[&str], body: &str) -> std::process::Output {
+    let mut imports = FILE_IMPORTS.to_vec();
+    imports.extend_from_slice(extra);
+    let code_dir = TempDir::new();
+    let module = code_dir.write("module.wat", wasi_module(&imports, body));
+    wasmrel([
+        "run".as_ref(),
+        "--dir".as_ref(),
+        grant.as_os_str(),
+        module.as_os_str(),
+    ])
+}
+
 /// Hard links, renames and new symlinks across the boundary of a grant: every attempt to
 /// link or move something in from outside, or out from inside, is ENOTCAPABLE (76), directly,
 /// through `..`, through a symlink pointing out or an absolute one; the same operations
@@ -523,17 +537,14 @@ fn hard_links_renames_and_new_symlinks_stay_inside() {
         calls.push_str(&format!("(call $print_u32 {call})\n"));
     }
     let body = format!("{data}{FILE_HELPERS}(func (export \"_start\")\n{calls})");
-    let mut imports = FILE_IMPORTS.to_vec();
-    imports.push("path_link (param i32 i32 i32 i32 i32 i32 i32) (result i32)");
-    imports.push("path_symlink (param i32 i32 i32 i32 i32) (result i32)");
-    let code_dir = TempDir::new();
-    let module = code_dir.write("boundary.wat", wasi_module(&imports, &body));
-    let out = wasmrel([
-        "run".as_ref(),
-        "--dir".as_ref(),
-        grant.as_os_str(),
-        module.as_os_str(),
-    ]);
+    let out = run_in_grant(
+        &grant,
+        &[
+            "path_link (param i32 i32 i32 i32 i32 i32 i32) (result i32)",
+            "path_symlink (param i32 i32 i32 i32 i32) (result i32)",
+        ],
+        &body,
+    );
     assert_eq!(stderr(&out), "");
     let expected: Vec<&str> = cases.iter().map(|case| case.3).collect();
     assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), expected);
@@ -595,17 +606,14 @@ fn symlinks_inside_a_grant() {
         abs.0,
         abs.1,
     );
-    let mut imports = FILE_IMPORTS.to_vec();
-    imports.push("path_symlink (param i32 i32 i32 i32 i32) (result i32)");
-    imports.push("path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)");
-    let code_dir = TempDir::new();
-    let module = code_dir.write("links.wat", wasi_module(&imports, &body));
-    let out = wasmrel([
-        "run".as_ref(),
-        "--dir".as_ref(),
-        grant.path().as_os_str(),
-        module.as_os_str(),
-    ]);
+    let out = run_in_grant(
+        grant.path(),
+        &[
+            "path_symlink (param i32 i32 i32 i32 i32) (result i32)",
+            "path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)",
+        ],
+        &body,
+    );
     assert_eq!(stderr(&out), "");
     // created, read back as "sub", lstat says symlink (7), opening through it works,
     // an absolute target is refused (ENOTCAPABLE), a 100 000-byte path is ENAMETOOLONG
