@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use wasmrel_executor::{
     Config, Domain, InstanceId, Linker, Module, NoHost, Plain, Protection, Store, Value,
 };
-use wasmrel_fault_inject::driver::{Call, End, Event, Pair};
+use wasmrel_fault_inject::driver::{Call, End, Event, Pair, Replicas};
 use wasmrel_fault_inject::dual::Inverted;
 
 /// A benchmark program: its name and the bytes of its no-import `run` build.

@@ -7,7 +7,7 @@ use wasmrel_executor::{
     Config, Domain, Error, ExternType, FuncType, Linker, Module, NoHost, Plain, Store, TrapCode,
     ValType, Value,
 };
-use wasmrel_fault_inject::driver::{Call, End, Pair, System};
+use wasmrel_fault_inject::driver::{Call, End, Pair, Replicas, System};
 use wasmrel_fault_inject::dual::Inverted;
 
 fn config() -> Config {

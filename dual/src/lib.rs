@@ -13,4 +13,4 @@ mod inverted;
 mod lockstep;
 
 pub use inverted::{same_values, Inverted};
-pub use lockstep::{run, Call, End, Event, Pair, Single};
+pub use lockstep::{run, Call, End, Event, Pair, Replicas, Single};

@@ -76,6 +76,33 @@ pub enum Event {
     Done(Vec<Value>),
 }
 
+/// The replicas of one run with the call in progress, run to given instruction counts.
+pub trait Replicas: Sized {
+    /// Instantiates the replicas (WASI linked, served by `host`) and prepares `call`.
+    fn instantiate(
+        module: &Module,
+        config: Config,
+        host: &mut impl Host,
+        call: &Call,
+    ) -> Result<Self, End>;
+
+    /// Prepares the next call (the previous one returned).
+    fn call_next(&mut self, call: &Call) -> Result<(), End>;
+
+    /// Runs until the (first replica's) call's instruction count would pass `stop`, or the
+    /// call returns. Host calls are served with `host` on the way.
+    fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End>;
+
+    /// Instructions the (first replica's) current call has executed.
+    fn fuel(&self) -> u64;
+
+    /// The (first replica's) linear memory.
+    fn memory(&self) -> Option<&[u8]>;
+
+    /// Limits the current call to `limit` instructions.
+    fn set_fuel_limit(&mut self, limit: u64);
+}
+
 /// One replica: its store, its instance and the call in progress.
 pub struct Single<D: Domain> {
     pub store: Store<D>,
@@ -94,8 +121,21 @@ impl<D: Domain> Clone for Single<D> {
 }
 
 impl<D: Domain> Single<D> {
-    /// Instantiates `module` (WASI linked, served by `host`) and prepares `call`.
-    pub fn instantiate(
+    /// Resumes to the next pause that is not a hook; with `stops` false, stop points are
+    /// passed over too (a second replica that was not asked to stop).
+    fn next(&mut self, stops: bool) -> Result<Pause, End> {
+        loop {
+            match self.exec.resume(&mut self.store)? {
+                Pause::Hook => {}
+                Pause::Stopped if !stops => {}
+                pause => return Ok(pause),
+            }
+        }
+    }
+}
+
+impl<D: Domain> Replicas for Single<D> {
+    fn instantiate(
         module: &Module,
         config: Config,
         host: &mut impl Host,
@@ -113,29 +153,14 @@ impl<D: Domain> Single<D> {
         })
     }
 
-    /// Prepares the next call (the previous one returned).
-    pub fn call_next(&mut self, call: &Call) -> Result<(), End> {
+    fn call_next(&mut self, call: &Call) -> Result<(), End> {
         self.exec = self
             .store
             .start_call(self.instance, &call.name, &call.args)?;
         Ok(())
     }
 
-    /// Resumes to the next pause that is not a hook; with `stops` false, stop points are
-    /// passed over too (a second replica that was not asked to stop).
-    fn next(&mut self, stops: bool) -> Result<Pause, End> {
-        loop {
-            match self.exec.resume(&mut self.store)? {
-                Pause::Hook => {}
-                Pause::Stopped if !stops => {}
-                pause => return Ok(pause),
-            }
-        }
-    }
-
-    /// Runs until the call's instruction count would pass `stop`, or the call returns.
-    /// Host calls are served with `host` on the way.
-    pub fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End> {
+    fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End> {
         self.exec.set_pause_at(stop);
         loop {
             match self.next(true)? {
@@ -147,18 +172,15 @@ impl<D: Domain> Single<D> {
         }
     }
 
-    /// The instance's linear memory.
-    pub fn memory(&self) -> Option<&[u8]> {
-        self.store.memory(self.instance).map(|m| m.bytes())
-    }
-
-    /// Instructions the current call has executed.
-    pub fn fuel(&self) -> u64 {
+    fn fuel(&self) -> u64 {
         self.exec.fuel_used()
     }
 
-    /// Limits the current call to `limit` instructions.
-    pub fn set_fuel_limit(&mut self, limit: u64) {
+    fn memory(&self) -> Option<&[u8]> {
+        self.store.memory(self.instance).map(|m| m.bytes())
+    }
+
+    fn set_fuel_limit(&mut self, limit: u64) {
         self.exec.set_fuel_limit(limit);
     }
 }
@@ -186,10 +208,8 @@ impl<A: Domain, B: Domain> Clone for Pair<A, B> {
     }
 }
 
-impl<A: Domain, B: Domain> Pair<A, B> {
-    /// Instantiates both replicas (only `a`'s start function may call the host) and prepares
-    /// `call` in both.
-    pub fn instantiate(
+impl<A: Domain, B: Domain> Replicas for Pair<A, B> {
+    fn instantiate(
         module: &Module,
         config: Config,
         host: &mut impl Host,
@@ -203,15 +223,12 @@ impl<A: Domain, B: Domain> Pair<A, B> {
         })
     }
 
-    /// Prepares the next call in both replicas.
-    pub fn call_next(&mut self, call: &Call) -> Result<(), End> {
+    fn call_next(&mut self, call: &Call) -> Result<(), End> {
         self.a.call_next(call)?;
         self.b.call_next(call)
     }
 
-    /// Runs both until `a`'s instruction count would pass `stop` (and `b` to the same count),
-    /// or the call returns in both, comparing them at every host call and at the end.
-    pub fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End> {
+    fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End> {
         self.a.exec.set_pause_at(stop);
         loop {
             let pause_a = self.a.next(true)?;
@@ -278,13 +295,15 @@ impl<A: Domain, B: Domain> Pair<A, B> {
         }
     }
 
-    /// Instructions `a`'s current call has executed.
-    pub fn fuel(&self) -> u64 {
+    fn fuel(&self) -> u64 {
         self.a.fuel()
     }
 
-    /// Limits the current call of both replicas to `limit` instructions.
-    pub fn set_fuel_limit(&mut self, limit: u64) {
+    fn memory(&self) -> Option<&[u8]> {
+        self.a.memory()
+    }
+
+    fn set_fuel_limit(&mut self, limit: u64) {
         self.a.set_fuel_limit(limit);
         self.b.set_fuel_limit(limit);
     }

@@ -9,26 +9,12 @@ use wasmrel_executor::{Config, Error, Host, Module};
 use crate::fault::Class;
 use crate::flip::{Injectable, Injector, Step};
 
-pub use wasmrel_dual::{Call, End, Event, Pair, Single};
+pub use wasmrel_dual::{Call, End, Event, Pair, Replicas, Single};
 
-/// The replicas of one run with the call in progress: what a campaign starts, stops at
-/// instruction counts, injects into, copies at checkpoints and compares with them.
-pub trait System: Clone + Sized {
-    /// Instantiates the replicas and prepares the first call.
-    fn instantiate(
-        module: &Module,
-        config: Config,
-        host: &mut impl Host,
-        call: &Call,
-    ) -> Result<Self, End>;
-
-    /// Prepares the next call (the previous one returned).
-    fn call_next(&mut self, call: &Call) -> Result<(), End>;
-
-    /// Runs until the instruction count of the (first replica's) call would pass `stop`,
-    /// or the call returns. Host calls are served with `host` on the way.
-    fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End>;
-
+/// The replicas of one run with the call in progress ([`Replicas`]) as a campaign uses them:
+/// started, stopped at instruction counts, injected into, copied at checkpoints and compared
+/// with them.
+pub trait System: Replicas + Clone {
     /// Applies the injector at the current stop.
     fn inject(&mut self, injector: &mut Injector<'_>) -> Step;
 
@@ -36,15 +22,6 @@ pub trait System: Clone + Sized {
     /// two memories last differed, so that a run with a lasting memory difference is told
     /// apart at once instead of by comparing whole memories at every checkpoint.
     fn same_state(&self, other: &Self, hints: &mut [Option<usize>; 2]) -> bool;
-
-    /// Instructions the (first replica's) current call has executed.
-    fn fuel(&self) -> u64;
-
-    /// The first replica's linear memory.
-    fn memory(&self) -> Option<&[u8]>;
-
-    /// Limits the current call to `limit` instructions.
-    fn set_fuel_limit(&mut self, limit: u64);
 
     /// Instantiates, runs every call but the last to its end and prepares the last one.
     fn start(
@@ -96,23 +73,6 @@ fn same_with<D: Injectable>(mine: &Single<D>, other: &Single<D>, hint: &mut Opti
 }
 
 impl<D: Injectable> System for Single<D> {
-    fn instantiate(
-        module: &Module,
-        config: Config,
-        host: &mut impl Host,
-        call: &Call,
-    ) -> Result<Self, End> {
-        Single::instantiate(module, config, host, call)
-    }
-
-    fn call_next(&mut self, call: &Call) -> Result<(), End> {
-        Single::call_next(self, call)
-    }
-
-    fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End> {
-        Single::run_until(self, host, stop)
-    }
-
     fn inject(&mut self, injector: &mut Injector<'_>) -> Step {
         injector.at_stop(&mut self.exec, &mut self.store, self.instance)
     }
@@ -120,39 +80,10 @@ impl<D: Injectable> System for Single<D> {
     fn same_state(&self, other: &Self, hints: &mut [Option<usize>; 2]) -> bool {
         same_with(self, other, &mut hints[0])
     }
-
-    fn fuel(&self) -> u64 {
-        Single::fuel(self)
-    }
-
-    fn memory(&self) -> Option<&[u8]> {
-        Single::memory(self)
-    }
-
-    fn set_fuel_limit(&mut self, limit: u64) {
-        Single::set_fuel_limit(self, limit)
-    }
 }
 
 /// A fault of class [`Class::Replica`] goes into `b`, any other into `a`.
 impl<A: Injectable, B: Injectable> System for Pair<A, B> {
-    fn instantiate(
-        module: &Module,
-        config: Config,
-        host: &mut impl Host,
-        call: &Call,
-    ) -> Result<Self, End> {
-        Pair::instantiate(module, config, host, call)
-    }
-
-    fn call_next(&mut self, call: &Call) -> Result<(), End> {
-        Pair::call_next(self, call)
-    }
-
-    fn run_until(&mut self, host: &mut impl Host, stop: u64) -> Result<Event, End> {
-        Pair::run_until(self, host, stop)
-    }
-
     fn inject(&mut self, injector: &mut Injector<'_>) -> Step {
         if injector.fault.class == Class::Replica {
             self.b.inject(injector)
@@ -166,17 +97,5 @@ impl<A: Injectable, B: Injectable> System for Pair<A, B> {
         self.pending == other.pending
             && same_with(&self.a, &other.a, hint_a)
             && same_with(&self.b, &other.b, hint_b)
-    }
-
-    fn fuel(&self) -> u64 {
-        Pair::fuel(self)
-    }
-
-    fn memory(&self) -> Option<&[u8]> {
-        self.a.memory()
-    }
-
-    fn set_fuel_limit(&mut self, limit: u64) {
-        Pair::set_fuel_limit(self, limit)
     }
 }

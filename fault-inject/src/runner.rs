@@ -15,7 +15,7 @@ use wasmrel_executor::Config;
 
 use crate::app::App;
 use crate::dirs::PrivateDirs;
-use crate::driver::{End, Event, System};
+use crate::driver::{End, Event, Replicas, System};
 use crate::flip::{Injector, Step};
 use crate::golden::{Observed, Progress};
 use crate::host::{CampaignHost, HostState};
@@ -206,7 +206,7 @@ fn observed<S: System>(
     Observed {
         end,
         progress: Progress {
-            fuel: system.map_or(0, System::fuel),
+            fuel: system.map_or(0, Replicas::fuel),
             host_calls: host.calls(),
             trace,
             memory: memory.map(<[u8]>::to_vec),

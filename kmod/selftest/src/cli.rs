@@ -159,18 +159,18 @@ fn compare(wasmrel: &Path, mode: &[&str], words: &[String]) -> Check {
             text(&user.stderr)
         )
     })?;
-    ensure(kernel.stdout == user.stdout, || {
+    same("stdout", &kernel.stdout, &user.stdout)?;
+    same("stderr", &kernel.stderr, &user.stderr)
+}
+
+/// Fails unless a stream is the same in both runs.
+fn same(stream: &str, kernel: &[u8], user: &[u8]) -> Check {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    ensure(kernel == user, || {
         format!(
-            "stdout {:?} in the kernel, {:?} in user space",
-            text(&kernel.stdout),
-            text(&user.stdout)
-        )
-    })?;
-    ensure(kernel.stderr == user.stderr, || {
-        format!(
-            "stderr {:?} in the kernel, {:?} in user space",
-            text(&kernel.stderr),
-            text(&user.stderr)
+            "{stream} {:?} in the kernel, {:?} in user space",
+            text(kernel),
+            text(user)
         )
     })
 }
