@@ -239,6 +239,7 @@ impl<const LEVEL: u8> Domain for An<LEVEL> {
 
     const SIGNATURES: bool = LEVEL != level::EFFECTS;
     const CHECKS_MEMORY: bool = true;
+    const DETECTS: bool = true;
 
     /// 0 or 1 for a valid condition (any non-zero i32 is 1); an invalid word keeps its
     /// out-of-range high bits, so the flag is 2 or more and spoils the signature.

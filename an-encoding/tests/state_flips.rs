@@ -5,7 +5,7 @@
 
 use wasmrel_an_encoding::An;
 use wasmrel_executor::{
-    Config, Error, Linker, Module, NoHost, Pause, Plain, Protection, Store, Value,
+    Config, Error, Linker, Module, NoHost, Pause, Place, Plain, Protection, Store, Value,
 };
 
 const PROGRAM: &str = r#"(module
@@ -232,4 +232,56 @@ fn code() {
     let tally = assert_never_wrong((0..200).map(State::Code), 0..32, true);
     assert!(tally.detected > tally.benign, "{tally:?}");
     assert!(tally.limits * 100 < tally.detected, "{tally:?}");
+}
+
+/// Runs `run` flipping `bit` of `state` at `stop` and returns the outcome with the place the
+/// execution stopped at.
+fn run_with_place(
+    stop: u64,
+    state: State,
+    bit: u32,
+) -> (Result<Vec<Value>, Error>, Option<Place>, Vec<u8>) {
+    let bytes = wat::parse_str(PROGRAM).expect("valid module");
+    let module = Module::new(&Config::default(), &bytes).expect("valid module");
+    let mut store: Store<An> = Store::new(Config::default());
+    let instance = Linker::new()
+        .instantiate(&mut store, &module, &mut NoHost)
+        .expect("links");
+    let mut execution = store.start_call(instance, "run", &ARGS).expect("starts");
+    execution.set_pause_at(stop);
+    assert_eq!(execution.resume(&mut store), Ok(Pause::Stopped));
+    match state {
+        State::Slot(index) => {
+            let slot = execution.frame_base() + index;
+            execution.stack_mut()[slot as usize] ^= 1 << bit;
+        }
+        State::Global(index) => *store.global_slot_mut(index).expect("global") ^= 1 << bit,
+        _ => unreachable!("not used"),
+    }
+    let outcome = execution.run(&mut store, &mut NoHost);
+    (outcome, execution.place(&store), bytes)
+}
+
+#[test]
+fn a_detection_names_its_function_and_wasm_instruction() {
+    // $n (local 0 of `run`, function 1, which has no name) is read only by the loop's
+    // `i32.lt_u` + `br_if`, fused into one instruction: the place is that `br_if` (0x0d).
+    let (outcome, place, bytes) = run_with_place(157, State::Slot(0), 3);
+    assert_eq!(detected_by(&outcome), Some("an"), "{outcome:?}");
+    let place = place.expect("a Wasm function");
+    assert_eq!((place.function, place.name.as_deref()), (1, None));
+    let offset = place.offset.expect("an offset") as usize;
+    assert_eq!(bytes[offset], 0x0d, "{place}");
+    assert_eq!(place.to_string(), format!("function 1+{offset:#x}"));
+    // $k is read by `global.get` (0x23) in $mix, which the name section names.
+    let (outcome, place, bytes) = run_with_place(157, State::Global(0), 5);
+    assert_eq!(detected_by(&outcome), Some("an"), "{outcome:?}");
+    let place = place.expect("a Wasm function");
+    assert_eq!((place.function, place.name.as_deref()), (0, Some("mix")));
+    let offset = place.offset.expect("an offset") as usize;
+    assert!(
+        matches!(bytes[offset], 0x23 | 0x73),
+        "{place}: {:#x}",
+        bytes[offset]
+    );
 }

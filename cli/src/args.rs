@@ -46,7 +46,7 @@ Exit status:
   128    a limit was reached (--fuel, --max-memory, --max-table-elements, --max-call-depth,
          --max-stack)
   134    the guest trapped
-  135    a fault was detected (--encoded): `wasmrel: detected: <mechanism> at <function>`
+  135    a fault was detected (--encoded): `wasmrel: detected: <mechanism> at <function>+<offset>`
   136    internal error
 Every outcome but the guest's own exit prints one line `wasmrel: <outcome>: <detail>`.";
 

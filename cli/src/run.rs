@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{
-    Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Plain, Protection,
-    Store, Value,
+    Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Place, Plain,
+    Protection, Store, Value,
 };
 use wasmrel_wasi::WasiCtx;
 
@@ -109,7 +109,7 @@ struct Instance<D: Domain> {
     wasi: WasiCtx,
     fuel_used: u64,
     /// The store address of the function a failed call stopped in.
-    stopped_in: Option<u32>,
+    stopped_in: Option<Place>,
 }
 
 impl<D: Domain> Instance<D> {
@@ -154,7 +154,7 @@ impl<D: Domain> Instance<D> {
         let result = execution.run(&mut self.store, &mut self.wasi);
         self.fuel_used += execution.fuel_used();
         if result.is_err() {
-            self.stopped_in = Some(execution.current_func().index());
+            self.stopped_in = execution.place(&self.store);
         }
         result
     }

@@ -151,6 +151,11 @@ pub trait Domain: 'static {
     /// for [`crate::Plain`], whose code has none and whose interpreter compiles them away.
     const SIGNATURES: bool = false;
 
+    /// Whether this domain detects faults (encoded execution): the interpreter then keeps the
+    /// program counter of the running instruction in the execution, so that a detection can
+    /// say where it happened ([`crate::Execution::place`]). `false` for [`crate::Plain`].
+    const DETECTS: bool = false;
+
     /// Whether loads and stores check linear memory's protection (check bits or shadow copy,
     /// [`crate::Store::set_memory_protection`]). `false` for [`crate::Plain`].
     const CHECKS_MEMORY: bool = false;

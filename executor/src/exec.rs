@@ -9,10 +9,10 @@ use crate::domain::Domain;
 use crate::error::{Corruption, Error};
 use crate::host::{Caller, Host, HostError, HostFuncId};
 use crate::memory::Memory;
-use crate::store::{InstanceId, Store};
+use crate::store::{Func, InstanceId, Store};
 use crate::translate::FUNCTION_ENTRY;
 use crate::value::{FuncAddr, ValType, Value};
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 /// Why [`Execution::resume`] returned.
@@ -68,6 +68,31 @@ pub(crate) enum Status {
         in_wasm: bool,
     },
     Finished,
+}
+
+/// A place in a module's code (see [`Execution::place`]): shown as `name+0x1f4`, or
+/// `function 3+0x1f4` for a function without a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The function's index in its module's function index space.
+    pub function: u32,
+    /// Its name from the module's name section.
+    pub name: Option<String>,
+    /// The module offset of the Wasm instruction.
+    pub offset: Option<u32>,
+}
+
+impl core::fmt::Display for Place {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &self.name {
+            Some(name) => f.write_str(name)?,
+            None => write!(f, "function {}", self.function)?,
+        }
+        match self.offset {
+            Some(offset) => write!(f, "+{offset:#x}"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A call in progress, owning its value stack and call stack.
@@ -325,6 +350,27 @@ impl<D: Domain> Execution<D> {
     /// The function executing now.
     pub fn current_func(&self) -> FuncAddr {
         FuncAddr(self.func)
+    }
+
+    /// Where the execution stopped, in the module's terms: the current function (its name
+    /// from the name section, else its index) and the module offset of the Wasm instruction
+    /// at the program counter. Encoded stores keep the program counter of the instruction
+    /// that failed a check, so after a detection this is where it was detected; `None` for
+    /// a host function.
+    pub fn place(&self, store: &Store<D>) -> Option<Place> {
+        let Some(Func::Wasm(function)) = store.funcs.get(self.func as usize) else {
+            return None;
+        };
+        let after = function.positions.partition_point(|&(ir, _)| ir <= self.pc);
+        let offset = after
+            .checked_sub(1)
+            .and_then(|i| function.positions.get(i))
+            .map(|&(_, offset)| offset);
+        Some(Place {
+            function: function.module_index,
+            name: function.name.clone(),
+            offset,
+        })
     }
 
     /// The current frame's base in the value stack.

@@ -132,8 +132,13 @@ pub(crate) fn instantiate<D: Domain>(
             };
             *word = *addresses.get(*word as usize).ok_or_else(bad_module)?;
         }
+        let mut positions = compiled.positions.clone();
         if D::SIGNATURES {
-            code = sign(&code, store.funcs.len() as u32).ok_or_else(bad_module)?;
+            let (signed, new_at) = sign(&code, store.funcs.len() as u32).ok_or_else(bad_module)?;
+            code = signed;
+            for (ir, _) in &mut positions {
+                *ir = *new_at.get(*ir as usize).ok_or_else(bad_module)?;
+            }
         }
         code.extend_from_slice(&crate::ir::PADDING);
         let checksum = if D::SIGNATURES {
@@ -154,6 +159,9 @@ pub(crate) fn instantiate<D: Domain>(
             frame_size: compiled.frame_size,
             code,
             checksum,
+            positions,
+            module_index: compiled.index,
+            name: module.names.get(&compiled.index).cloned(),
         }));
     }
     for (name, index) in &module.exports {

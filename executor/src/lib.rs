@@ -80,7 +80,7 @@ pub use domain::{
     IntUnop,
 };
 pub use error::{Corruption, Error, LimitKind, TrapCode};
-pub use exec::{Execution, Frame, HostCall, Pause};
+pub use exec::{Execution, Frame, HostCall, Pause, Place};
 pub use host::{Caller, Host, HostError, HostFuncId, NoHost, OutOfBounds};
 pub use linker::Linker;
 pub use memory::Memory;

@@ -12,6 +12,7 @@ use crate::types::{
     ExportType, ExternIndex, ExternType, GlobalType, ImportType, MemoryType, TableType,
 };
 use crate::value::{FuncType, ValType};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -92,6 +93,9 @@ pub struct Module {
     pub(crate) num_imported_tables: u32,
     pub(crate) num_imported_memories: u32,
     pub(crate) num_imported_globals: u32,
+    /// Function names from the name section (`name` custom section), by function index; a
+    /// malformed name section is ignored, as the spec allows.
+    pub(crate) names: BTreeMap<u32, String>,
 }
 
 /// The features of WebAssembly 2.0 without SIMD: what the engine implements.
@@ -305,6 +309,11 @@ impl Module {
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
+            Payload::CustomSection(reader) => {
+                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                    self.read_names(names);
+                }
+            }
             Payload::ElementSection(reader) => {
                 for element in reader {
                     self.read_element(element.map_err(invalid)?)?;
@@ -332,6 +341,17 @@ impl Module {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Keeps the function names of a name section; stops quietly at anything malformed.
+    fn read_names(&mut self, names: wasmparser::NameSectionReader<'_>) {
+        for name in names.into_iter().map_while(Result::ok) {
+            if let wasmparser::Name::Function(map) = name {
+                for naming in map.into_iter().map_while(Result::ok) {
+                    self.names.insert(naming.index, naming.name.into());
+                }
+            }
+        }
     }
 
     fn read_element(&mut self, element: wasmparser::Element<'_>) -> Result<(), Error> {

@@ -67,6 +67,12 @@ pub(crate) struct WasmFunc {
     /// `translate::code_checksum` of `code` as translated (encoded stores; 0 otherwise):
     /// verified when the function traps.
     pub checksum: u32,
+    /// `(IR offset in code, Wasm module offset)`, sorted (see `translate::CompiledFunc`).
+    pub positions: Vec<(u32, u32)>,
+    /// The function's index in its module's function index space.
+    pub module_index: u32,
+    /// Its name in the module's name section, if there is one.
+    pub name: Option<String>,
 }
 
 /// A global variable; the value is a slot of the store's domain.

@@ -15,7 +15,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use wasmrel_executor::{Corruption, Error, LimitKind};
+use wasmrel_executor::{Corruption, Error, LimitKind, Place};
 
 /// The highest exit code a guest keeps; the codes above are wasmrel's own outcomes.
 pub const MAX_GUEST_CODE: u32 = 125;
@@ -35,11 +35,12 @@ pub enum Outcome {
     Trap(String),
     /// A fault was detected by `mechanism` (`an`: an invalid AN code word or disagreeing
     /// duplicated computation; `signature`: control flow; `code`: IR check bits; `memory`:
-    /// linear memory's check bits or shadow copy; `dual`: the replicas disagreed), in the
-    /// function at `at` (its store address, if known).
+    /// linear memory's check bits or shadow copy; `dual`: the replicas disagreed), at `at`
+    /// (`wasmrel_executor::Place` as text: `<function name or index>+<Wasm module offset>`),
+    /// if known.
     Detected {
         mechanism: &'static str,
-        at: Option<u32>,
+        at: Option<String>,
     },
     /// The engine's state was found corrupted (a fault it could not attribute to a checker).
     Internal(String),
@@ -68,12 +69,13 @@ impl Outcome {
         }
     }
 
-    /// Adds where a detection happened.
-    pub fn located(self, func: Option<u32>) -> Self {
+    /// Adds where a detection happened (`Execution::place` of the stopped execution).
+    pub fn located(self, place: Option<Place>) -> Self {
         match self {
             Outcome::Detected { mechanism, .. } => Outcome::Detected {
                 mechanism,
-                at: func,
+                // A name comes from the module: one line, like every detail.
+                at: place.map(|place| one_line(&place.to_string())),
             },
             other => other,
         }
@@ -111,7 +113,7 @@ impl Outcome {
                 Some(one_line(d))
             }
             Outcome::Detected { mechanism, at } => Some(match at {
-                Some(func) => format!("{mechanism} at function {func}"),
+                Some(place) => format!("{mechanism} at {place}"),
                 None => (*mechanism).to_owned(),
             }),
         }
@@ -120,8 +122,9 @@ impl Outcome {
     /// Rebuilds a detection from its [`Outcome::detail`] (the kernel module sends the
     /// detail text); `None` if the text names no known mechanism.
     pub fn detected_from_detail(detail: &str) -> Option<Self> {
-        let (name, place) = match detail.split_once(" at function ") {
-            Some((name, func)) => (name, Some(func.parse().ok()?)),
+        let (name, place) = match detail.split_once(" at ") {
+            Some((name, place)) if !place.is_empty() => (name, Some(place.to_owned())),
+            Some(_) => return None,
             None => (detail, None),
         };
         let mechanism = MECHANISMS.into_iter().find(|&known| known == name)?;
@@ -173,37 +176,61 @@ mod tests {
         assert_eq!(Outcome::Exit(300).exit_code(), 125);
     }
 
+    fn place(function: u32, name: Option<&str>, offset: Option<u32>) -> Place {
+        Place {
+            function,
+            name: name.map(ToOwned::to_owned),
+            offset,
+        }
+    }
+
     #[test]
     fn an_invalid_code_word_is_a_detection_not_a_trap() {
         let outcome = Outcome::from_engine(Error::Corrupted(Corruption::BadCodeWord));
-        let located = outcome.located(Some(7));
+        let located = outcome.located(Some(place(7, None, Some(0x1f4))));
         assert_eq!(located.exit_code(), 135);
         assert_eq!(located.word(), "detected");
-        assert_eq!(located.detail().as_deref(), Some("an at function 7"));
+        assert_eq!(located.detail().as_deref(), Some("an at function 7+0x1f4"));
         for (kind, mechanism) in [
             (Corruption::BadSignature, "signature"),
             (Corruption::BadChecksum, "code"),
             (Corruption::MemoryMismatch, "memory"),
         ] {
-            let outcome = Outcome::from_engine(Error::Corrupted(kind)).located(Some(3));
+            let at = place(3, Some("fib\nloop"), Some(77));
+            let outcome = Outcome::from_engine(Error::Corrupted(kind)).located(Some(at));
             assert_eq!(outcome.exit_code(), 135);
-            assert_eq!(outcome.detail(), Some(format!("{mechanism} at function 3")));
+            assert_eq!(
+                outcome.detail(),
+                Some(format!("{mechanism} at fib loop+0x4d"))
+            );
         }
         let trap = Outcome::from_engine(Error::Trap(wasmrel_executor::TrapCode::Unreachable));
-        assert_eq!(trap.located(Some(7)).exit_code(), 134);
+        assert_eq!(trap.located(Some(place(7, None, None))).exit_code(), 134);
     }
 
     #[test]
     fn a_detection_survives_its_detail_text() {
         for mechanism in MECHANISMS {
-            for at in [None, Some(0), Some(4_000_000_000)] {
-                let outcome = Outcome::Detected { mechanism, at };
+            for at in [
+                None,
+                Some(place(0, None, Some(0))),
+                Some(place(4_000_000_000, Some("$main at home"), None)),
+            ] {
+                let outcome = Outcome::Detected {
+                    mechanism,
+                    at: None,
+                }
+                .located(at);
                 let detail = outcome.detail().unwrap();
                 assert_eq!(Outcome::detected_from_detail(&detail), Some(outcome));
             }
         }
         assert_eq!(Outcome::detected_from_detail("cosmic ray"), None);
-        assert_eq!(Outcome::detected_from_detail("an at function x"), None);
+        assert_eq!(
+            Outcome::detected_from_detail("cosmic ray at function 1"),
+            None
+        );
+        assert_eq!(Outcome::detected_from_detail("an at "), None);
         assert_eq!(Outcome::detected_from_detail(""), None);
     }
 

@@ -95,7 +95,12 @@ impl Host for WasiCtx {
             };
         }
         let count = args.len().min(MAX_PARAMS);
-        match self.call_func(snapshot, func, &mut CallerGuest(caller), raw.get(..count).unwrap_or_default()) {
+        match self.call_func(
+            snapshot,
+            func,
+            &mut CallerGuest(caller),
+            raw.get(..count).unwrap_or_default(),
+        ) {
             Ok(errno) => {
                 if let Some(result) = results.first_mut() {
                     *result = Value::I32(i32::from(errno));

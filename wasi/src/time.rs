@@ -63,9 +63,7 @@ impl WasiCtx {
             count.checked_mul(layout.size as u32).ok_or(Errno::FAULT)?,
         )?;
         let subs = raw.chunks_exact(layout.size);
-        let any_fd = subs
-            .clone()
-            .any(|sub| tag_of(sub) != poll::TAG_CLOCK);
+        let any_fd = subs.clone().any(|sub| tag_of(sub) != poll::TAG_CLOCK);
 
         // The earliest deadline among the clock subscriptions, as (index, clock, deadline).
         let mut earliest: Option<(usize, u32, u64)> = None;

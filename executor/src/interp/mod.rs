@@ -535,6 +535,10 @@ impl<D: Domain> Execution<D> {
             }
             remaining -= cost;
             unfolded = signature;
+            if D::DETECTS {
+                // Where a failed check will say it happened (one store; see `Domain`).
+                self.pc = pc as u32;
+            }
             let number = word & OP_MASK;
             for_each_numeric_op! { instruction_match number unary binary {
                 opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),

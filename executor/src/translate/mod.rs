@@ -44,6 +44,8 @@ pub(crate) struct Reloc {
 /// A translated function body.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledFunc {
+    /// The function's index in the module's function index space.
+    pub index: u32,
     /// The module type index of the function.
     pub type_index: u32,
     pub num_params: u32,
@@ -53,10 +55,17 @@ pub(crate) struct CompiledFunc {
     pub frame_size: u32,
     pub code: Vec<u32>,
     pub relocs: Vec<Reloc>,
+    /// `(IR offset, Wasm module offset)` of every emitted instruction, sorted: where in the
+    /// module an instruction came from, looked up only to report a detection.
+    pub positions: Vec<(u32, u32)>,
 }
 
 /// The state of translating one function.
 pub(crate) struct Translator<'m> {
+    /// The module offset of the Wasm instruction being translated.
+    wasm_offset: u32,
+    /// See [`CompiledFunc::positions`].
+    positions: Vec<(u32, u32)>,
     module: &'m Module,
     code: Vec<u32>,
     relocs: Vec<Reloc>,
@@ -122,6 +131,8 @@ pub(crate) fn translate(
         .ok_or_else(too_large)?;
 
     let mut translator = Translator {
+        wasm_offset: 0,
+        positions: Vec::new(),
         module,
         code: Vec::new(),
         relocs: Vec::new(),
@@ -140,6 +151,7 @@ pub(crate) fn translate(
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset().map_err(invalid)?;
         validator.op(offset, &op).map_err(invalid)?;
+        translator.wasm_offset = u32::try_from(offset).map_err(|_| too_large())?;
         translator.operator(&op)?;
     }
     reader.finish().map_err(invalid)?;
@@ -149,12 +161,14 @@ pub(crate) fn translate(
         .ok_or_else(too_large)?
         .max(num_results);
     Ok(CompiledFunc {
+        index: func_index,
         type_index,
         num_params,
         locals,
         frame_size,
         code: translator.code,
         relocs: translator.relocs,
+        positions: translator.positions,
     })
 }
 
@@ -169,6 +183,12 @@ impl Translator<'_> {
         }
         self.pending_fuel = 0;
         self.last_result = None;
+        // Fusion replaces instructions already emitted: their positions go with them.
+        let at = self.code.len() as u32;
+        while self.positions.last().is_some_and(|&(ir, _)| ir >= at) {
+            self.positions.pop();
+        }
+        self.positions.push((at, self.wasm_offset));
         self.last_opcode = self.code.len();
         self.code.push(opcode_word(op, total));
     }

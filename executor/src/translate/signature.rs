@@ -108,8 +108,9 @@ fn parse(code: &[u32]) -> Option<Vec<Instruction>> {
 }
 
 /// Adds the signature words to `code` of function `func` (any number that tells functions
-/// apart); `None` if the code does not parse or a target is not an instruction.
-pub(crate) fn sign(code: &[u32], func: u32) -> Option<Vec<u32>> {
+/// apart); `None` if the code does not parse or a target is not an instruction. Also returns
+/// the new offset of every old instruction offset (and of the end).
+pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     let instructions = parse(code)?;
     // Block number of every leader, by old offset.
     let mut block_of = vec![NOT_A_LEADER; code.len() + 1];
@@ -237,7 +238,7 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<Vec<u32>> {
             }
         }
     }
-    (signed.len() == length).then_some(signed)
+    (signed.len() == length).then_some((signed, new_at))
 }
 
 /// The interpreter's signature update for one instruction: the opcode word with its own

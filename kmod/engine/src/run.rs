@@ -12,7 +12,7 @@ use wasmrel_an_encoding::An;
 use wasmrel_dual::{Call, End, Inverted};
 use wasmrel_executor::{
     Config, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker, Module, Pause,
-    Plain, Store, Value,
+    Place, Plain, Store, Value,
 };
 use wasmrel_outcome::Outcome as Ending;
 use wasmrel_wasi::clock::Clock;
@@ -243,7 +243,7 @@ impl Run {
                         break Err(Stop::Interrupted);
                     }
                 }
-                Err(error) => break Err(located(error, execution.current_func().index())),
+                Err(error) => break Err(located(error, execution.place(store))),
             }
         };
         self.fuel_used = self.fuel_used.saturating_add(execution.fuel_used());
@@ -290,9 +290,9 @@ fn engine_config<D: Domain>(limits: &crate::config::Limits) -> Config {
     }
 }
 
-/// Names the function in which a fault was detected, as `wasmrel run` does.
-fn located(error: Error, func: u32) -> Stop {
-    Stop::from(Ending::from_engine(error).located(Some(func)))
+/// Names the place where a fault was detected, as `wasmrel run` does.
+fn located(error: Error, place: Option<Place>) -> Stop {
+    Stop::from(Ending::from_engine(error).located(place))
 }
 
 /// The invoke arguments, checked against the export's parameter types.
