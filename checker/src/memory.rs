@@ -18,6 +18,14 @@
 //!   the bytes it writes, so a flipped neighbour stays different from its copy: nothing to
 //!   verify before a store.
 //!
+//! **Measured** (`cargo run --release -p wasmrel-an-encoding --example memory_coverage --
+//! --samples 300`: 300 flips of 1, 2 and 3 bits each in used 8-byte words of sieve, sort, lz
+//! and sha256, at random points of their runs): no wrong result with `crc` nor with `dup`
+//! (3,600 runs each; 1,930 wrong results unprotected). `dup` reports only flips the program
+//! reads; `crc` also flips in unread bytes of a word it reads. Time at the default check level,
+//! encoded over plain: 1.9–3.2x with `crc`, 1.6–2.8x with `dup` (README). `crc` is the default:
+//! the same coverage of these faults for 1/8 of the memory instead of all of it again.
+//!
 //! Hosts read guest memory through [`MemoryGuard::verify`] too (the executor's `Caller`), so
 //! a flipped byte does not leave the guest through a WASI `fd_write` either.
 //!
