@@ -8,8 +8,14 @@
 //!
 //! [`Execution::execute`] switches between Wasm functions itself: a call pushes the caller's
 //! [`Frame`] on the execution's heap call stack and continues in the callee, a return pops it
-//! (see [`call`]). It leaves only for a host call, the return of the entry function and a
-//! pause; [`Execution::run_loop`] handles those. Calls therefore never nest on the native stack.
+//! (see [`call`]). It leaves only for a host call, the return of the entry function, a pause,
+//! a call that needs a larger stack ([`Transfer::Reserve`]) and the instructions of [`rare`];
+//! [`Execution::run_loop`] handles those. Calls therefore never nest on the native stack.
+//!
+//! Speed comes from the register allocator: the loop's state (pc, fuel, code, frame) must stay
+//! in registers. So every failed check is a cold path ([`Check`], `fail!`), and nothing the
+//! common path runs calls out of line (allocation, `memmove`, bulk operations are in
+//! [`rare`] or behind `Transfer::Reserve`).
 
 mod bulk;
 pub(crate) mod call;
