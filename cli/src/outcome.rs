@@ -46,6 +46,10 @@ impl Report for Outcome {
                     Outcome::Detected { mechanism, .. } => Some(mechanism),
                     _ => None,
                 },
+                place: match self {
+                    Outcome::Detected { at, .. } => at.as_deref(),
+                    _ => None,
+                },
             };
             match serde_json::to_string(&report) {
                 Ok(line) => say(&line),
@@ -73,4 +77,7 @@ struct Json<'a> {
     detail: Option<&'a str>,
     /// Which mechanism detected a fault (`an` in encoded execution); null otherwise.
     detection: Option<&'a str>,
+    /// Where: `<function name or index>+<Wasm module offset>`; null if not a detection or
+    /// not known.
+    place: Option<&'a str>,
 }

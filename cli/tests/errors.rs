@@ -238,6 +238,7 @@ fn json_report_names_the_outcome() {
     assert_eq!(report["exit_code"], 134);
     assert!(report["detail"].as_str().unwrap().contains("unreachable"));
     assert!(report["detection"].is_null());
+    assert!(report["place"].is_null());
 
     let exit = dir.write(
         "exit.wat",
