@@ -39,6 +39,28 @@ fn dual_runs_behave_like_plain_runs() {
 }
 
 #[test]
+fn a_module_without_start_is_only_instantiated() {
+    let dir = std::env::temp_dir().join(format!("wasmrel-dual-nostart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let module = dir.join("lib.wat");
+    std::fs::write(
+        &module,
+        r#"(module (func (export "f") (result i32) i32.const 1))"#,
+    )
+    .unwrap();
+    let module = module.to_str().unwrap();
+    let plain = wasmrel(&["run", module]);
+    assert_eq!(plain.status.code(), Some(0));
+    for replicas in ["plain,inverted", "plain,encoded"] {
+        let dual = wasmrel(&["run", "--dual", "--replicas", replicas, module]);
+        assert_eq!(dual.status.code(), plain.status.code(), "{replicas}");
+        assert_eq!(dual.stdout, plain.stdout, "{replicas}");
+        assert_eq!(dual.stderr, plain.stderr, "{replicas}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn replicas_need_dual_and_a_known_pair() {
     let output = wasmrel(&[
         "run",

@@ -142,9 +142,7 @@ impl<D: Domain> Replicas for Single<D> {
         call: &Call,
     ) -> Result<Self, End> {
         let mut store = Store::new(config);
-        let mut linker = Linker::new();
-        wasmrel_wasi::link(&mut linker);
-        let instance = linker.instantiate(&mut store, module, host)?;
+        let instance = instantiate_into(&mut store, module, host)?;
         let exec = store.start_call(instance, &call.name, &call.args)?;
         Ok(Single {
             store,
@@ -323,7 +321,7 @@ pub fn run<A: Domain, B: Domain>(
     mut proceed: impl FnMut() -> bool,
 ) -> Option<(End, u64)> {
     let Some((first, rest)) = calls.split_first() else {
-        return Some((End::Mismatch("no call to make".to_owned()), 0));
+        return Some((instantiate_only::<A, B>(module, config, host), 0));
     };
     let mut pair = match Pair::<A, B>::instantiate(module, config, host, first) {
         Ok(pair) => pair,
@@ -383,6 +381,31 @@ impl<H: Host> Host for Recording<'_, H> {
         self.results = results.to_vec();
         Ok(())
     }
+}
+
+/// A run without calls (a module without `_start` and no `--invoke`): like a plain run, both
+/// replicas are only instantiated, so their start functions run.
+fn instantiate_only<A: Domain, B: Domain>(
+    module: &Module,
+    config: Config,
+    host: &mut impl Host,
+) -> End {
+    let ended = instantiate_into(&mut Store::<A>::new(config), module, host)
+        .and_then(|_| instantiate_into(&mut Store::<B>::new(config), module, &mut Refuse));
+    match ended {
+        Ok(_) => End::Returned(Vec::new()),
+        Err(error) => error.into(),
+    }
+}
+
+fn instantiate_into<D: Domain>(
+    store: &mut Store<D>,
+    module: &Module,
+    host: &mut impl Host,
+) -> Result<InstanceId, Error> {
+    let mut linker = Linker::new();
+    wasmrel_wasi::link(&mut linker);
+    linker.instantiate(store, module, host)
 }
 
 /// The second replica's host during instantiation: a start function calling the host would
