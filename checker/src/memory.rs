@@ -23,8 +23,9 @@
 //! and sha256, at random points of their runs): no wrong result with `crc` nor with `dup`
 //! (3,600 runs each; 1,930 wrong results unprotected). `dup` reports only flips the program
 //! reads; `crc` also flips in unread bytes of a word it reads. Time at the default check level,
-//! encoded over plain: 2.3–3.5x with `crc`, 1.9–3.1x with `dup` in one run side by side (README). `crc` is the default:
-//! the same coverage of these faults for 1/8 of the memory instead of all of it again.
+//! encoded over plain, in one run side by side (README): 2.3–3.5x with `crc`, 1.9–3.1x with
+//! `dup`. `crc` is the default: the same coverage of these faults for 1/8 of the memory
+//! instead of all of it again.
 //!
 //! Hosts read guest memory through [`MemoryGuard::verify`] too (the executor's `Caller`), so
 //! a flipped byte does not leave the guest through a WASI `fd_write` either.
