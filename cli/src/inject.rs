@@ -18,7 +18,8 @@ pub struct InjectArgs {
     #[arg(long, default_value = "plain", value_parser = Mode::parse)]
     pub mode: Mode,
 
-    /// How many injections the whole campaign has (ids 0..N, shared by all shards).
+    /// How many injections the whole campaign has (ids 0..N, shared by all shards); resuming
+    /// with a larger N grows the campaign.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub faults: u64,
 

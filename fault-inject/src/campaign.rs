@@ -108,6 +108,14 @@ impl CampaignFile {
         };
         strip(self) == strip(other)
     }
+
+    /// This campaign with `faults` injections: ids derive from `(seed, id)` alone, so a
+    /// campaign grows by running the new ids, and its results so far stay valid.
+    pub fn with_faults(&self, faults: u64) -> CampaignFile {
+        let mut grown = self.clone();
+        grown.spec.faults = faults;
+        grown
+    }
 }
 
 /// How to run a campaign.
@@ -196,14 +204,23 @@ impl Campaign {
             shard: options.shard,
         };
         let meta = dir.join(CAMPAIGN);
+        let mut file = file;
         let done = if meta.exists() {
             let existing = read_campaign(dir)?;
-            if !existing.same_campaign(&file) {
+            let faults = file.spec.faults;
+            let grows =
+                faults > existing.spec.faults && existing.with_faults(faults).same_campaign(&file);
+            if !grows && !existing.same_campaign(&file) {
                 return Err(format!(
                     "{}: holds another campaign ({}); use a new --out directory",
                     dir.display(),
                     difference(&existing, &file)
                 ));
+            }
+            if grows {
+                // The recorded golden run stays the campaign's (its time defines the space).
+                file = existing.with_faults(faults);
+                write_campaign(dir, &file)?;
             }
             let records = read_results(dir, true)?;
             check_records(&records, &file, dir)?;
@@ -216,8 +233,7 @@ impl Campaign {
                 ));
             }
             fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-            let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-            fs::write(&meta, text + "\n").map_err(|e| io(&meta, e))?;
+            write_campaign(dir, &file)?;
             BTreeSet::new()
         };
         Ok(Campaign {
@@ -349,6 +365,15 @@ fn fail(failure: &Mutex<Option<String>>, stop: &AtomicBool, message: String) {
 
 pub fn io(path: &Path, error: std::io::Error) -> String {
     format!("{}: {error}", path.display())
+}
+
+/// Writes `campaign.json` (whole, through a temporary file: a kill leaves the old or the new).
+fn write_campaign(dir: &Path, file: &CampaignFile) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(file).map_err(|e| e.to_string())?;
+    let path = dir.join(CAMPAIGN);
+    let partial = dir.join(format!("{CAMPAIGN}.partial"));
+    fs::write(&partial, text + "\n").map_err(|e| io(&partial, e))?;
+    fs::rename(&partial, &path).map_err(|e| io(&path, e))
 }
 
 /// Reads `campaign.json`.

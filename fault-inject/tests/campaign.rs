@@ -633,3 +633,27 @@ fn app_clone(app: &App) -> App {
     copy.dirs.clone_from(&app.dirs);
     copy
 }
+
+#[test]
+fn a_campaign_resumed_with_more_faults_grows_into_the_larger_one() {
+    let whole = temp("grow-whole");
+    let opts = options(Mode::Plain, 90);
+    Campaign::open(loop_app(true), &opts, &whole)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let dir = temp("grow");
+    let small = options(Mode::Plain, 40);
+    Campaign::open(loop_app(true), &small, &dir)
+        .unwrap()
+        .run(&small)
+        .unwrap();
+    let mut grown = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    assert_eq!((grown.done.len(), grown.pending().len()), (40, 50));
+    assert_eq!(grown.run(&opts).unwrap(), 50);
+    assert_eq!(sorted(&dir), sorted(&whole));
+    assert_eq!(read_campaign(&dir).unwrap().spec.faults, 90);
+    // Shrinking is another campaign.
+    let error = Campaign::open(loop_app(true), &small, &dir).err().unwrap();
+    assert!(error.contains("faults 90"), "{error}");
+}
