@@ -7,23 +7,25 @@
 #            space (`--sampling fault-space`), as many faults as the 1/100 target needs:
 #            with zero SDCs the 95 % upper bound of the extrapolated count is about
 #            3/N x the mode's fault space W, so N = ceil(MARGIN x 3 x W / (plain's estimate
-#            / 100)), MARGIN = 1.3, capped at MAX_FAULTS. W comes from the mode's own golden
+#            / 100)), MARGIN = 2.5, capped at MAX_FAULTS. W comes from the mode's own golden
 #            run (a one-fault probe campaign measures it).
 # The hardened campaigns grow in ROUNDS rounds of N/ROUNDS faults each, every campaign per
 # round, until the time budget (MINUTES) is spent: if it runs out, every benchmark has the
 # same share of its N, and the report states the samples actually taken. Time left then
-# goes to dual campaigns with an AN-encoded second replica (EXTRA_FAULTS faults each).
+# goes to dual campaigns with an AN-encoded second replica (EXTRA_FAULTS faults each),
+# each grown, while time is left, to 1.3 x the samples its report says would reach the
+# target (a campaign resumed with more faults grows; its first results stay valid).
 # Usage: papers/run-campaign.sh [CAMPAIGN_ROOT]   (default papers/campaign)
-# Environment: MINUTES (40), MARGIN (1.3), MAX_FAULTS (200000), ROUNDS (4), PLAIN_FAULTS
+# Environment: MINUTES (42), MARGIN (2.5), MAX_FAULTS (200000), ROUNDS (5), PLAIN_FAULTS
 # (8400), EXTRA_FAULTS (4000), BENCHES ("name:size ..."), WASMREL (target/release/wasmrel).
 set -eu
 cd "$(dirname "$0")/.."
 root=${1:-papers/campaign}
 wasmrel=${WASMREL:-target/release/wasmrel}
-minutes=${MINUTES:-40}
-margin=${MARGIN:-1.3}
+minutes=${MINUTES:-42}
+margin=${MARGIN:-2.5}
 max_faults=${MAX_FAULTS:-200000}
-rounds=${ROUNDS:-4}
+rounds=${ROUNDS:-5}
 [ -x "$wasmrel" ] || cargo build --release -p wasmrel-cli
 deadline=$(($(date +%s) + minutes * 60))
 work=$(mktemp -d)
@@ -92,6 +94,23 @@ for bench in $benches; do
   inject --mode dual --replicas plain,encoded --sampling fault-space --faults "$extra_faults" \
     --out "$root/$name-dual-encoded" "benches/programs/$name.wasm" "$size"
 done
+"$wasmrel" report "$root"/*-plain "$root"/*-dual-encoded --out "$work/extra" 2>/dev/null
+python3 - "$work/extra/report.json" > "$work/grow" <<'PY'
+import json, math, sys
+for c in json.load(open(sys.argv[1]))["campaigns"]:
+    wanted = (c.get("reduction") or {}).get("samples_for_target")
+    if c["variant"] == "dual (plain,encoded)" and wanted:
+        print(c["app"].split()[0], math.ceil(wanted * 1.3 / 100) * 100, wanted)
+PY
+while read -r name faults wanted; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    break
+  fi
+  size=$(echo "$benches" | tr ' ' '\n' | sed -n "s/^$name://p")
+  inject --mode dual --replicas plain,encoded --sampling fault-space --faults "$faults" \
+    --out "$root/$name-dual-encoded" "benches/programs/$name.wasm" "$size"
+  echo "$name dual-encoded $faults $wanted" >> "$plan"
+done < "$work/grow"
 cp "$plan" "$root/plan.txt"
 for dir in "$root"/*/; do
   if [ -f "$dir/results.jsonl" ]; then
