@@ -5,7 +5,7 @@
 
 use wasmrel_an_encoding::An;
 use wasmrel_executor::{
-    Config, Error, Linker, Module, NoHost, Pause, Place, Plain, Protection, Store, Value,
+    Config, Error, Execution, Linker, Module, NoHost, Pause, Place, Plain, Protection, Store, Value,
 };
 
 const PROGRAM: &str = r#"(module
@@ -48,6 +48,18 @@ fn run(
     state: State,
     bit: u32,
 ) -> Option<Result<Vec<Value>, Error>> {
+    let (mut store, mut execution) = flipped(protection, stop, state, bit)?;
+    Some(execution.run(&mut store, &mut NoHost))
+}
+
+/// The store and execution of `run`, encoded with `protection`, stopped after `stop`
+/// instructions with `bit` of `state` flipped; `None` if the state does not exist.
+fn flipped(
+    protection: Protection,
+    stop: u64,
+    state: State,
+    bit: u32,
+) -> Option<(Store<An>, Execution<An>)> {
     let bytes = wat::parse_str(PROGRAM).expect("valid module");
     let config = Config {
         fuel: Some(100_000),
@@ -79,7 +91,7 @@ fn run(
         }
         State::Signature => *execution.signature_mut() ^= 1 << bit,
     }
-    Some(execution.run(&mut store, &mut NoHost))
+    Some((store, execution))
 }
 
 fn correct() -> Result<Vec<Value>, Error> {
@@ -235,30 +247,16 @@ fn code() {
 }
 
 /// Runs `run` flipping `bit` of `state` at `stop` and returns the outcome with the place the
-/// execution stopped at.
+/// execution stopped at, and the module's bytes.
 fn run_with_place(
     stop: u64,
     state: State,
     bit: u32,
 ) -> (Result<Vec<Value>, Error>, Option<Place>, Vec<u8>) {
-    let bytes = wat::parse_str(PROGRAM).expect("valid module");
-    let module = Module::new(&Config::default(), &bytes).expect("valid module");
-    let mut store: Store<An> = Store::new(Config::default());
-    let instance = Linker::new()
-        .instantiate(&mut store, &module, &mut NoHost)
-        .expect("links");
-    let mut execution = store.start_call(instance, "run", &ARGS).expect("starts");
-    execution.set_pause_at(stop);
-    assert_eq!(execution.resume(&mut store), Ok(Pause::Stopped));
-    match state {
-        State::Slot(index) => {
-            let slot = execution.frame_base() + index;
-            execution.stack_mut()[slot as usize] ^= 1 << bit;
-        }
-        State::Global(index) => *store.global_slot_mut(index).expect("global") ^= 1 << bit,
-        _ => unreachable!("not used"),
-    }
+    let (mut store, mut execution) =
+        flipped(Protection::None, stop, state, bit).expect("the state exists");
     let outcome = execution.run(&mut store, &mut NoHost);
+    let bytes = wat::parse_str(PROGRAM).expect("valid module");
     (outcome, execution.place(&store), bytes)
 }
 
