@@ -48,6 +48,13 @@ impl Errno {
 pub type WasiResult<T = ()> = Result<T, Errno>;
 
 #[cfg(feature = "std")]
+impl From<rustix::io::Errno> for Errno {
+    fn from(err: rustix::io::Errno) -> Self {
+        std::io::Error::from(err).into()
+    }
+}
+
+#[cfg(feature = "std")]
 impl From<std::io::Error> for Errno {
     /// Host errors keep their meaning; anything without a preview-1 twin becomes `EIO`.
     fn from(err: std::io::Error) -> Self {

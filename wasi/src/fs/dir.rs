@@ -2,19 +2,20 @@
 
 use std::prelude::rust_2021::*;
 
-use std::ffi::OsString;
 use std::fs::File;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirEntryExt, MetadataExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::Path;
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
 use crate::abi::{self, dirent, filestat, filetype, rights};
 use crate::descriptor::FdStat;
 use crate::errno::WasiResult;
 
 pub(crate) struct OpenDir {
-    /// The host path; every lookup through this descriptor stays below it.
-    pub root: PathBuf,
+    /// The open directory: the root every lookup through this descriptor starts from and
+    /// stays below (`sandbox`), and what `fd_readdir` lists.
     handle: File,
     /// The guest name of a preopened directory (`fd_prestat_*`); `None` for opened ones.
     pub preopen: Option<String>,
@@ -25,36 +26,49 @@ pub(crate) struct OpenDir {
 }
 
 struct Entry {
-    name: OsString,
+    name: Vec<u8>,
     ino: u64,
     filetype: u8,
 }
 
 impl OpenDir {
-    /// Opens a host directory (never through a symlink in its last component).
-    pub fn open(root: PathBuf, rights_base: u64, rights_inheriting: u64) -> std::io::Result<Self> {
-        let handle = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
-            .open(&root)?;
-        Ok(Self {
-            root,
+    /// Opens directory `name` in the open directory `parent` (never through a symlink).
+    pub fn open_at(
+        parent: BorrowedFd<'_>,
+        name: &[u8],
+        rights_base: u64,
+        rights_inheriting: u64,
+    ) -> WasiResult<Self> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let handle = File::from(rustix::fs::openat(parent, name, flags, Mode::empty())?);
+        Ok(Self::new(handle, rights_base, rights_inheriting))
+    }
+
+    fn new(handle: File, rights_base: u64, rights_inheriting: u64) -> Self {
+        Self {
             handle,
             preopen: None,
             rights_base: rights_base & rights::DIRECTORY,
             rights_inheriting,
             listing: Vec::new(),
-        })
+        }
     }
 
-    /// Opens a granted directory; its canonical path becomes the root, so a grant given
-    /// through a symlink still has a symlink-free root.
+    /// Opens a granted directory. The host chose its path, so symlinks on it are followed;
+    /// from then on only the open directory counts, whatever happens to the path.
     pub fn preopen(host: &Path, guest: &str) -> std::io::Result<Self> {
-        let root = host.canonicalize()?;
-        std::fs::read_dir(&root)?;
-        let mut dir = Self::open(root, rights::DIRECTORY, rights::ALL)?;
+        let handle = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY)
+            .open(host)?;
+        let mut dir = Self::new(handle, rights::DIRECTORY, rights::ALL);
         dir.preopen = Some(guest.to_owned());
         Ok(dir)
+    }
+
+    /// The directory every path through this descriptor is resolved below.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.handle.as_fd()
     }
 
     pub fn fdstat(&self) -> FdStat {
@@ -95,7 +109,7 @@ impl OpenDir {
             if out.len() >= capacity {
                 break;
             }
-            let name = entry.name.as_bytes();
+            let name = entry.name.as_slice();
             let mut header = [0u8; dirent::SIZE];
             abi::put_u64(&mut header, dirent::NEXT, index as u64 + 1);
             abi::put_u64(&mut header, dirent::INO, entry.ino);
@@ -111,26 +125,42 @@ impl OpenDir {
     /// `.`, `..` and the entries sorted by name, so listings are the same on every run.
     fn list(&self, view: &mut super::MetadataView) -> WasiResult<Vec<Entry>> {
         let here = self.handle.metadata()?;
-        let parent = std::fs::metadata(self.root.join("..")).unwrap_or_else(|_| here.clone());
+        let (parent_dev, parent_ino) =
+            match rustix::fs::statat(&self.handle, "..", AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(parent) => (parent.st_dev, parent.st_ino),
+                Err(_) => (here.dev(), here.ino()),
+            };
         let mut entries = vec![
             Entry {
-                name: ".".into(),
+                name: b".".to_vec(),
                 ino: view.ino(here.dev(), here.ino()),
                 filetype: filetype::DIRECTORY,
             },
             Entry {
-                name: "..".into(),
-                ino: view.ino(parent.dev(), parent.ino()),
+                name: b"..".to_vec(),
+                ino: view.ino(parent_dev, parent_ino),
                 filetype: filetype::DIRECTORY,
             },
         ];
         let mut children = Vec::new();
-        for child in std::fs::read_dir(&self.root)? {
+        for child in rustix::fs::Dir::read_from(&self.handle)? {
             let child = child?;
+            let name = child.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let kind = match child.file_type() {
+                // Some file systems leave the type out of their entries.
+                FileType::Unknown => {
+                    let stat = rustix::fs::statat(&self.handle, name, AtFlags::SYMLINK_NOFOLLOW)?;
+                    FileType::from_raw_mode(stat.st_mode)
+                }
+                kind => kind,
+            };
             children.push(Entry {
-                name: child.file_name(),
+                name: name.to_vec(),
                 ino: view.ino(here.dev(), child.ino()),
-                filetype: super::filetype_of(child.file_type()?),
+                filetype: super::filetype_of(kind),
             });
         }
         children.sort_by(|a, b| a.name.cmp(&b.name));

@@ -16,29 +16,25 @@ pub(crate) use file::OpenFile;
 pub(crate) use path::{OpenRequest, PathArg};
 pub(crate) use view::MetadataView;
 
-use std::fs::{FileType, Metadata};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
-use std::time::{Duration, SystemTime};
+use std::fs::Metadata;
+use std::os::fd::AsFd;
+use std::os::unix::fs::MetadataExt;
+
+use rustix::fs::{FileType, Timespec, Timestamps, UTIME_NOW, UTIME_OMIT};
 
 use crate::abi::{self, filestat, filetype, fstflags};
 use crate::errno::{Errno, WasiResult};
 
 /// The preview-1 `filetype` of a host file type.
 pub(crate) fn filetype_of(kind: FileType) -> u8 {
-    if kind.is_dir() {
-        filetype::DIRECTORY
-    } else if kind.is_file() {
-        filetype::REGULAR_FILE
-    } else if kind.is_symlink() {
-        filetype::SYMBOLIC_LINK
-    } else if kind.is_char_device() {
-        filetype::CHARACTER_DEVICE
-    } else if kind.is_block_device() {
-        1
-    } else if kind.is_socket() {
-        6
-    } else {
-        filetype::UNKNOWN
+    match kind {
+        FileType::Directory => filetype::DIRECTORY,
+        FileType::RegularFile => filetype::REGULAR_FILE,
+        FileType::Symlink => filetype::SYMBOLIC_LINK,
+        FileType::CharacterDevice => filetype::CHARACTER_DEVICE,
+        FileType::BlockDevice => 1,
+        FileType::Socket => 6,
+        _ => filetype::UNKNOWN,
     }
 }
 
@@ -53,7 +49,7 @@ pub(crate) fn filestat_of(meta: &Metadata) -> [u8; filestat::SIZE] {
     let mut image = [0; filestat::SIZE];
     abi::put_u64(&mut image, filestat::DEV, meta.dev());
     abi::put_u64(&mut image, filestat::INO, meta.ino());
-    image[filestat::FILETYPE] = filetype_of(meta.file_type());
+    image[filestat::FILETYPE] = filetype_of(FileType::from_raw_mode(meta.mode()));
     abi::put_u64(&mut image, filestat::NLINK, meta.nlink());
     abi::put_u64(&mut image, filestat::SIZE_FIELD, meta.size());
     abi::put_u64(
@@ -74,22 +70,31 @@ pub(crate) fn filestat_of(meta: &Metadata) -> [u8; filestat::SIZE] {
     image
 }
 
-/// Applies `*_set_times` arguments to an open host file or directory.
-pub(crate) fn set_times(file: &std::fs::File, atim: u64, mtim: u64, flags: u16) -> WasiResult {
-    let pick = |value: u64, set: u16, now: u16| -> WasiResult<Option<SystemTime>> {
+/// The `utimensat`/`futimens` times of `*_set_times` arguments: a given time, now, or left
+/// as it is.
+pub(crate) fn timestamps(atim: u64, mtim: u64, flags: u16) -> WasiResult<Timestamps> {
+    let pick = |value: u64, set: u16, now: u16| -> WasiResult<Timespec> {
+        let nsec = |nsec| Timespec {
+            tv_sec: 0,
+            tv_nsec: nsec,
+        };
         match (flags & set != 0, flags & now != 0) {
             (true, true) => Err(Errno::INVAL),
-            (true, false) => Ok(Some(SystemTime::UNIX_EPOCH + Duration::from_nanos(value))),
-            (false, true) => Ok(Some(SystemTime::now())),
-            (false, false) => Ok(None),
+            (true, false) => Ok(Timespec {
+                tv_sec: i64::try_from(value / 1_000_000_000).map_err(|_| Errno::INVAL)?,
+                tv_nsec: i64::try_from(value % 1_000_000_000).map_err(|_| Errno::INVAL)?,
+            }),
+            (false, true) => Ok(nsec(UTIME_NOW)),
+            (false, false) => Ok(nsec(UTIME_OMIT)),
         }
     };
-    let mut times = std::fs::FileTimes::new();
-    if let Some(time) = pick(atim, fstflags::ATIM, fstflags::ATIM_NOW)? {
-        times = times.set_accessed(time);
-    }
-    if let Some(time) = pick(mtim, fstflags::MTIM, fstflags::MTIM_NOW)? {
-        times = times.set_modified(time);
-    }
-    Ok(file.set_times(times)?)
+    Ok(Timestamps {
+        last_access: pick(atim, fstflags::ATIM, fstflags::ATIM_NOW)?,
+        last_modification: pick(mtim, fstflags::MTIM, fstflags::MTIM_NOW)?,
+    })
+}
+
+/// Applies `fd_filestat_set_times` arguments to an open host file or directory.
+pub(crate) fn set_times(file: impl AsFd, atim: u64, mtim: u64, flags: u16) -> WasiResult {
+    Ok(rustix::fs::futimens(file, &timestamps(atim, mtim, flags)?)?)
 }

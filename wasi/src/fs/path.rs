@@ -2,10 +2,10 @@
 
 use std::prelude::rust_2021::*;
 
-use std::fs::OpenOptions;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::fs::File;
+use std::os::fd::AsFd;
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
 use super::sandbox::{resolve, Resolved};
 use super::{OpenDir, OpenFile};
@@ -42,9 +42,9 @@ impl WasiCtx {
         path: PathArg,
         follow: bool,
     ) -> WasiResult<Resolved> {
-        let root = self.fds.get(path.fd)?.dir()?.root.clone();
+        let root = self.fds.get(path.fd)?.dir()?;
         let bytes = read_path(guest, path.addr, path.len)?;
-        resolve(&root, &bytes, follow)
+        resolve(root.fd(), &bytes, follow)
     }
 
     pub(crate) fn path_open(
@@ -56,7 +56,7 @@ impl WasiCtx {
     ) -> WasiResult {
         let resolved =
             self.resolve_arg(guest, path, request.lookup & LOOKUP_SYMLINK_FOLLOW != 0)?;
-        let descriptor = open(resolved.path(), request)?;
+        let descriptor = open(&resolved, request)?;
         let fd = self.fds.insert(descriptor)?;
         guest.write_u32(fd_out, fd).inspect_err(|_| {
             let _ = self.fds.remove(fd);
@@ -71,10 +71,16 @@ impl WasiCtx {
         lookup: u32,
         out: u32,
     ) -> WasiResult {
-        let target = self
-            .resolve_arg(guest, path, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?
-            .path();
-        let meta = std::fs::symlink_metadata(target)?;
+        let target = self.resolve_arg(guest, path, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?;
+        // An O_PATH descriptor of the target itself (a symlink stays a symlink), for std's
+        // metadata.
+        let handle = rustix::fs::openat(
+            &target.dir,
+            target.at(),
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        let meta = File::from(handle).metadata()?;
         let image = self.metadata.filestat(super::filestat_of(&meta));
         let (image, len) = snapshot.filestat(image);
         guest.write(out, image.get(..len).unwrap_or(image.as_slice()))
@@ -88,16 +94,14 @@ impl WasiCtx {
         times: (u64, u64, u16),
     ) -> WasiResult {
         let follow = lookup & LOOKUP_SYMLINK_FOLLOW != 0;
-        let target = self.resolve_arg(guest, path, follow)?.path();
-        if std::fs::symlink_metadata(&target)?.file_type().is_symlink() {
-            // std cannot set a symlink's own times; refusing beats touching its target.
-            return Err(Errno::NOTSUP);
-        }
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(target)?;
-        super::set_times(&file, times.0, times.1, times.2)
+        let target = self.resolve_arg(guest, path, follow)?;
+        let times = super::timestamps(times.0, times.1, times.2)?;
+        Ok(rustix::fs::utimensat(
+            &target.dir,
+            target.at(),
+            &times,
+            AtFlags::SYMLINK_NOFOLLOW,
+        )?)
     }
 
     pub(crate) fn path_create_directory(
@@ -105,10 +109,9 @@ impl WasiCtx {
         guest: &mut impl Guest,
         path: PathArg,
     ) -> WasiResult {
-        let target = self
-            .resolve_arg(guest, path, false)?
-            .require_name(Errno::EXIST)?;
-        Ok(std::fs::create_dir(target)?)
+        let target = self.resolve_arg(guest, path, false)?;
+        let name = target.require_name(Errno::EXIST)?;
+        Ok(rustix::fs::mkdirat(&target.dir, name, Mode::from(0o777))?)
     }
 
     pub(crate) fn path_remove_directory(
@@ -116,20 +119,16 @@ impl WasiCtx {
         guest: &mut impl Guest,
         path: PathArg,
     ) -> WasiResult {
-        let target = self
-            .resolve_arg(guest, path, false)?
-            .require_name(Errno::INVAL)?;
-        Ok(std::fs::remove_dir(target)?)
+        let target = self.resolve_arg(guest, path, false)?;
+        let name = target.require_name(Errno::INVAL)?;
+        Ok(rustix::fs::unlinkat(&target.dir, name, AtFlags::REMOVEDIR)?)
     }
 
     pub(crate) fn path_unlink_file(&mut self, guest: &mut impl Guest, path: PathArg) -> WasiResult {
-        let target = self
-            .resolve_arg(guest, path, false)?
-            .require_name(Errno::ISDIR)?;
-        if std::fs::symlink_metadata(&target)?.is_dir() {
-            return Err(Errno::ISDIR);
-        }
-        Ok(std::fs::remove_file(target)?)
+        let target = self.resolve_arg(guest, path, false)?;
+        let name = target.require_name(Errno::ISDIR)?;
+        // Linux's unlinkat refuses a directory with EISDIR.
+        Ok(rustix::fs::unlinkat(&target.dir, name, AtFlags::empty())?)
     }
 
     pub(crate) fn path_rename(
@@ -138,13 +137,14 @@ impl WasiCtx {
         from: PathArg,
         to: PathArg,
     ) -> WasiResult {
-        let source = self
-            .resolve_arg(guest, from, false)?
-            .require_name(Errno::BUSY)?;
-        let target = self
-            .resolve_arg(guest, to, false)?
-            .require_name(Errno::BUSY)?;
-        Ok(std::fs::rename(source, target)?)
+        let source = self.resolve_arg(guest, from, false)?;
+        let target = self.resolve_arg(guest, to, false)?;
+        Ok(rustix::fs::renameat(
+            &source.dir,
+            source.require_name(Errno::BUSY)?,
+            &target.dir,
+            target.require_name(Errno::BUSY)?,
+        )?)
     }
 
     pub(crate) fn path_link(
@@ -154,13 +154,16 @@ impl WasiCtx {
         lookup: u32,
         to: PathArg,
     ) -> WasiResult {
-        let source = self
-            .resolve_arg(guest, from, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?
-            .require_name(Errno::PERM)?;
-        let target = self
-            .resolve_arg(guest, to, false)?
-            .require_name(Errno::EXIST)?;
-        Ok(std::fs::hard_link(source, target)?)
+        let source = self.resolve_arg(guest, from, lookup & LOOKUP_SYMLINK_FOLLOW != 0)?;
+        let target = self.resolve_arg(guest, to, false)?;
+        // Without AT_SYMLINK_FOLLOW: a followed source was resolved to a non-link already.
+        Ok(rustix::fs::linkat(
+            &source.dir,
+            source.require_name(Errno::PERM)?,
+            &target.dir,
+            target.require_name(Errno::EXIST)?,
+            AtFlags::empty(),
+        )?)
     }
 
     /// Creates a symlink. Its target is stored as given; it is harmless because lookups never
@@ -179,13 +182,9 @@ impl WasiCtx {
         if target.is_empty() || target.contains(&0) {
             return Err(Errno::INVAL);
         }
-        let link = self
-            .resolve_arg(guest, link, false)?
-            .require_name(Errno::EXIST)?;
-        Ok(std::os::unix::fs::symlink(
-            std::ffi::OsStr::from_bytes(&target),
-            link,
-        )?)
+        let link = self.resolve_arg(guest, link, false)?;
+        let name = link.require_name(Errno::EXIST)?;
+        Ok(rustix::fs::symlinkat(target, &link.dir, name)?)
     }
 
     pub(crate) fn path_readlink(
@@ -195,11 +194,10 @@ impl WasiCtx {
         buf: (u32, u32),
         used_out: u32,
     ) -> WasiResult {
-        let link = self
-            .resolve_arg(guest, path, false)?
-            .require_name(Errno::INVAL)?;
-        let target = std::fs::read_link(link)?;
-        let bytes = target.as_os_str().as_bytes();
+        let link = self.resolve_arg(guest, path, false)?;
+        let target =
+            rustix::fs::readlinkat(&link.dir, link.require_name(Errno::INVAL)?, Vec::new())?;
+        let bytes = target.as_bytes();
         let used = bytes.len().min(buf.1 as usize);
         guest.write(buf.0, bytes.get(..used).unwrap_or_default())?;
         guest.write_u32(used_out, used as u32)
@@ -218,65 +216,78 @@ fn read_path(guest: &mut impl Guest, addr: u32, len: u32) -> WasiResult<Vec<u8>>
 }
 
 /// Opens the resolved target as a directory or a file, as `path_open`'s flags and rights ask.
-fn open(target: PathBuf, request: OpenRequest) -> WasiResult<Descriptor> {
-    let existing = std::fs::symlink_metadata(&target).ok();
+///
+/// The last component is never followed (`O_NOFOLLOW`): a symlink there was expanded by the
+/// resolver if the guest asked for that, so one found now was swapped in meanwhile.
+fn open(target: &Resolved, request: OpenRequest) -> WasiResult<Descriptor> {
+    let existing = rustix::fs::statat(&target.dir, target.at(), AtFlags::SYMLINK_NOFOLLOW)
+        .ok()
+        .map(|stat| FileType::from_raw_mode(stat.st_mode));
     let writes = request.rights_base
         & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
         != 0;
-    if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+    if existing == Some(FileType::Directory) {
         if request.oflags & (oflags::CREAT | oflags::EXCL) == oflags::CREAT | oflags::EXCL {
             return Err(Errno::EXIST);
         }
         if writes || request.oflags & oflags::TRUNC != 0 {
             return Err(Errno::ISDIR);
         }
-        let dir = OpenDir::open(target, request.rights_base, request.rights_inheriting)?;
+        let dir = OpenDir::open_at(
+            target.dir.as_fd(),
+            target.at(),
+            request.rights_base,
+            request.rights_inheriting,
+        )?;
         return Ok(Descriptor::Dir(dir));
     }
     if request.oflags & oflags::DIRECTORY != 0 {
         return Err(match existing {
-            Some(meta) if meta.file_type().is_symlink() => Errno::LOOP,
+            Some(FileType::Symlink) => Errno::LOOP,
             Some(_) => Errno::NOTDIR,
             None => Errno::NOENT,
         });
     }
 
-    // Creation and truncation go straight to open(2) as flags, so a read-only open with
-    // O_CREAT behaves as in POSIX (std would insist on write access for them).
-    let flags = libc::O_NOFOLLOW
+    // Creation and truncation go straight to openat(2) as flags, so a read-only open with
+    // O_CREAT behaves as in POSIX.
+    let reads = request.rights_base & (rights::FD_READ | rights::FD_READDIR) != 0 || !writes;
+    let access = match (reads, writes) {
+        (true, true) => OFlags::RDWR,
+        (false, true) => OFlags::WRONLY,
+        _ => OFlags::RDONLY,
+    };
+    let flags = access
+        | OFlags::NOFOLLOW
+        | OFlags::CLOEXEC
         | host_flags(
             request.oflags,
             &[
-                (oflags::CREAT, libc::O_CREAT),
-                (oflags::EXCL, libc::O_EXCL),
-                (oflags::TRUNC, libc::O_TRUNC),
+                (oflags::CREAT, OFlags::CREATE),
+                (oflags::EXCL, OFlags::EXCL),
+                (oflags::TRUNC, OFlags::TRUNC),
             ],
         )
         | host_flags(
             request.fdflags,
             &[
-                (fdflags::DSYNC, libc::O_DSYNC),
-                (fdflags::SYNC, libc::O_SYNC),
-                (fdflags::RSYNC, libc::O_RSYNC),
+                (fdflags::DSYNC, OFlags::DSYNC),
+                (fdflags::SYNC, OFlags::SYNC),
+                (fdflags::RSYNC, OFlags::RSYNC),
             ],
         );
-    let reads = request.rights_base & (rights::FD_READ | rights::FD_READDIR) != 0 || !writes;
-    let file = OpenOptions::new()
-        .read(reads)
-        .write(writes)
-        .custom_flags(flags)
-        .open(&target)?;
+    let file = rustix::fs::openat(&target.dir, target.at(), flags, Mode::from(0o666))?;
     Ok(Descriptor::File(OpenFile::new(
-        file,
+        File::from(file),
         request.fdflags,
         request.rights_base,
     )))
 }
 
 /// The `open(2)` flags whose WASI bits are set in `bits`.
-fn host_flags(bits: u16, table: &[(u16, i32)]) -> i32 {
+fn host_flags(bits: u16, table: &[(u16, OFlags)]) -> OFlags {
     table
         .iter()
         .filter(|(wasi, _)| bits & wasi != 0)
-        .fold(0, |flags, (_, host)| flags | host)
+        .fold(OFlags::empty(), |flags, (_, host)| flags | *host)
 }

@@ -1,55 +1,68 @@
 //! Resolving guest paths inside a directory grant without ever leaving it.
 //!
-//! The path is walked one component at a time from the grant's root. `..` may climb only as
-//! far as the root, absolute paths are refused, and every symlink met on the way is read and
-//! its target spliced into the walk (so it obeys the same rules) instead of being handed to
-//! the host, which would follow it anywhere. The final component is returned unresolved when
-//! the caller does not follow symlinks there (`unlink`, `rename`, `readlink`, `lstat`), and
-//! callers open it with `O_NOFOLLOW`, so a symlink swapped in at the last moment is not
-//! followed either.
+//! The walk holds directories open, never names them: it starts at the grant's descriptor
+//! and opens each directory component relative to the one before (`openat` with
+//! `O_PATH | O_DIRECTORY | O_NOFOLLOW`), so the kernel itself refuses a symlink met where a
+//! directory was seen, and a component renamed or swapped by another process between two
+//! steps cannot lead the walk elsewhere. `..` pops the walk's own stack of open directories
+//! and never asks the kernel, so it stops at the grant's root even if a directory on the way
+//! was moved out of the grant meanwhile. Absolute paths are refused, and every symlink met is
+//! read (relative to its directory) and its target spliced into the walk, so it obeys the
+//! same rules, instead of being handed to the kernel, which would follow it anywhere.
+//!
+//! The result is the open directory holding the last component plus that component's name;
+//! callers act on it with the `*at` calls, which do not follow a symlink in the last
+//! component (`O_NOFOLLOW`, `AT_SYMLINK_NOFOLLOW`, or calls that never follow), so a symlink
+//! swapped in there at the last moment is not followed either. No lookup by host path name
+//! remains, so no check-then-use race can escape a grant.
 
 use std::prelude::rust_2021::*;
 
 use std::collections::VecDeque;
-use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
 use crate::errno::{Errno, WasiResult};
 
 /// Symlinks followed in one lookup before giving up with `ELOOP` (Linux's limit).
 const MAX_SYMLINKS: usize = 40;
 
+/// Directories the walk holds open at once (one per level below the grant's root). A path
+/// deeper than this is `ENAMETOOLONG`: it keeps a hostile `a/a/a/...` path from using up the
+/// host's descriptors (Linux refuses paths over 4096 bytes, about 2048 levels, anyway).
+const MAX_DEPTH: usize = 256;
+
 /// Where a guest path leads inside a grant.
 #[derive(Debug)]
 pub(crate) struct Resolved {
-    /// The host directory holding the last component; symlink-free below the grant's root.
-    pub dir: PathBuf,
-    /// The last component, or `None` when the path names `dir` itself (`.`, `a/..`).
-    pub name: Option<OsString>,
+    /// The directory holding the last component, opened beneath the grant's root.
+    pub dir: OwnedFd,
+    /// The last component (one name: no `/`, no NUL, not `.` or `..`), or `None` when the
+    /// path names `dir` itself (`.`, `a/..`).
+    pub name: Option<Vec<u8>>,
 }
 
 impl Resolved {
-    /// The host path of the target.
-    pub fn path(&self) -> PathBuf {
-        match &self.name {
-            Some(name) => self.dir.join(name),
-            None => self.dir.clone(),
-        }
+    /// The name to pass to a `*at` call with `dir`: the last component, or `.` for `dir`
+    /// itself.
+    pub fn at(&self) -> &[u8] {
+        self.name.as_deref().unwrap_or(b".")
     }
 
     /// The last component, for operations that need one (`unlink`, `rename`, `mkdir`).
-    pub fn require_name(&self, or: Errno) -> WasiResult<PathBuf> {
-        match &self.name {
-            Some(name) => Ok(self.dir.join(name)),
-            None => Err(or),
-        }
+    pub fn require_name(&self, or: Errno) -> WasiResult<&[u8]> {
+        self.name.as_deref().ok_or(or)
     }
 }
 
-/// Resolves `guest_path` below `root`. With `follow_last` a symlink in the last component is
-/// followed too (a trailing `/` also asks for that).
-pub(crate) fn resolve(root: &Path, guest_path: &[u8], follow_last: bool) -> WasiResult<Resolved> {
+/// Resolves `guest_path` below the directory `root`. With `follow_last` a symlink in the last
+/// component is followed too (a trailing `/` also asks for that).
+pub(crate) fn resolve(
+    root: BorrowedFd<'_>,
+    guest_path: &[u8],
+    follow_last: bool,
+) -> WasiResult<Resolved> {
     if guest_path.is_empty() {
         return Err(Errno::NOENT);
     }
@@ -64,37 +77,30 @@ pub(crate) fn resolve(root: &Path, guest_path: &[u8], follow_last: bool) -> Wasi
 
     let mut pending: VecDeque<Vec<u8>> = components(guest_path).map(<[u8]>::to_vec).collect();
 
-    let mut current = root.to_path_buf();
-    let mut depth = 0usize;
+    // The directories below `root` that the walk stands in, innermost last.
+    let mut opened: Vec<OwnedFd> = Vec::new();
     let mut links = 0usize;
     while let Some(component) = pending.pop_front() {
         if component == b".." {
-            if depth == 0 {
-                return Err(Errno::NOTCAPABLE);
-            }
-            depth -= 1;
-            current.pop();
+            opened.pop().ok_or(Errno::NOTCAPABLE)?;
             continue;
         }
+        let here = opened.last().map_or(root, AsFd::as_fd);
         let is_last = pending.is_empty();
-        let candidate = current.join(OsStr::from_bytes(&component));
-        let meta = match std::fs::symlink_metadata(&candidate) {
-            Ok(meta) => meta,
-            Err(err) if is_last && err.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Resolved {
-                    dir: current,
-                    name: Some(OsString::from(OsStr::from_bytes(&component))),
-                });
+        let kind = match rustix::fs::statat(here, &component, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => FileType::from_raw_mode(stat.st_mode),
+            Err(rustix::io::Errno::NOENT) if is_last => {
+                return finish(root, opened, Some(component));
             }
             Err(err) => return Err(err.into()),
         };
-        if meta.file_type().is_symlink() && (!is_last || follow_last) {
+        if kind == FileType::Symlink && (!is_last || follow_last) {
             links += 1;
             if links > MAX_SYMLINKS {
                 return Err(Errno::LOOP);
             }
-            let target = std::fs::read_link(&candidate)?;
-            let target = target.as_os_str().as_bytes();
+            let target = rustix::fs::readlinkat(here, &component, Vec::new())?;
+            let target = target.as_bytes();
             if target.starts_with(b"/") {
                 return Err(Errno::NOTCAPABLE);
             }
@@ -104,24 +110,41 @@ pub(crate) fn resolve(root: &Path, guest_path: &[u8], follow_last: bool) -> Wasi
             continue;
         }
         if is_last {
-            if trailing_slash && !meta.is_dir() {
+            if trailing_slash && kind != FileType::Directory {
                 return Err(Errno::NOTDIR);
             }
-            return Ok(Resolved {
-                dir: current,
-                name: Some(OsString::from(OsStr::from_bytes(&component))),
-            });
+            return finish(root, opened, Some(component));
         }
-        if !meta.is_dir() {
+        if kind != FileType::Directory {
             return Err(Errno::NOTDIR);
         }
-        depth += 1;
-        current.push(OsStr::from_bytes(&component));
+        if opened.len() >= MAX_DEPTH {
+            return Err(Errno::NAMETOOLONG);
+        }
+        // Refused by the kernel (ELOOP, ENOTDIR) if the component is no longer the
+        // directory just seen.
+        let next = rustix::fs::openat(
+            here,
+            &component,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        opened.push(next);
     }
-    Ok(Resolved {
-        dir: current,
-        name: None,
-    })
+    finish(root, opened, None)
+}
+
+/// The result of a walk that ends in the innermost opened directory (`root` when none).
+fn finish(
+    root: BorrowedFd<'_>,
+    mut opened: Vec<OwnedFd>,
+    name: Option<Vec<u8>>,
+) -> WasiResult<Resolved> {
+    let dir = match opened.pop() {
+        Some(dir) => dir,
+        None => root.try_clone_to_owned()?,
+    };
+    Ok(Resolved { dir, name })
 }
 
 /// The non-empty components of a path other than `.`.
@@ -133,35 +156,73 @@ fn components(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::AsRawFd;
+    use std::path::{Path, PathBuf};
 
-    /// A grant root with `sub/`, `file`, and links `out -> ..`, `abs -> /`, `in -> sub`,
-    /// `loop -> loop`; removed on drop.
-    struct Tree(PathBuf);
+    /// `grant/` with `sub/`, `file`, and links `out -> ..`, `abs -> /`, `in -> sub`,
+    /// `loop -> loop`, beside `outside/secret`; removed on drop.
+    struct Tree {
+        top: PathBuf,
+        root: PathBuf,
+        handle: std::fs::File,
+    }
 
     impl Tree {
         fn new(name: &str) -> Self {
-            let root =
+            let top =
                 std::env::temp_dir().join(format!("wasmrel-sandbox-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&root);
+            let _ = std::fs::remove_dir_all(&top);
+            let root = top.join("grant");
             std::fs::create_dir_all(root.join("sub")).unwrap();
+            std::fs::create_dir_all(top.join("outside")).unwrap();
+            std::fs::write(top.join("outside/secret"), "secret").unwrap();
             std::fs::write(root.join("file"), "x").unwrap();
             for (link, target) in [("out", ".."), ("abs", "/"), ("in", "sub"), ("loop", "loop")] {
                 std::os::unix::fs::symlink(target, root.join(link)).unwrap();
             }
-            Tree(root.canonicalize().unwrap())
+            let root = root.canonicalize().unwrap();
+            let handle = std::fs::File::open(&root).unwrap();
+            Tree { top, root, handle }
         }
 
         fn resolve(&self, path: &str, follow: bool) -> WasiResult<(PathBuf, Option<String>)> {
-            let resolved = resolve(&self.0, path.as_bytes(), follow)?;
-            let dir = resolved.dir.strip_prefix(&self.0).unwrap().to_path_buf();
-            Ok((dir, resolved.name.map(|n| n.into_string().unwrap())))
+            let resolved = resolve(self.handle.as_fd(), path.as_bytes(), follow)?;
+            let dir = self.host_path(&resolved.dir);
+            let dir = dir.strip_prefix(&self.root).unwrap().to_path_buf();
+            Ok((dir, resolved.name.map(|n| String::from_utf8(n).unwrap())))
+        }
+
+        /// Where an open directory is now (the kernel's view, for checking only).
+        fn host_path(&self, dir: &OwnedFd) -> PathBuf {
+            std::fs::read_link(format!("/proc/self/fd/{}", dir.as_raw_fd())).unwrap()
+        }
+
+        /// Replaces directory `grant/<name>` by a symlink to `outside`, keeping the
+        /// directory as `grant/<name>.moved`: what another process racing a lookup does.
+        fn swap_for_link_out(&self, name: &str) {
+            let dir = self.root.join(name);
+            std::fs::rename(&dir, self.root.join(format!("{name}.moved"))).unwrap();
+            std::os::unix::fs::symlink(self.top.join("outside"), &dir).unwrap();
+        }
+
+        fn outside(&self) -> PathBuf {
+            self.top.join("outside")
         }
     }
 
     impl Drop for Tree {
         fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
+            let _ = std::fs::remove_dir_all(&self.top);
         }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
     }
 
     fn at(dir: &str, name: Option<&str>) -> WasiResult<(PathBuf, Option<String>)> {
@@ -210,5 +271,65 @@ mod tests {
         assert_eq!(tree.resolve("file/", false), Err(Errno::NOTDIR));
         assert_eq!(tree.resolve("loop", true), Err(Errno::LOOP));
         assert_eq!(tree.resolve("loop/x", false), Err(Errno::LOOP));
+    }
+
+    #[test]
+    fn a_directory_swapped_for_a_link_out_after_the_lookup_is_not_followed() {
+        // The window the old name-based resolver left open: the path was checked, then
+        // used by name. Here the use goes through the directory the lookup opened, so the
+        // swap sends nothing outside.
+        let tree = Tree::new("swap-after");
+        let resolved = resolve(tree.handle.as_fd(), b"sub/new", false).unwrap();
+        tree.swap_for_link_out("sub");
+        let name = resolved.require_name(Errno::INVAL).unwrap();
+        rustix::fs::mkdirat(&resolved.dir, name, Mode::from(0o777)).unwrap();
+        assert_eq!(names(&tree.outside()), ["secret"]);
+        assert_eq!(names(&tree.root.join("sub.moved")), ["new"]);
+        assert_eq!(
+            tree.host_path(&resolved.dir),
+            tree.root.join("sub.moved"),
+            "the lookup's directory followed the rename, not the name"
+        );
+    }
+
+    #[test]
+    fn a_directory_swapped_for_a_link_out_before_the_lookup_is_refused() {
+        let tree = Tree::new("swap-before");
+        tree.swap_for_link_out("sub");
+        assert_eq!(tree.resolve("sub/secret", true), Err(Errno::NOTCAPABLE));
+        assert_eq!(tree.resolve("sub/x", false), Err(Errno::NOTCAPABLE));
+        // Unfollowed, the link itself stays reachable (to unlink it), never its target.
+        assert_eq!(tree.resolve("sub", false), at("", Some("sub")));
+    }
+
+    #[test]
+    fn a_last_component_swapped_for_a_link_out_is_not_opened() {
+        // Resolved while `file` was a plain file; by the time it is opened it is a symlink
+        // to the outside secret. Opening it as every caller does (O_NOFOLLOW) is refused.
+        let tree = Tree::new("swap-last");
+        let resolved = resolve(tree.handle.as_fd(), b"file", true).unwrap();
+        std::fs::remove_file(tree.root.join("file")).unwrap();
+        std::os::unix::fs::symlink(tree.outside().join("secret"), tree.root.join("file")).unwrap();
+        let opened = rustix::fs::openat(
+            &resolved.dir,
+            resolved.at(),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        );
+        assert_eq!(opened.err(), Some(rustix::io::Errno::LOOP));
+    }
+
+    #[test]
+    fn deep_paths_end_in_name_too_long_without_running_out_of_descriptors() {
+        let tree = Tree::new("deep");
+        // Climbing back keeps the walk shallow however long the path.
+        let path = format!("sub{}", "/../sub".repeat(2 * MAX_DEPTH));
+        assert_eq!(tree.resolve(&path, false), at("", Some("sub")));
+        let deep = tree.root.join("sub").join("d/".repeat(MAX_DEPTH + 1));
+        std::fs::create_dir_all(&deep).unwrap();
+        let path = format!("sub/{}x", "d/".repeat(MAX_DEPTH - 1));
+        assert!(tree.resolve(&path, false).is_ok());
+        let path = format!("sub/{}x", "d/".repeat(MAX_DEPTH));
+        assert_eq!(tree.resolve(&path, false), Err(Errno::NAMETOOLONG));
     }
 }
