@@ -2,6 +2,7 @@
 
 use crate::domain::Domain;
 use crate::error::{Corruption, Error};
+use crate::fallible::{self, copy_of, push};
 use crate::memory::Memory;
 use crate::module::{ConstExpr, Module, SegmentMode};
 use crate::store::{Extern, Func, Global, InstanceData, InstanceId, Store, WasmFunc};
@@ -49,21 +50,29 @@ pub(crate) fn instantiate<D: Domain>(
     imports: &[Extern],
 ) -> Result<(InstanceId, Option<FuncAddr>), Error> {
     let limits = store.config.limits;
+    // Everything sized by the module's counts and contents is reserved fallibly
+    // (`fallible`): a refusal is the memory limit error, never an abort.
     let mut data = InstanceData::default();
     for import in imports {
         match *import {
-            Extern::Func(func) => data.funcs.push(func.0),
-            Extern::Table(address) => data.tables.push(address),
-            Extern::Memory(address) => data.memories.push(address),
-            Extern::Global(address) => data.globals.push(address),
+            Extern::Func(func) => push(&mut data.funcs, func.0)?,
+            Extern::Table(address) => push(&mut data.tables, address)?,
+            Extern::Memory(address) => push(&mut data.memories, address)?,
+            Extern::Global(address) => push(&mut data.globals, address)?,
         }
     }
-    data.type_ids = module
-        .types
-        .iter()
-        .map(|ty| store.intern_type(ty))
-        .collect();
+    data.type_ids = Vec::new();
+    data.type_ids
+        .try_reserve_exact(module.types.len())
+        .map_err(|_| fallible::refused())?;
+    for ty in &module.types {
+        let id = store.intern_type(ty)?;
+        data.type_ids.push(id);
+    }
     let first_func = store.funcs.len() as u32;
+    data.funcs
+        .try_reserve_exact(module.code.len())
+        .map_err(|_| fallible::refused())?;
     data.funcs
         .extend((0..module.code.len() as u32).map(|i| first_func + i));
 
@@ -72,20 +81,18 @@ pub(crate) fn instantiate<D: Domain>(
         .iter()
         .skip(module.num_imported_tables as usize)
     {
-        data.tables.push(store.tables.len() as u32);
-        store
-            .tables
-            .push(Table::new(*ty, 0, limits.max_table_elements)?);
+        push(&mut data.tables, store.tables.len() as u32)?;
+        let table = Table::new(*ty, 0, limits.max_table_elements)?;
+        push(&mut store.tables, table)?;
     }
     for ty in module
         .memories
         .iter()
         .skip(module.num_imported_memories as usize)
     {
-        data.memories.push(store.memories.len() as u32);
-        store
-            .memories
-            .push(Memory::new(*ty, limits.max_memory_bytes)?);
+        push(&mut data.memories, store.memories.len() as u32)?;
+        let memory = Memory::new(*ty, limits.max_memory_bytes)?;
+        push(&mut store.memories, memory)?;
         if let Some(memory) = store.memories.last_mut() {
             memory.protect(store.memory_protection)?;
         }
@@ -96,30 +103,29 @@ pub(crate) fn instantiate<D: Domain>(
         .skip(module.num_imported_globals as usize);
     for (ty, init) in defined_globals.zip(&module.global_inits) {
         let value = eval(store, &data, *init)?;
-        data.globals.push(store.globals.len() as u32);
-        store.globals.push(Global { ty: *ty, value });
+        push(&mut data.globals, store.globals.len() as u32)?;
+        push(&mut store.globals, Global { ty: *ty, value })?;
     }
     for segment in &module.elems {
-        let items = segment
-            .items
-            .iter()
-            .map(|item| {
-                eval(store, &data, *item)
-                    .and_then(D::to_i64)
-                    .map(|v| v as u64)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        data.elems.push(store.elems.len() as u32);
-        store.elems.push(items);
+        let mut items = Vec::new();
+        items
+            .try_reserve_exact(segment.items.len())
+            .map_err(|_| fallible::refused())?;
+        for item in &segment.items {
+            let value = eval(store, &data, *item).and_then(D::to_i64)?;
+            items.push(value as u64);
+        }
+        push(&mut data.elems, store.elems.len() as u32)?;
+        push(&mut store.elems, items)?;
     }
     for segment in &module.datas {
-        data.datas.push(store.datas.len() as u32);
-        store.datas.push(segment.bytes.clone());
+        push(&mut data.datas, store.datas.len() as u32)?;
+        push(&mut store.datas, copy_of(&segment.bytes, 0)?)?;
     }
     let memory = data.memories.first().copied().unwrap_or(0);
     let instance_index = store.instances.len() as u32;
     for compiled in &module.code {
-        let mut code = compiled.code.clone();
+        let mut code = copy_of(&compiled.code, crate::ir::PADDING.len())?;
         for reloc in &compiled.relocs {
             let word = code.get_mut(reloc.at as usize).ok_or_else(bad_module)?;
             let addresses = match reloc.kind {
@@ -132,14 +138,16 @@ pub(crate) fn instantiate<D: Domain>(
             };
             *word = *addresses.get(*word as usize).ok_or_else(bad_module)?;
         }
-        let mut positions = compiled.positions.clone();
+        let mut positions = copy_of(&compiled.positions, 0)?;
         if D::SIGNATURES {
-            let (signed, new_at) = sign(&code, store.funcs.len() as u32).ok_or_else(bad_module)?;
+            let (signed, new_at) = sign(&code, store.funcs.len() as u32)?;
             code = signed;
             for (ir, _) in &mut positions {
                 *ir = *new_at.get(*ir as usize).ok_or_else(bad_module)?;
             }
         }
+        code.try_reserve_exact(crate::ir::PADDING.len())
+            .map_err(|_| fallible::refused())?;
         code.extend_from_slice(&crate::ir::PADDING);
         let checksum = if D::SIGNATURES {
             code_checksum(&code)
@@ -150,19 +158,24 @@ pub(crate) fn instantiate<D: Domain>(
             .type_ids
             .get(compiled.type_index as usize)
             .ok_or_else(bad_module)?;
-        store.funcs.push(Func::Wasm(WasmFunc {
+        let name = match module.names.get(&compiled.index) {
+            Some(name) => Some(fallible::string(name)?),
+            None => None,
+        };
+        let func = Func::Wasm(WasmFunc {
             type_id,
             instance: instance_index,
             memory,
             num_params: compiled.num_params,
-            locals: compiled.locals.clone(),
+            locals: copy_of(&compiled.locals, 0)?,
             frame_size: compiled.frame_size,
             code,
             checksum,
             positions,
             module_index: compiled.index,
-            name: module.names.get(&compiled.index).cloned(),
-        }));
+            name,
+        });
+        push(&mut store.funcs, func)?;
     }
     for (name, index) in &module.exports {
         let found = match *index {
@@ -175,7 +188,7 @@ pub(crate) fn instantiate<D: Domain>(
             ExternIndex::Global(i) => data.globals.get(i as usize).map(|a| Extern::Global(*a)),
         };
         data.exports
-            .insert(name.clone(), found.ok_or_else(bad_module)?);
+            .insert(fallible::string(name)?, found.ok_or_else(bad_module)?);
     }
     let start = match module.start {
         Some(index) => Some(FuncAddr(
@@ -183,7 +196,7 @@ pub(crate) fn instantiate<D: Domain>(
         )),
         None => None,
     };
-    store.instances.push(data);
+    push(&mut store.instances, data)?;
     let instance = InstanceId(instance_index);
     initialize_segments(store, module, instance)?;
     Ok((instance, start))

@@ -58,6 +58,7 @@ mod config;
 mod domain;
 mod error;
 mod exec;
+mod fallible;
 mod host;
 mod instance;
 mod interp;

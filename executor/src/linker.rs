@@ -105,9 +105,9 @@ impl Linker {
             let ImportKind::Func(_) = expected else {
                 return Err(incompatible());
             };
-            let type_id = store.intern_type(ty);
+            let type_id = store.intern_type(ty)?;
             let address = store.funcs.len() as u32;
-            store.funcs.push(Func::Host { id: *id, type_id });
+            crate::fallible::push(&mut store.funcs, Func::Host { id: *id, type_id })?;
             let found = Extern::Func(FuncAddr(address));
             return self.check(store, importer, found, expected, module, name);
         }
@@ -136,7 +136,7 @@ impl Linker {
             (Extern::Func(func), ImportKind::Func(type_index)) => {
                 let actual = store.funcs.get(func.0 as usize).map(Func::type_id);
                 let wanted = importer.types.get(type_index as usize);
-                let wanted = wanted.map(|ty| store.intern_type(ty));
+                let wanted = wanted.map(|ty| store.intern_type(ty)).transpose()?;
                 actual.is_some() && actual == wanted
             }
             (Extern::Table(address), ImportKind::Table(ty)) => {

@@ -7,6 +7,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::fallible::{self, push};
 use crate::translate::{self, CompiledFunc};
 use crate::types::{
     ExportType, ExternIndex, ExternType, GlobalType, ImportType, MemoryType, TableType,
@@ -207,7 +208,7 @@ impl Module {
             if let ValidPayload::Func(func, body) = validator.payload(&payload).map_err(invalid)? {
                 let mut func_validator = func.into_validator(allocations);
                 let compiled = translate::translate(&module, &mut func_validator, &body)?;
-                module.code.push(compiled);
+                push(&mut module.code, compiled)?;
                 allocations = func_validator.into_allocations();
                 continue;
             }
@@ -223,10 +224,11 @@ impl Module {
                     let ty = ty.map_err(invalid)?;
                     let params = ty.params().iter().map(|t| val_type(*t));
                     let results = ty.results().iter().map(|t| val_type(*t));
-                    self.types.push(FuncType::new(
+                    let ty = FuncType::new(
                         params.collect::<Result<Vec<_>, _>>()?,
                         results.collect::<Result<Vec<_>, _>>()?,
-                    ));
+                    );
+                    push(&mut self.types, ty)?;
                 }
             }
             Payload::ImportSection(reader) => {
@@ -234,25 +236,25 @@ impl Module {
                     let import = import.map_err(invalid)?;
                     let ty = match import.ty {
                         wasmparser::TypeRef::Func(index) => {
-                            self.funcs.push(index);
+                            push(&mut self.funcs, index)?;
                             self.num_imported_funcs += 1;
                             ImportKind::Func(index)
                         }
                         wasmparser::TypeRef::Table(ty) => {
                             let ty = table_type(ty)?;
-                            self.tables.push(ty);
+                            push(&mut self.tables, ty)?;
                             self.num_imported_tables += 1;
                             ImportKind::Table(ty)
                         }
                         wasmparser::TypeRef::Memory(ty) => {
                             let ty = memory_type(ty);
-                            self.memories.push(ty);
+                            push(&mut self.memories, ty)?;
                             self.num_imported_memories += 1;
                             ImportKind::Memory(ty)
                         }
                         wasmparser::TypeRef::Global(ty) => {
                             let ty = global_type(ty)?;
-                            self.globals.push(ty);
+                            push(&mut self.globals, ty)?;
                             self.num_imported_globals += 1;
                             ImportKind::Global(ty)
                         }
@@ -260,16 +262,17 @@ impl Module {
                             return Err(Error::Invalid(format!("unsupported import {other:?}")))
                         }
                     };
-                    self.imports.push(Import {
-                        module: import.module.to_string(),
-                        name: import.name.to_string(),
+                    let import = Import {
+                        module: fallible::string(import.module)?,
+                        name: fallible::string(import.name)?,
                         ty,
-                    });
+                    };
+                    push(&mut self.imports, import)?;
                 }
             }
             Payload::FunctionSection(reader) => {
                 for index in reader {
-                    self.funcs.push(index.map_err(invalid)?);
+                    push(&mut self.funcs, index.map_err(invalid)?)?;
                 }
             }
             Payload::TableSection(reader) => {
@@ -278,19 +281,19 @@ impl Module {
                     if let wasmparser::TableInit::Expr(_) = table.init {
                         return Err(Error::Invalid("table initialisers are unsupported".into()));
                     }
-                    self.tables.push(table_type(table.ty)?);
+                    push(&mut self.tables, table_type(table.ty)?)?;
                 }
             }
             Payload::MemorySection(reader) => {
                 for memory in reader {
-                    self.memories.push(memory_type(memory.map_err(invalid)?));
+                    push(&mut self.memories, memory_type(memory.map_err(invalid)?))?;
                 }
             }
             Payload::GlobalSection(reader) => {
                 for global in reader {
                     let global = global.map_err(invalid)?;
-                    self.globals.push(global_type(global.ty)?);
-                    self.global_inits.push(const_expr(&global.init_expr)?);
+                    push(&mut self.globals, global_type(global.ty)?)?;
+                    push(&mut self.global_inits, const_expr(&global.init_expr)?)?;
                 }
             }
             Payload::ExportSection(reader) => {
@@ -305,7 +308,7 @@ impl Module {
                             return Err(Error::Invalid(format!("unsupported export {other:?}")))
                         }
                     };
-                    self.exports.push((export.name.to_string(), index));
+                    push(&mut self.exports, (fallible::string(export.name)?, index))?;
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
@@ -332,10 +335,8 @@ impl Module {
                             offset: const_expr(&offset_expr)?,
                         },
                     };
-                    self.datas.push(DataSegment {
-                        mode,
-                        bytes: data.data.to_vec(),
-                    });
+                    let bytes = fallible::copy_of(data.data, 0)?;
+                    push(&mut self.datas, DataSegment { mode, bytes })?;
                 }
             }
             _ => {}
@@ -343,12 +344,16 @@ impl Module {
         Ok(())
     }
 
-    /// Keeps the function names of a name section; stops quietly at anything malformed.
+    /// Keeps the function names of a name section; stops quietly at anything malformed,
+    /// and at a name whose copy is refused (names only label detections).
     fn read_names(&mut self, names: wasmparser::NameSectionReader<'_>) {
         for name in names.into_iter().map_while(Result::ok) {
             if let wasmparser::Name::Function(map) = name {
                 for naming in map.into_iter().map_while(Result::ok) {
-                    self.names.insert(naming.index, naming.name.into());
+                    let Ok(name) = fallible::string(naming.name) else {
+                        return;
+                    };
+                    self.names.insert(naming.index, name);
                 }
             }
         }
@@ -370,16 +375,16 @@ impl Module {
         match element.items {
             wasmparser::ElementItems::Functions(reader) => {
                 for func in reader {
-                    items.push(ConstExpr::RefFunc(func.map_err(invalid)?));
+                    push(&mut items, ConstExpr::RefFunc(func.map_err(invalid)?))?;
                 }
             }
             wasmparser::ElementItems::Expressions(_, reader) => {
                 for expr in reader {
-                    items.push(const_expr(&expr.map_err(invalid)?)?);
+                    push(&mut items, const_expr(&expr.map_err(invalid)?)?)?;
                 }
             }
         }
-        self.elems.push(ElemSegment { mode, items });
+        push(&mut self.elems, ElemSegment { mode, items })?;
         Ok(())
     }
 

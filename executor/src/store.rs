@@ -152,14 +152,14 @@ impl<D: Domain> Store<D> {
 
     /// The canonical id of a function type: equal types get equal ids, which is what
     /// `call_indirect` compares.
-    pub(crate) fn intern_type(&mut self, ty: &FuncType) -> u32 {
+    pub(crate) fn intern_type(&mut self, ty: &FuncType) -> Result<u32, Error> {
         if let Some(id) = self.type_ids.get(ty) {
-            return *id;
+            return Ok(*id);
         }
         let id = self.types.len() as u32;
-        self.types.push(ty.clone());
+        crate::fallible::push(&mut self.types, ty.clone())?;
         self.type_ids.insert(ty.clone(), id);
-        id
+        Ok(id)
     }
 
     pub(crate) fn instance(&self, instance: InstanceId) -> Result<&InstanceData, Error> {

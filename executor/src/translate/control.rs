@@ -266,7 +266,9 @@ impl Translator<'_> {
             let at = self.code.len() - 1;
             let index = self.controls.len().checked_sub(1 + depth as usize);
             let control = index.and_then(|index| self.controls.get_mut(index));
-            control.ok_or_else(stack_underflow)?.patches.push(at);
+            // One patch per branch: as many as the body has bytes, so fallibly.
+            let patches = &mut control.ok_or_else(stack_underflow)?.patches;
+            crate::fallible::push(patches, at)?;
         }
         Ok(())
     }

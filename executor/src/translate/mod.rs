@@ -14,6 +14,7 @@ mod signature;
 mod stack;
 
 use crate::error::Error;
+use crate::fallible::{self, Growing};
 use crate::ir::{opcode_word, Op, MAX_FUEL_PER_OP};
 use crate::module::{val_type, Module};
 use crate::value::ValType;
@@ -65,12 +66,14 @@ pub(crate) struct Translator<'m> {
     /// The module offset of the Wasm instruction being translated.
     wasm_offset: u32,
     /// See [`CompiledFunc::positions`].
-    positions: Vec<(u32, u32)>,
+    positions: Growing<(u32, u32)>,
     module: &'m Module,
-    code: Vec<u32>,
-    relocs: Vec<Reloc>,
+    /// The IR, relocations, positions and virtual stack grow with the function body, so
+    /// their growth may be refused ([`Growing`], checked after every instruction).
+    code: Growing<u32>,
+    relocs: Growing<Reloc>,
     num_locals: u32,
-    stack: Vec<Operand>,
+    stack: Growing<Operand>,
     max_height: u32,
     controls: Vec<Control>,
     /// Fuel of elided instructions not yet charged by an emitted one.
@@ -123,7 +126,11 @@ pub(crate) fn translate(
             .define_locals(offset, count, ty)
             .map_err(invalid)?;
         let ty = val_type(ty)?;
-        // The validator bounds the total number of locals (50 000), so this cannot run away.
+        // The validator bounds the total number of locals (50 000); still more than the
+        // kernel's smallest allocations, so the room is reserved fallibly.
+        locals
+            .try_reserve(count as usize)
+            .map_err(|_| fallible::refused())?;
         locals.extend(core::iter::repeat_n(ty, count as usize));
     }
     let num_locals = num_params
@@ -132,12 +139,12 @@ pub(crate) fn translate(
 
     let mut translator = Translator {
         wasm_offset: 0,
-        positions: Vec::new(),
+        positions: Growing::default(),
         module,
-        code: Vec::new(),
-        relocs: Vec::new(),
+        code: Growing::default(),
+        relocs: Growing::default(),
         num_locals,
-        stack: Vec::new(),
+        stack: Growing::default(),
         max_height: 0,
         controls: Vec::new(),
         pending_fuel: 0,
@@ -146,6 +153,11 @@ pub(crate) fn translate(
         last_opcode: 0,
     };
     translator.controls.push(Control::function(num_results));
+    // Room for the first instructions, so that no word before them is ever missing.
+    translator
+        .code
+        .try_reserve(FIRST_WORDS)
+        .map_err(|_| fallible::refused())?;
 
     let mut reader = body.get_operators_reader().map_err(invalid)?;
     while !reader.eof() {
@@ -153,6 +165,7 @@ pub(crate) fn translate(
         validator.op(offset, &op).map_err(invalid)?;
         translator.wasm_offset = u32::try_from(offset).map_err(|_| too_large())?;
         translator.operator(&op)?;
+        translator.check_growth()?;
     }
     reader.finish().map_err(invalid)?;
 
@@ -166,13 +179,24 @@ pub(crate) fn translate(
         num_params,
         locals,
         frame_size,
-        code: translator.code,
-        relocs: translator.relocs,
-        positions: translator.positions,
+        code: translator.code.into_vec(),
+        relocs: translator.relocs.into_vec(),
+        positions: translator.positions.into_vec(),
     })
 }
 
+/// IR words reserved before translation starts (a few instructions).
+const FIRST_WORDS: usize = 64;
+
 impl Translator<'_> {
+    /// The memory limit error if growing the translation's buffers was refused.
+    fn check_growth(&self) -> Result<(), Error> {
+        self.code.check()?;
+        self.positions.check()?;
+        self.relocs.check()?;
+        self.stack.check()
+    }
+
     /// Emits an opcode word that charges `fuel` plus all pending fuel.
     fn emit_op(&mut self, op: Op, fuel: u32) {
         let mut total = self.pending_fuel + fuel;

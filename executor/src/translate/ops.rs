@@ -132,6 +132,10 @@ impl Translator<'_> {
             }
             O::BrTable { ref targets } => {
                 let mut depths = Vec::new();
+                // Up to as many targets as the body has bytes.
+                depths
+                    .try_reserve_exact(targets.len() as usize + 1)
+                    .map_err(|_| crate::fallible::refused())?;
                 for target in targets.targets() {
                     depths.push(target.map_err(|e| Error::Invalid(e.message().into()))?);
                 }

@@ -32,9 +32,11 @@
 //! saves the caller's runtime signature and starts the callee at [`FUNCTION_ENTRY`]; the
 //! return restores it.
 
+use crate::error::Error;
+use crate::fallible::{self, copy_of, filled};
 use crate::ir::{Op, WINDOW};
-use alloc::vec;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use wasmrel_checker::{block_signature, edge, fold, fold_words, mix};
 
 /// The runtime signature a function is entered with.
@@ -95,12 +97,13 @@ fn flow(op: Op) -> Flow {
 
 /// Splits `code` into instructions; `None` if it does not parse (the translator's output
 /// always does).
-fn parse(code: &[u32]) -> Option<Vec<Instruction>> {
+fn parse(code: &[u32], refused: &Cell<bool>) -> Option<Vec<Instruction>> {
     let mut instructions = Vec::new();
     let mut at = 0;
     while at < code.len() {
         let op = Op::decode(*code.get(at)?)?;
         let operands = op.operand_count(code.get(at + 1..)?)?;
+        noted(refused, instructions.try_reserve(1).ok())?;
         instructions.push(Instruction { at, op, operands });
         at += 1 + operands;
     }
@@ -109,11 +112,28 @@ fn parse(code: &[u32]) -> Option<Vec<Instruction>> {
 
 /// Adds the signature words to `code` of function `func` (any number that tells functions
 /// apart); `None` if the code does not parse or a target is not an instruction. Also returns
-/// the new offset of every old instruction offset (and of the end).
-pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
-    let instructions = parse(code)?;
+/// the new offset of every old instruction offset (and of the end). Its tables are as long
+/// as the code, so they are allocated fallibly: a refusal is the memory limit error.
+pub(crate) fn sign(code: &[u32], func: u32) -> Result<(Vec<u32>, Vec<u32>), Error> {
+    let refused = Cell::new(false);
+    match signed(code, func, &refused) {
+        Some(signed) => Ok(signed),
+        None if refused.get() => Err(fallible::refused()),
+        None => Err(Error::Invalid("code that cannot be signed".into())),
+    }
+}
+
+/// `value`, noting in `refused` when it is `None` because an allocation was refused.
+fn noted<T>(refused: &Cell<bool>, value: Option<T>) -> Option<T> {
+    refused.set(value.is_none());
+    value
+}
+
+/// [`sign`]; `None` with `refused` set when an allocation was refused.
+fn signed(code: &[u32], func: u32, refused: &Cell<bool>) -> Option<(Vec<u32>, Vec<u32>)> {
+    let instructions = parse(code, refused)?;
     // Block number of every leader, by old offset.
-    let mut block_of = vec![NOT_A_LEADER; code.len() + 1];
+    let mut block_of = noted(refused, filled(code.len() + 1, NOT_A_LEADER))?;
     let mut mark = |at: u32| -> Option<()> {
         *block_of.get_mut(at as usize)? = 0;
         Some(())
@@ -142,7 +162,9 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
         }
     }
     // Targets must be instruction starts; then number the blocks in code order.
-    let starts: Vec<usize> = instructions.iter().map(|i| i.at).collect();
+    let mut starts = Vec::new();
+    noted(refused, starts.try_reserve_exact(instructions.len()).ok())?;
+    starts.extend(instructions.iter().map(|i| i.at));
     let mut count = 0;
     for (at, block) in block_of.iter_mut().enumerate() {
         if *block != NOT_A_LEADER {
@@ -155,7 +177,7 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     }
 
     // New offsets of the instructions (and of the end, which a jump may target).
-    let mut new_at = vec![0u32; code.len() + 1];
+    let mut new_at = noted(refused, filled(code.len() + 1, 0u32))?;
     let mut length = 0usize;
     for instruction in &instructions {
         *new_at.get_mut(instruction.at)? = u32::try_from(length).ok()?;
@@ -165,7 +187,7 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     let relocate = |instruction: &Instruction| -> Option<Vec<u32>> {
         let operands = code.get(instruction.at + 1..instruction.at + 1 + instruction.operands)?;
         let remap = |target: u32| new_at.get(target as usize).copied();
-        let mut relocated = operands.to_vec();
+        let mut relocated = noted(refused, copy_of(operands, 0).ok())?;
         match flow(instruction.op) {
             Flow::Next | Flow::Exit => {}
             Flow::Jump => *relocated.first_mut()? = remap(*operands.first()?)?,
@@ -184,8 +206,9 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     // The static signatures: every leader's entry signature (by old offset) and `G` after
     // every instruction, in one walk in code order (a fall-through leader's signature is the
     // `G` reaching it, which depends only on earlier words).
-    let mut entry = vec![0u32; code.len() + 1];
-    let mut after = Vec::with_capacity(instructions.len());
+    let mut entry = noted(refused, filled(code.len() + 1, 0u32))?;
+    let mut after = Vec::new();
+    noted(refused, after.try_reserve_exact(instructions.len()).ok())?;
     let mut current = FUNCTION_ENTRY;
     let mut falls_through = false;
     for instruction in &instructions {
@@ -206,7 +229,8 @@ pub(crate) fn sign(code: &[u32], func: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     }
     *entry.get_mut(code.len())? = block_signature(func, *block_of.get(code.len())?);
 
-    let mut signed = Vec::with_capacity(length);
+    let mut signed = Vec::new();
+    noted(refused, signed.try_reserve_exact(length).ok())?;
     for (instruction, &exit) in instructions.iter().zip(&after) {
         signed.push(*code.get(instruction.at)?);
         signed.extend_from_slice(&relocate(instruction)?);
