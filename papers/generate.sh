@@ -1,16 +1,18 @@
 #!/bin/sh
 # Regenerates papers/results/ (tables, CSV, JSON, plot) and papers/evaluation.md from the
-# committed campaign (papers/campaign/*/campaign.json + results.jsonl.gz). Every number in
-# evaluation.md's results section comes from these files.
+# committed campaign (papers/campaign/*/campaign.json + results.jsonl.gz, with the
+# class-stratified campaigns of papers/run-strata.sh in papers/campaign/strata/ and their
+# plan and run log). Every number in evaluation.md's results section comes from these files.
 set -eu
 cd "$(dirname "$0")/.."
 wasmrel=${WASMREL:-target/release/wasmrel}
 [ -x "$wasmrel" ] || cargo build --release -p wasmrel-cli
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for dir in papers/campaign/*/; do
+for dir in papers/campaign/*/ papers/campaign/strata/*/; do
   [ -f "$dir/campaign.json" ] || continue
   name=$(basename "$dir")
+  case $dir in */strata/*) name=strata-$name ;; esac
   mkdir -p "$work/$name"
   cp "$dir/campaign.json" "$work/$name/"
   gzip -dc "$dir/results.jsonl.gz" > "$work/$name/results.jsonl"
@@ -30,6 +32,28 @@ rm -rf papers/results
     echo "| app | mode | planned | needed |"
     echo "|---|---|---|---|"
     awk '{printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4}' papers/campaign/plan.txt
+    echo
+  fi
+  strata=papers/campaign/strata
+  if [ -f "$strata/plan.txt" ]; then
+    echo "### Class-stratified campaigns"
+    echo
+    echo "Planned by papers/run-strata.sh from the campaign as it stood before its run: per (benchmark, mode, class) cell of the target's modes that plain shows SDCs in, the hardened mode none, and the target is not yet met, the samples the class needs in all for its bound to reach 1/100 of plain's estimate, the faults of its class-restricted campaign (the rest), and the estimated CPU seconds (missing samples × the mode's golden time), cheapest first. The run stops at a deadline; the per-class table below gives the samples actually taken."
+    echo
+    echo "| app | mode | class | faults planned | samples needed | est. CPU s |"
+    echo "|---|---|---|---|---|---|"
+    awk '{printf "| %s %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}' "$strata/plan.txt"
+    echo
+  fi
+  if [ -f "$strata/log.txt" ]; then
+    echo "Runs (from $strata/log.txt): CPU time (user + system) per class-restricted campaign, summed over its chunks, and the commits it ran at."
+    echo
+    echo "| campaign | chunks | CPU s | commits |"
+    echo "|---|---|---|---|"
+    awk '{cpu[$1] += $4 + $5; n[$1]++; total += $4 + $5
+          if (index(c[$1], $3) == 0) c[$1] = c[$1] (c[$1] == "" ? "" : ", ") $3}
+         END {for (k in cpu) printf "| %s | %d | %.0f | %s |\n", k, n[k], cpu[k], c[k] | "sort"
+              close("sort"); printf "\nCPU time of all class-restricted campaigns: %.0f s.\n", total}' "$strata/log.txt"
     echo
   fi
   if [ -f papers/throughput.md ]; then

@@ -56,8 +56,10 @@ pub struct InjectArgs {
     pub bits: u32,
 
     /// How injections are spread over the location classes: equal (the same number per
-    /// class) or fault-space (in proportion to each class's bits: uniform over the whole
-    /// fault space, the fewest samples for a campaign's absolute SDC estimate).
+    /// class), fault-space (in proportion to each class's bits: uniform over the whole
+    /// fault space, the fewest samples for a campaign's absolute SDC estimate) or
+    /// class:NAME (every injection in class NAME, a stratum: `report` pools its samples
+    /// with those of the whole campaign of the same app and mode in that class).
     #[arg(long, value_name = "HOW", default_value = "equal", value_parser = Sampling::parse)]
     pub sampling: Sampling,
 

@@ -175,7 +175,10 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
         faults: options.faults,
         bits: options.bits,
         hang_factor: options.hang_factor,
-        classes: Class::for_mode(options.mode),
+        classes: match options.sampling {
+            Sampling::Class(class) => vec![class],
+            _ => Class::for_mode(options.mode),
+        },
         sampling: options.sampling,
         slot_bits: if options.mode == Mode::Encoded {
             128
@@ -197,6 +200,15 @@ impl Campaign {
                 "--hang-factor {}: must be at least 2",
                 options.hang_factor
             ));
+        }
+        if let Sampling::Class(class) = options.sampling {
+            if !Class::for_mode(options.mode).contains(&class) {
+                return Err(format!(
+                    "--sampling class:{}: a {} campaign has no such class",
+                    class.as_str(),
+                    options.mode.as_str()
+                ));
+            }
         }
         let golden = Golden::record(&app, options.mode, options.checkpoints)?;
         let file = CampaignFile {
@@ -270,6 +282,7 @@ impl Campaign {
                     .collect();
                 Fault::derive_weighted(spec.seed, id, &spec.classes, &weights, length, bits)
             }
+            Sampling::Class(class) => Fault::derive_in(spec.seed, id, class, length, bits),
         }
     }
 
@@ -456,7 +469,11 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
             sa.check, sa.replicas, sb.check, sb.replicas
         )
     } else if sa.sampling != sb.sampling {
-        format!("sampling {:?}, not {:?}", sa.sampling, sb.sampling)
+        format!(
+            "sampling {}, not {}",
+            sa.sampling.name(),
+            sb.sampling.name()
+        )
     } else if sa.seed != sb.seed {
         format!("seed {}, not {}", sa.seed, sb.seed)
     } else if sa.args != sb.args || sa.invoke != sb.invoke || sa.env != sb.env {

@@ -6,6 +6,11 @@
 //! fault space is time × bits, where time is the golden run's measured CPU time in that
 //! mode (a hardened run is longer, so exposed longer) and bits are the width of one location
 //! of the class in that mode (a 128-bit encoded slot offers twice the bits of a plain one).
+//!
+//! A campaign restricted to one class ([`Sampling::Class`], a stratum) adds its samples to
+//! that class of the whole campaign of the same app, mode and seed: within a class both are
+//! uniform samples of the same space, and the whole campaign's golden time stays the
+//! class's time, so the class is compared with plain's on the times measured side by side.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -30,6 +35,8 @@ pub struct ClassRow {
     pub variant: String,
     pub class: Class,
     pub samples: u64,
+    /// Of `samples`, how many come from campaigns restricted to this class.
+    pub stratified_samples: u64,
     pub counts: BTreeMap<Label, u64>,
     pub sdc: Estimate,
     /// Fault-space size: golden time (ns) × bits of one location.
@@ -37,8 +44,34 @@ pub struct ClassRow {
     pub extrapolated_sdc: f64,
     pub extrapolated_sdc_high: f64,
     pub extrapolated_sdc_low: f64,
+    /// The same class of the plain campaign of the same app: extrapolated SDCs
+    /// (estimate, low, high).
+    pub plain_extrapolated_sdc: Option<(f64, f64, f64)>,
     /// Against the same class of the plain campaign of the same app.
     pub reduction: Option<Reduction>,
+}
+
+impl ClassRow {
+    /// Sets the SDC estimate and its extrapolation from the counts, samples and space.
+    fn extrapolate(&mut self) {
+        self.sdc = estimate(
+            self.counts.get(&Label::Sdc).copied().unwrap_or(0),
+            self.samples,
+        );
+        self.extrapolated_sdc = self.sdc.fraction * self.fault_space;
+        self.extrapolated_sdc_low = self.sdc.low * self.fault_space;
+        self.extrapolated_sdc_high = self.sdc.high * self.fault_space;
+    }
+
+    /// Adds the samples of a stratum campaign's row of the same class.
+    fn pool(&mut self, stratum: &ClassRow) {
+        self.samples += stratum.samples;
+        self.stratified_samples += stratum.samples;
+        for (label, n) in &stratum.counts {
+            *self.counts.entry(*label).or_insert(0) += n;
+        }
+        self.extrapolate();
+    }
 }
 
 /// How many times fewer extrapolated SDCs a hardened mode has than plain.
@@ -46,6 +79,8 @@ pub struct ClassRow {
 pub struct Reduction {
     /// Plain's extrapolated SDCs divided by this mode's.
     pub factor: f64,
+    /// Plain's estimate over this mode's upper bound: the target asks for at least 100.
+    pub against_estimate: f64,
     /// The conservative bound: plain's lower bound over this mode's upper bound.
     pub bound: f64,
     /// Whether this mode's upper bound is at most 1/100 of plain's estimate.
@@ -55,6 +90,8 @@ pub struct Reduction {
     pub samples_for_target: Option<u64>,
     /// Whether plain showed no SDC at all (then no reduction can be shown).
     pub plain_without_sdc: bool,
+    /// Plain's upper bound (what a class without plain SDCs is known to be below).
+    pub plain_high: f64,
 }
 
 impl Reduction {
@@ -66,10 +103,12 @@ impl Reduction {
         let reachable = !meets_target && mode.0 < target && target > 0.0;
         Reduction {
             factor: plain.0 / mode.0,
+            against_estimate: plain.0 / mode.2,
             bound: plain.1 / mode.2,
             meets_target,
             samples_for_target: reachable.then(|| (samples as f64 * mode.2 / target).ceil() as u64),
             plain_without_sdc: plain.0 <= 0.0,
+            plain_high: plain.2,
         }
     }
 
@@ -77,7 +116,10 @@ impl Reduction {
     fn verdict(&self) -> String {
         match (self.meets_target, self.samples_for_target) {
             (true, _) => "yes".to_owned(),
-            (false, _) if self.plain_without_sdc => "no (plain shows no SDC)".to_owned(),
+            (false, _) if self.plain_without_sdc => format!(
+                "no plain SDC observed (upper bound {:.3e}): nothing to reduce",
+                self.plain_high
+            ),
             (false, Some(n)) => format!("no (≈ {n} samples would reach it)"),
             (false, None) => "no (SDC estimate above it)".to_owned(),
         }
@@ -118,8 +160,9 @@ fn location_bits(class: Class, spec: &crate::campaign::Spec) -> u32 {
 
 /// The campaign's extrapolated SDCs (estimate, low, high) from its class rows.
 ///
-/// Sampled uniformly over the fault space, the campaign is one binomial sample of it: its SDC
-/// fraction (Wilson interval, exact bound at zero) times the whole space. Sampled equally
+/// Sampled uniformly over the fault space (or over the one class of a stratum), the campaign
+/// is one binomial sample of it: its SDC fraction (Wilson interval, exact bound at zero)
+/// times the whole space. Sampled equally
 /// per class, the classes are strata: the estimate is the sum of the classes' extrapolations
 /// and the bounds the sums of theirs, except that with no SDC anywhere the joint bound is
 /// used: the probability of seeing none is the product over classes of (1 − p)^N, at least
@@ -129,7 +172,7 @@ fn campaign_sdc(spec: &crate::campaign::Spec, rows: &[ClassRow]) -> (f64, f64, f
     let space: f64 = rows.iter().map(|r| r.fault_space).sum();
     let samples: u64 = rows.iter().map(|r| r.samples).sum();
     let sdc: u64 = rows.iter().map(|r| r.sdc.count).sum();
-    if spec.sampling == Sampling::FaultSpace {
+    if spec.sampling != Sampling::Equal {
         let e = estimate(sdc, samples);
         return (e.fraction * space, e.low * space, e.high * space);
     }
@@ -174,7 +217,7 @@ fn app_label(file: &CampaignFile) -> String {
 /// Builds the report of `dirs`.
 pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
     let mut campaigns = Vec::new();
-    let mut classes = Vec::new();
+    let mut read = Vec::new();
     for dir in dirs {
         let file = read_campaign(dir)?;
         let records = read_results(dir, false)?;
@@ -188,13 +231,14 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
         }
         let (row, rows) = campaign_rows(dir, &file, &records);
         campaigns.push(row);
-        classes.extend(rows);
+        read.push((file, rows));
     }
+    let mut classes = pool_strata(read);
     // Reductions against the plain campaign of the same app, in total and per class.
     let triple = |e: f64, low: f64, high: f64| (e, low, high);
     let plain: BTreeMap<String, (f64, f64, f64)> = campaigns
         .iter()
-        .filter(|c| c.mode == Mode::Plain)
+        .filter(|c| c.mode == Mode::Plain && !is_stratum(c.sampling))
         .map(|c| {
             let t = triple(
                 c.extrapolated_sdc,
@@ -204,7 +248,11 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
             (c.app.clone(), t)
         })
         .collect();
-    for row in campaigns.iter_mut().filter(|c| c.mode != Mode::Plain) {
+    // A stratum covers one class: its total is not comparable with plain's.
+    for row in campaigns
+        .iter_mut()
+        .filter(|c| c.mode != Mode::Plain && !is_stratum(c.sampling))
+    {
         let mode = triple(
             row.extrapolated_sdc,
             row.extrapolated_sdc_low,
@@ -235,11 +283,61 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
         );
         let key = (row.app.clone(), row.class);
         let samples = row.samples;
+        row.plain_extrapolated_sdc = plain_classes.get(&key).copied();
         row.reduction = plain_classes
             .get(&key)
             .map(|&p| Reduction::new(p, mode, samples));
     }
     Ok(Report { campaigns, classes })
+}
+
+fn is_stratum(sampling: Sampling) -> bool {
+    matches!(sampling, Sampling::Class(_))
+}
+
+/// Whether `stratum` is a campaign restricted to one class of the campaign `whole`: the
+/// same app, arguments, mode, seed and fault model, differing only in the sampling, the
+/// number of faults, the tool version and the golden run's measured time.
+fn is_stratum_of(stratum: &crate::campaign::Spec, whole: &crate::campaign::Spec) -> bool {
+    let Sampling::Class(class) = stratum.sampling else {
+        return false;
+    };
+    if is_stratum(whole.sampling) || !whole.classes.contains(&class) {
+        return false;
+    }
+    let mut same = stratum.clone();
+    same.sampling = whole.sampling;
+    same.faults = whole.faults;
+    same.classes.clone_from(&whole.classes);
+    same.tool_version.clone_from(&whole.tool_version);
+    same.golden.time_ns = whole.golden.time_ns;
+    same == *whole
+}
+
+/// The class rows of all campaigns (campaign, rows), a stratum's row added to the same
+/// class of the whole campaign it is a stratum of; a stratum without one keeps its own row.
+fn pool_strata(read: Vec<(CampaignFile, Vec<ClassRow>)>) -> Vec<ClassRow> {
+    let (strata, mut wholes): (Vec<_>, Vec<_>) = read
+        .into_iter()
+        .partition(|(file, _)| is_stratum(file.spec.sampling));
+    let mut unmatched = Vec::new();
+    for (file, rows) in strata {
+        for row in rows {
+            let target = wholes
+                .iter_mut()
+                .filter(|(whole, _)| is_stratum_of(&file.spec, &whole.spec))
+                .find_map(|(_, rows)| rows.iter_mut().find(|r| r.class == row.class));
+            match target {
+                Some(target) => target.pool(&row),
+                None => unmatched.push(row),
+            }
+        }
+    }
+    wholes
+        .into_iter()
+        .flat_map(|(_, rows)| rows)
+        .chain(unmatched)
+        .collect()
 }
 
 fn campaign_rows(
@@ -253,24 +351,29 @@ fn campaign_rows(
     let mut rows = Vec::new();
     for &class in &spec.classes {
         let of_class: Vec<&Record> = records.iter().filter(|r| r.class == class).collect();
-        let counts = count(of_class.iter().copied());
         let samples = of_class.len() as u64;
-        let sdc = estimate(counts.get(&Label::Sdc).copied().unwrap_or(0), samples);
-        let fault_space = time * f64::from(location_bits(class, spec));
-        rows.push(ClassRow {
+        let mut row = ClassRow {
             app: app.clone(),
             mode: spec.mode,
             variant: variant(spec),
             class,
             samples,
-            counts,
-            sdc,
-            fault_space,
-            extrapolated_sdc: sdc.fraction * fault_space,
-            extrapolated_sdc_low: sdc.low * fault_space,
-            extrapolated_sdc_high: sdc.high * fault_space,
+            stratified_samples: if is_stratum(spec.sampling) {
+                samples
+            } else {
+                0
+            },
+            counts: count(of_class.iter().copied()),
+            sdc: estimate(0, 0),
+            fault_space: time * f64::from(location_bits(class, spec)),
+            extrapolated_sdc: 0.0,
+            extrapolated_sdc_high: 0.0,
+            extrapolated_sdc_low: 0.0,
+            plain_extrapolated_sdc: None,
             reduction: None,
-        });
+        };
+        row.extrapolate();
+        rows.push(row);
     }
     let (extrapolated_sdc, extrapolated_sdc_low, extrapolated_sdc_high) = campaign_sdc(spec, &rows);
     let row = CampaignRow {
@@ -358,7 +461,11 @@ fn campaigns_csv(report: &Report) -> String {
         let _ = write!(
             text,
             "{},{},{},{},{:.4}",
-            c.app, c.variant, c.samples, c.golden_instructions, c.golden_ms
+            quoted(&c.app),
+            quoted(&c.variant),
+            c.samples,
+            c.golden_instructions,
+            c.golden_ms
         );
         for label in Label::ALL {
             let _ = write!(text, ",{}", c.counts.get(&label).copied().unwrap_or(0));
@@ -376,36 +483,55 @@ fn campaigns_csv(report: &Report) -> String {
 }
 
 fn classes_csv(report: &Report) -> String {
-    let mut text = String::from("app,mode,class,samples");
+    let mut text = String::from("app,mode,class,samples,stratified_samples");
     for label in Label::ALL {
         let _ = write!(text, ",{label}");
     }
-    text += ",sdc_fraction,sdc_low,sdc_high,fault_space,extrapolated_sdc,extrapolated_sdc_high,reduction,reduction_low\n";
+    text += ",sdc_fraction,sdc_low,sdc_high,fault_space,extrapolated_sdc,extrapolated_sdc_high,reduction,reduction_low,plain_extrapolated_sdc,target\n";
     for r in &report.classes {
         let _ = write!(
             text,
-            "{},{},{},{}",
-            r.app,
-            r.variant,
+            "{},{},{},{},{}",
+            quoted(&r.app),
+            quoted(&r.variant),
             r.class.as_str(),
-            r.samples
+            r.samples,
+            r.stratified_samples
         );
         for label in Label::ALL {
             let _ = write!(text, ",{}", r.counts.get(&label).copied().unwrap_or(0));
         }
         let _ = writeln!(
             text,
-            ",{:.6},{:.6},{:.6},{:.0},{:.1},{:.1},{}",
+            ",{:.6},{:.6},{:.6},{:.0},{:.1},{:.1},{},{},{}",
             r.sdc.fraction,
             r.sdc.low,
             r.sdc.high,
             r.fault_space,
             r.extrapolated_sdc,
             r.extrapolated_sdc_high,
-            reduction_csv(r.reduction)
+            reduction_csv(r.reduction),
+            r.plain_extrapolated_sdc
+                .map_or(String::new(), |p| format!("{:.1}", p.0)),
+            match r.reduction {
+                None => "",
+                Some(x) if x.plain_without_sdc => "no-plain-sdc",
+                Some(x) if x.meets_target => "met",
+                Some(_) => "not-met",
+            }
         );
     }
     text
+}
+
+/// A CSV field, quoted where it holds a comma or a quote (mode names like
+/// `dual (plain,inverted)` do).
+fn quoted(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 fn reduction_csv(reduction: Option<Reduction>) -> String {
@@ -428,6 +554,65 @@ fn reduction_cells(reduction: Option<Reduction>) -> String {
             r.verdict()
         ),
         None => "– | – | –".to_owned(),
+    }
+}
+
+/// Per benchmark, mode and class: samples, SDCs, extrapolated SDCs with their bound, plain's,
+/// and whether the mode's bound is at most 1/100 of plain's estimate.
+fn class_table(report: &Report) -> String {
+    let mut md = String::from(
+        "\n## Extrapolated SDCs per location class\n\n\
+         Samples of every campaign of a benchmark and mode in the class (of them, in campaigns \
+         restricted to the class: `+ n stratified`), extrapolated over the class's fault space \
+         (the whole campaign's golden time × the class's bits). The target compares the \
+         mode's upper bound with 1/100 of plain's *estimate* in the same class: met when \
+         plain's estimate ÷ the mode's bound is at least 100×. The conservative column \
+         divides plain's lower bound instead. Where plain showed no SDC in the class there \
+         is nothing to reduce: such a cell neither meets nor misses the target.\n\n\
+         | app | mode | class | samples | SDC | extrapolated SDC [95 % CI] | plain's extrapolated SDC [95 % CI] | plain ÷ bound | conservative | target met |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let triple = |(e, low, high): (f64, f64, f64)| format!("{e:.3e} [{low:.3e}, {high:.3e}]");
+    for r in &report.classes {
+        let samples = if r.stratified_samples > 0 {
+            format!("{} (+ {} stratified)", r.samples, r.stratified_samples)
+        } else {
+            r.samples.to_string()
+        };
+        let comparison = match (r.mode, r.reduction) {
+            (Mode::Plain, _) | (_, None) => "– | – | –".to_owned(),
+            (_, Some(x)) if x.plain_without_sdc => format!("– | – | {}", x.verdict()),
+            (_, Some(x)) => format!(
+                "{} | ≥ {:.1}× | {}",
+                ratio(x.against_estimate),
+                x.bound,
+                x.verdict()
+            ),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {samples} | {} | {} | {} | {comparison} |",
+            r.app,
+            r.variant,
+            r.class.as_str(),
+            r.sdc.count,
+            triple((
+                r.extrapolated_sdc,
+                r.extrapolated_sdc_low,
+                r.extrapolated_sdc_high
+            )),
+            r.plain_extrapolated_sdc.map_or("–".to_owned(), triple),
+        );
+    }
+    md
+}
+
+/// `≥ 123.4×`, or `∞` where the bound is zero.
+fn ratio(x: f64) -> String {
+    if x.is_finite() {
+        format!("≥ {x:.1}×")
+    } else {
+        "∞".to_owned()
     }
 }
 
@@ -483,7 +668,7 @@ fn markdown(report: &Report) -> String {
             "| {} | {} | {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} |",
             c.app,
             c.variant,
-            sampling_name(c.sampling),
+            c.sampling.name(),
             c.samples,
             c.counts.get(&Label::Sdc).copied().unwrap_or(0),
             c.extrapolated_sdc,
@@ -493,31 +678,9 @@ fn markdown(report: &Report) -> String {
         );
     }
     md += &target_summary(report);
-    md += "\n## SDC fraction per location class\n\n| app | mode | class | samples | SDC | fraction [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|---|---|\n";
-    for r in &report.classes {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {:.4} [{:.4}, {:.4}] | {} |",
-            r.app,
-            r.variant,
-            r.class.as_str(),
-            r.samples,
-            r.sdc.count,
-            r.sdc.fraction,
-            r.sdc.low,
-            r.sdc.high,
-            reduction_cells(r.reduction)
-        );
-    }
+    md += &class_table(report);
     md += "\n![outcome distribution](outcomes.svg)\n\n![overhead vs SDC](overhead.svg)\n";
     md
-}
-
-fn sampling_name(sampling: Sampling) -> &'static str {
-    match sampling {
-        Sampling::Equal => "equal",
-        Sampling::FaultSpace => "fault-space",
-    }
 }
 
 /// Where the 1/100 target is met and where not, per benchmark and per location class.
@@ -526,7 +689,7 @@ fn target_summary(report: &Report) -> String {
     let hardened: Vec<&CampaignRow> = report
         .campaigns
         .iter()
-        .filter(|c| c.mode != Mode::Plain)
+        .filter(|c| c.mode != Mode::Plain && !is_stratum(c.sampling))
         .collect();
     let name = |c: &CampaignRow| format!("{} {}", c.app, c.variant);
     let met: Vec<String> = hardened
@@ -553,29 +716,28 @@ fn target_summary(report: &Report) -> String {
     if !missed.is_empty() {
         let _ = writeln!(md, "Not met: {}.", missed.join("; "));
     }
-    let cells: Vec<&ClassRow> = report
-        .classes
-        .iter()
-        .filter(|r| r.mode != Mode::Plain && r.reduction.is_some())
-        .collect();
-    let met = cells
-        .iter()
-        .filter(|r| r.reduction.is_some_and(|x| x.meets_target))
-        .count();
-    let no_plain_sdc = cells
-        .iter()
-        .filter(|r| {
-            r.reduction
-                .is_some_and(|x| x.factor.is_nan() || x.bound == 0.0)
-        })
-        .count();
-    let _ = writeln!(
-        md,
-        "\nPer location class: met in {met} of {} (benchmark, mode, class) cells; in {no_plain_sdc} \
-         of them plain itself had no SDC, so no reduction can be shown there. Classes only a \
-         hardened mode has (replica, signature) have no plain counterpart.",
-        cells.len()
-    );
+    // (met, not met, no plain SDC observed) per mode.
+    let mut per_variant: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for r in report.classes.iter().filter(|r| r.mode != Mode::Plain) {
+        let Some(x) = r.reduction else { continue };
+        let cell = per_variant.entry(&r.variant).or_default();
+        match (x.plain_without_sdc, x.meets_target) {
+            (true, _) => cell.2 += 1,
+            (false, true) => cell.0 += 1,
+            (false, false) => cell.1 += 1,
+        }
+    }
+    md += "\nPer location class, (benchmark, class) cells of each mode (the classes only a \
+           hardened mode has, replica and signature, have no plain counterpart and are not \
+           counted):\n\n| mode | cells | met | not met | no plain SDC observed |\n\
+           |---|---|---|---|---|\n";
+    for (variant, (met, missed, none)) in per_variant {
+        let _ = writeln!(
+            md,
+            "| {variant} | {} | {met} | {missed} | {none} |",
+            met + missed + none
+        );
+    }
     md
 }
 

@@ -657,3 +657,189 @@ fn a_campaign_resumed_with_more_faults_grows_into_the_larger_one() {
     let error = Campaign::open(loop_app(true), &small, &dir).err().unwrap();
     assert!(error.contains("faults 90"), "{error}");
 }
+
+fn stratum(mode: Mode, class: Class, faults: u64) -> CampaignOptions {
+    CampaignOptions {
+        sampling: wasmrel_fault_inject::Sampling::Class(class),
+        ..options(mode, faults)
+    }
+}
+
+#[test]
+fn a_stratified_campaign_draws_every_fault_in_its_class_from_seed_and_id() {
+    let opts = stratum(Mode::Encoded, Class::Branch, 50);
+    let dir = temp("stratum");
+    let mut campaign = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    assert_eq!(campaign.file.spec.classes, [Class::Branch]);
+    campaign.run(&opts).unwrap();
+    let records = sorted(&dir);
+    assert_eq!(records.len(), 50);
+    assert!(records.iter().all(|r| r.class == Class::Branch));
+    // Another open of the same campaign derives the same faults; replays agree.
+    let again = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    for record in &records {
+        let fault = again.fault(record.id);
+        assert_eq!((fault.class, fault.t), (record.class, record.t));
+        let (replayed, _) = inject(&again.app, Mode::Encoded, &again.golden, fault, 10);
+        assert_eq!(&replayed, record);
+    }
+    // The class is mixed into the seed: the same ids of a stratum of another class, and
+    // of an equal-sampled campaign, fall at other times.
+    let other = Campaign::open(
+        loop_app(true),
+        &stratum(Mode::Encoded, Class::Stack, 50),
+        &temp("stratum-other"),
+    )
+    .unwrap();
+    let equal = Campaign::open(
+        loop_app(true),
+        &options(Mode::Encoded, 50),
+        &temp("stratum-equal"),
+    )
+    .unwrap();
+    let same_t = |c: &Campaign| records.iter().filter(|r| c.fault(r.id).t == r.t).count();
+    assert!(same_t(&other) <= 2 && same_t(&equal) <= 2);
+    // A class the mode does not have is refused.
+    let error = Campaign::open(
+        loop_app(true),
+        &stratum(Mode::Plain, Class::Signature, 5),
+        &temp("stratum-bad"),
+    )
+    .err()
+    .unwrap();
+    assert!(error.contains("no such class"), "{error}");
+}
+
+#[test]
+fn a_stratified_campaign_shards_merges_and_resumes_like_a_whole_run() {
+    let opts = stratum(Mode::Dual, Class::Pc, 60);
+    let whole = temp("stratum-whole");
+    Campaign::open(loop_app(true), &opts, &whole)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let mut shards = Vec::new();
+    for index in 0..2 {
+        let dir = temp(&format!("stratum-shard{index}"));
+        let shard_opts = CampaignOptions {
+            shard: Shard { index, count: 2 },
+            jobs: 1,
+            ..opts.clone()
+        };
+        Campaign::open(loop_app(true), &shard_opts, &dir)
+            .unwrap()
+            .run(&shard_opts)
+            .unwrap();
+        shards.push(dir);
+    }
+    let merged = temp("stratum-merged");
+    assert_eq!(merge(&shards, &merged).unwrap(), (60, vec![]));
+    assert_eq!(sorted(&merged), sorted(&whole));
+
+    let resumed = temp("stratum-resumed");
+    let stopping = CampaignOptions {
+        stop_after: Some(23),
+        ..opts.clone()
+    };
+    let mut campaign = Campaign::open(loop_app(true), &stopping, &resumed).unwrap();
+    assert_eq!(campaign.run(&stopping).unwrap(), 23);
+    let mut campaign = Campaign::open(loop_app(true), &opts, &resumed).unwrap();
+    assert_eq!(campaign.run(&opts).unwrap(), 60 - 23);
+    assert_eq!(sorted(&resumed), sorted(&whole));
+    // A stratum of another class is another campaign.
+    let error = Campaign::open(
+        loop_app(true),
+        &stratum(Mode::Dual, Class::Code, 60),
+        &whole,
+    )
+    .err()
+    .unwrap();
+    assert!(
+        error.contains("sampling class:code, not class:pc"),
+        "{error}"
+    );
+}
+
+#[test]
+fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
+    let run = |opts: &CampaignOptions, name: &str| {
+        let dir = temp(name);
+        Campaign::open(loop_app(true), opts, &dir)
+            .unwrap()
+            .run(opts)
+            .unwrap();
+        dir
+    };
+    let plain = run(&options(Mode::Plain, 70), "pool-plain");
+    let whole_opts = CampaignOptions {
+        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
+        ..options(Mode::Dual, 40)
+    };
+    let whole = run(&whole_opts, "pool-whole");
+    let branch = run(&stratum(Mode::Dual, Class::Branch, 30), "pool-branch");
+    // Another seed is another campaign: its stratum keeps a row of its own.
+    let stray_opts = CampaignOptions {
+        seed: 12,
+        ..stratum(Mode::Dual, Class::Branch, 10)
+    };
+    let stray = run(&stray_opts, "pool-stray");
+    let alone = wasmrel_fault_inject::report::analyse(&[plain.clone(), whole.clone()]).unwrap();
+    let pooled =
+        wasmrel_fault_inject::report::analyse(&[plain, branch, whole, stray.clone()]).unwrap();
+    let row = |report: &wasmrel_fault_inject::report::Report| {
+        report
+            .classes
+            .iter()
+            .find(|r| r.mode == Mode::Dual && r.class == Class::Branch)
+            .cloned()
+            .unwrap()
+    };
+    let (before, after) = (row(&alone), row(&pooled));
+    assert_eq!(after.samples, before.samples + 30);
+    assert_eq!(after.stratified_samples, 30);
+    // The whole campaign's golden time defines the class's space.
+    assert_eq!(after.fault_space, before.fault_space);
+    let sdc = after.counts.get(&Label::Sdc).copied().unwrap_or(0);
+    let e = wasmrel_fault_inject::stats::estimate(sdc, after.samples);
+    assert!((after.extrapolated_sdc_high - e.high * after.fault_space).abs() < 1e-9);
+    assert!(after.plain_extrapolated_sdc.is_some() && after.reduction.is_some());
+    // The other classes and the whole campaign's totals are as without the stratum.
+    let dual_rows = |r: &wasmrel_fault_inject::report::Report| {
+        r.classes.iter().filter(|r| r.mode == Mode::Dual).count()
+    };
+    assert_eq!(dual_rows(&pooled), dual_rows(&alone) + 1);
+    let total = |r: &wasmrel_fault_inject::report::Report| {
+        r.campaigns
+            .iter()
+            .find(|c| c.sampling == wasmrel_fault_inject::Sampling::FaultSpace)
+            .map(|c| (c.samples, c.extrapolated_sdc_high))
+            .unwrap()
+    };
+    assert_eq!(total(&pooled), total(&alone));
+    // A stratum's own total is not compared with plain's whole campaign.
+    let strata: Vec<_> = pooled
+        .campaigns
+        .iter()
+        .filter(|c| matches!(c.sampling, wasmrel_fault_inject::Sampling::Class(_)))
+        .collect();
+    assert_eq!(strata.len(), 2);
+    assert!(strata.iter().all(|c| c.reduction.is_none()));
+    let out = temp("pool-out");
+    wasmrel_fault_inject::report::write(&pooled, &out).unwrap();
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    let expected = format!(
+        "| loop.wat:run | dual (plain,inverted) | branch | {} (+ 30 stratified) | {sdc} |",
+        after.samples
+    );
+    assert!(markdown.contains(&expected), "{markdown}");
+    // CSV fields with commas are quoted: every line has the header's field count.
+    let csv = fs::read_to_string(out.join("classes.csv")).unwrap();
+    let fields = |line: &str| {
+        line.split('"')
+            .step_by(2)
+            .map(|s| s.matches(',').count())
+            .sum::<usize>()
+    };
+    let header = fields(csv.lines().next().unwrap());
+    assert!(csv.lines().all(|line| fields(line) == header), "{csv}");
+}
