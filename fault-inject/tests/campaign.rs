@@ -196,28 +196,36 @@ fn an_interrupted_campaign_resumes_without_loss_or_double_counting() {
     assert_eq!(read_results(&dir, false).unwrap().len(), 120);
 }
 
+/// Runs the campaign `opts` of `loop_app(true)` whole in the new directory `name`.
+fn run_whole(opts: &CampaignOptions, name: &str) -> PathBuf {
+    let dir = temp(name);
+    Campaign::open(loop_app(true), opts, &dir)
+        .unwrap()
+        .run(opts)
+        .unwrap();
+    dir
+}
+
+/// Runs the campaign `opts` of `loop_app(true)` as `count` shards of one thread each, in
+/// directories `name0`, `name1`…
+fn run_shards(opts: &CampaignOptions, count: u64, name: &str) -> Vec<PathBuf> {
+    (0..count)
+        .map(|index| {
+            let shard_opts = CampaignOptions {
+                shard: Shard { index, count },
+                jobs: 1,
+                ..opts.clone()
+            };
+            run_whole(&shard_opts, &format!("{name}{index}"))
+        })
+        .collect()
+}
+
 #[test]
 fn shards_merged_equal_one_run() {
     let opts = options(Mode::Dual, 90);
-    let whole = temp("single");
-    Campaign::open(loop_app(true), &opts, &whole)
-        .unwrap()
-        .run(&opts)
-        .unwrap();
-    let mut shards = Vec::new();
-    for index in 0..3 {
-        let dir = temp(&format!("shard{index}"));
-        let shard_opts = CampaignOptions {
-            shard: Shard { index, count: 3 },
-            jobs: 1,
-            ..opts.clone()
-        };
-        Campaign::open(loop_app(true), &shard_opts, &dir)
-            .unwrap()
-            .run(&shard_opts)
-            .unwrap();
-        shards.push(dir);
-    }
+    let whole = run_whole(&opts, "single");
+    let shards = run_shards(&opts, 3, "shard");
     let out = temp("merged");
     let (count, incomplete) = merge(&shards, &out).unwrap();
     assert_eq!((count, incomplete.len()), (90, 0));
@@ -713,25 +721,8 @@ fn a_stratified_campaign_draws_every_fault_in_its_class_from_seed_and_id() {
 #[test]
 fn a_stratified_campaign_shards_merges_and_resumes_like_a_whole_run() {
     let opts = stratum(Mode::Dual, Class::Pc, 60);
-    let whole = temp("stratum-whole");
-    Campaign::open(loop_app(true), &opts, &whole)
-        .unwrap()
-        .run(&opts)
-        .unwrap();
-    let mut shards = Vec::new();
-    for index in 0..2 {
-        let dir = temp(&format!("stratum-shard{index}"));
-        let shard_opts = CampaignOptions {
-            shard: Shard { index, count: 2 },
-            jobs: 1,
-            ..opts.clone()
-        };
-        Campaign::open(loop_app(true), &shard_opts, &dir)
-            .unwrap()
-            .run(&shard_opts)
-            .unwrap();
-        shards.push(dir);
-    }
+    let whole = run_whole(&opts, "stratum-whole");
+    let shards = run_shards(&opts, 2, "stratum-shard");
     let merged = temp("stratum-merged");
     assert_eq!(merge(&shards, &merged).unwrap(), (60, vec![]));
     assert_eq!(sorted(&merged), sorted(&whole));
@@ -755,34 +746,26 @@ fn a_stratified_campaign_shards_merges_and_resumes_like_a_whole_run() {
     .err()
     .unwrap();
     assert!(
-        error.contains("sampling class:code, not class:pc"),
+        error.contains("sampling class:pc, not class:code"),
         "{error}"
     );
 }
 
 #[test]
 fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
-    let run = |opts: &CampaignOptions, name: &str| {
-        let dir = temp(name);
-        Campaign::open(loop_app(true), opts, &dir)
-            .unwrap()
-            .run(opts)
-            .unwrap();
-        dir
-    };
-    let plain = run(&options(Mode::Plain, 70), "pool-plain");
+    let plain = run_whole(&options(Mode::Plain, 70), "pool-plain");
     let whole_opts = CampaignOptions {
         sampling: wasmrel_fault_inject::Sampling::FaultSpace,
         ..options(Mode::Dual, 40)
     };
-    let whole = run(&whole_opts, "pool-whole");
-    let branch = run(&stratum(Mode::Dual, Class::Branch, 30), "pool-branch");
+    let whole = run_whole(&whole_opts, "pool-whole");
+    let branch = run_whole(&stratum(Mode::Dual, Class::Branch, 30), "pool-branch");
     // Another seed is another campaign: its stratum keeps a row of its own.
     let stray_opts = CampaignOptions {
         seed: 12,
         ..stratum(Mode::Dual, Class::Branch, 10)
     };
-    let stray = run(&stray_opts, "pool-stray");
+    let stray = run_whole(&stray_opts, "pool-stray");
     let alone = wasmrel_fault_inject::report::analyse(&[plain.clone(), whole.clone()]).unwrap();
     let pooled =
         wasmrel_fault_inject::report::analyse(&[plain, branch, whole, stray.clone()]).unwrap();
