@@ -52,7 +52,7 @@ rm -rf papers/results
     echo "|---|---|---|---|"
     awk '{cpu[$1] += $4 + $5; n[$1]++; total += $4 + $5
           if (index(c[$1], $3) == 0) c[$1] = c[$1] (c[$1] == "" ? "" : ", ") $3}
-         END {for (k in cpu) printf "| %s | %d | %.0f | %s |\n", k, n[k], cpu[k], c[k] | "sort"
+         END {for (k in cpu) printf "| %s | %d | %.1f | %s |\n", k, n[k], cpu[k], c[k] | "sort"
               close("sort"); printf "\nCPU time of all class-restricted campaigns: %.0f s.\n", total}' "$strata/log.txt"
     echo
   fi

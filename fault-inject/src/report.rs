@@ -153,6 +153,14 @@ pub struct Report {
     pub classes: Vec<ClassRow>,
 }
 
+impl Report {
+    /// The campaigns over all classes: a stratum's totals cover one class and are shown
+    /// only in its class's row and in the list of strata.
+    fn wholes(&self) -> impl Iterator<Item = &CampaignRow> {
+        self.campaigns.iter().filter(|c| !is_stratum(c.sampling))
+    }
+}
+
 /// Bits of one location of `class` in the campaign's mode.
 fn location_bits(class: Class, spec: &crate::campaign::Spec) -> u32 {
     class.bits(spec.mode, spec.replicas.unwrap_or_default())
@@ -607,6 +615,49 @@ fn class_table(report: &Report) -> String {
     md
 }
 
+/// The campaigns restricted to one class, with what they found.
+fn strata_table(report: &Report) -> String {
+    let strata: Vec<&CampaignRow> = report
+        .campaigns
+        .iter()
+        .filter(|c| is_stratum(c.sampling))
+        .collect();
+    if strata.is_empty() {
+        return String::new();
+    }
+    let mut md = format!(
+        "\n## Campaigns restricted to one class\n\n{} campaigns; their samples are counted \
+         in their class's row of the table below.\n\n\
+         | app | mode | class | samples | golden ms | SDC | detected | trap, hang, limit | benign, latent | engine-bug |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+        strata.len()
+    );
+    for c in strata {
+        let n = |test: fn(&Label) -> bool| -> u64 {
+            c.counts
+                .iter()
+                .filter(|(label, _)| test(label))
+                .map(|(_, n)| n)
+                .sum()
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {} |",
+            c.app,
+            c.variant,
+            c.sampling.name().trim_start_matches("class:"),
+            c.samples,
+            c.golden_ms,
+            n(|l| *l == Label::Sdc),
+            n(|l| l.is_detected()),
+            n(|l| matches!(l, Label::Trap | Label::Hang | Label::Limit)),
+            n(|l| matches!(l, Label::Benign | Label::Latent)),
+            n(|l| *l == Label::EngineBug),
+        );
+    }
+    md
+}
+
 /// `≥ 123.4×`, or `∞` where the bound is zero.
 fn ratio(x: f64) -> String {
     if x.is_finite() {
@@ -641,7 +692,7 @@ fn markdown(report: &Report) -> String {
     md += "\n|---|---|---|---|---|";
     md += &"---|".repeat(Label::ALL.len());
     md.push('\n');
-    for c in &report.campaigns {
+    for c in report.wholes() {
         let _ = write!(
             md,
             "| {} | {} | {} | {} | {:.3} |",
@@ -662,7 +713,7 @@ fn markdown(report: &Report) -> String {
            bound divides plain's lower bound by the mode's upper bound. Target: the mode's \
            upper bound at most 1/100 of plain's estimate.\n\n";
     md += "| app | mode | sampling | samples | SDC | extrapolated SDC [95 % CI] | reduction vs plain | reduction bound | target met |\n|---|---|---|---|---|---|---|---|---|\n";
-    for c in &report.campaigns {
+    for c in report.wholes() {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {:.3e} [{:.3e}, {:.3e}] | {} |",
@@ -678,6 +729,7 @@ fn markdown(report: &Report) -> String {
         );
     }
     md += &target_summary(report);
+    md += &strata_table(report);
     md += &class_table(report);
     md += "\n![outcome distribution](outcomes.svg)\n\n![overhead vs SDC](overhead.svg)\n";
     md
@@ -815,7 +867,7 @@ fn plot(report: &Report, path: &Path) -> Result<(), String> {
         RGBColor(0, 0, 0),       // engine-bug
         RGBColor(220, 30, 30),   // sdc
     ];
-    let rows = report.campaigns.len().max(1);
+    let rows = report.wholes().count().max(1);
     let height = 80 + 28 * rows as u32 + 40;
     let root = SVGBackend::new(path, (900, height)).into_drawing_area();
     let err = |e: DrawingAreaErrorKind<_>| format!("{}: {e}", path.display());
@@ -828,7 +880,7 @@ fn plot(report: &Report, path: &Path) -> Result<(), String> {
     ))
     .map_err(err)?;
     let (left, width) = (230i32, 640f64);
-    for (row, c) in report.campaigns.iter().enumerate() {
+    for (row, c) in report.wholes().enumerate() {
         let y = 40 + 28 * row as i32;
         root.draw(&Text::new(
             format!("{} / {}", c.app, c.variant),
@@ -869,15 +921,13 @@ fn plot(report: &Report, path: &Path) -> Result<(), String> {
 /// class, or over the fault space) are comparable only so.
 fn plot_overhead(report: &Report, path: &Path) -> Result<(), String> {
     let plain: BTreeMap<&str, (f64, f64)> = report
-        .campaigns
-        .iter()
+        .wholes()
         .filter(|c| c.mode == Mode::Plain && c.extrapolated_sdc > 0.0)
         .map(|c| (c.app.as_str(), (c.golden_ms, c.extrapolated_sdc)))
         .collect();
     // (x, (low, estimate, high) in % of plain's estimate, campaign)
     let points: Vec<(f64, (f64, f64, f64), &CampaignRow)> = report
-        .campaigns
-        .iter()
+        .wholes()
         .filter_map(|c| {
             let (time, sdc) = plain.get(c.app.as_str())?;
             let percent = |x: f64| x / sdc * 100.0;

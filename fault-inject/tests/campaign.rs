@@ -815,6 +815,9 @@ fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
         after.samples
     );
     assert!(markdown.contains(&expected), "{markdown}");
+    // Strata are listed on their own, not among the whole campaigns' totals.
+    assert!(markdown.contains("## Campaigns restricted to one class\n\n2 campaigns"));
+    assert!(!markdown.contains("| class:branch |"), "{markdown}");
     // CSV fields with commas are quoted: every line has the header's field count.
     let csv = fs::read_to_string(out.join("classes.csv")).unwrap();
     let fields = |line: &str| {
