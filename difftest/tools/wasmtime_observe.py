@@ -4,6 +4,11 @@
 and a digest of memory) in wasmtime (`pip install wasmtime`).
 
 usage: wasmtime_observe.py module.wasm [seed]
+       wasmtime_observe.py --serve
+
+With --serve, reads lines "MODULE SEED" (SEED "-" for zero arguments) from standard input and
+answers each with the observation followed by a line "end" (a module wasmtime rejects:
+"rejected" then "end"), so that a minimiser pays Python's start-up once.
 
 With a seed, export calls get the arguments wasmrel-difftest draws from that seed
 (`Arguments::bits` in difftest/src/generate/mod.rs); without one, zero arguments. Float
@@ -16,6 +21,8 @@ import sys
 import wasmtime
 
 MASK = (1 << 64) - 1
+# Far above the fuel wasmrel-difftest's engines get per call (10^7) times a module's calls.
+FUEL = 10**9
 SPECIAL = [
     0, 1, MASK, 0x7FFF_FFFF, 0x8000_0000, (1 << 63) - 1, 1 << 63,
     0x3F80_0000, 0x7F80_0000, 0x7FC0_0001, 0x4000_0000_0000_0000, 0xFFF0_0000_0000_0001,
@@ -58,8 +65,12 @@ def argument(ty, value):
 
 
 def main(path, seed):
-    engine = wasmtime.Engine()
+    config = wasmtime.Config()
+    # Fuel, so that a module without its fuel global (a minimiser's candidate) still ends.
+    config.consume_fuel = True
+    engine = wasmtime.Engine(config)
     store = wasmtime.Store(engine)
+    store.set_fuel(FUEL)
     module = wasmtime.Module.from_file(engine, path)
     try:
         instance = wasmtime.Instance(store, module, [])
@@ -90,5 +101,18 @@ def main(path, seed):
             print(f"memory {name}: {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
 
 
+def serve():
+    for line in sys.stdin:
+        path, seed = line.split()
+        try:
+            main(path, None if seed == "-" else int(seed))
+        except (wasmtime.WasmtimeError, ValueError) as error:
+            print("rejected", str(error).splitlines()[0] if str(error) else "")
+        print("end", flush=True)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
+    if sys.argv[1] == "--serve":
+        serve()
+    else:
+        main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
