@@ -7,7 +7,9 @@ use clap::Args;
 use wasmrel_executor::{ExternType, Value};
 use wasmrel_fault_inject::campaign::read_results;
 use wasmrel_fault_inject::golden::inject;
-use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Check, Mode, Sampling, Second, Shard};
+use wasmrel_fault_inject::{
+    App, Campaign, CampaignOptions, Check, MemoryProtection, Mode, Sampling, Second, Shard,
+};
 
 use crate::load::read_module;
 use crate::values;
@@ -46,6 +48,11 @@ pub struct InjectArgs {
     /// The check level of an encoded campaign: op, block (default) or effects.
     #[arg(long, value_name = "LEVEL", value_parser = Check::parse)]
     pub check: Option<Check>,
+
+    /// The memory protection of an encoded campaign, as `wasmrel run --memory-protection`:
+    /// crc (default), dup or none.
+    #[arg(long, value_name = "KIND", value_parser = MemoryProtection::parse)]
+    pub memory_protection: Option<MemoryProtection>,
 
     /// The replicas of a dual campaign: plain,inverted (default) or plain,encoded.
     #[arg(long, value_name = "A,B", value_parser = Second::parse)]
@@ -148,6 +155,12 @@ fn load_app(args: &InjectArgs) -> Result<App, String> {
             return Err("--check needs --mode encoded".into())
         }
         (check, _) => app.check = check.unwrap_or_default(),
+    }
+    match (args.memory_protection, args.mode) {
+        (Some(_), mode) if mode != Mode::Encoded => {
+            return Err("--memory-protection needs --mode encoded".into())
+        }
+        (kind, _) => app.config.memory_protection = kind.map(MemoryProtection::protection),
     }
     match (args.replicas, args.mode) {
         (Some(_), mode) if mode != Mode::Dual => return Err("--replicas needs --mode dual".into()),

@@ -1,8 +1,10 @@
-//! Engine configuration: resource limits, fuel and the periodic hook.
+//! Engine configuration: resource limits, fuel, the periodic hook and memory protection.
 //!
 //! Limits are properties of the *run*, not of the program: exceeding one is an
 //! [`Error::Limit`](crate::Error::Limit), distinct from a trap, so that campaigns can tell a
 //! hang or a runaway allocation (likely caused by a fault) from a program error.
+
+use wasmrel_checker::memory::Protection;
 
 /// Resource limits of one [`crate::Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,4 +44,10 @@ pub struct Config {
     /// Pause with [`crate::Pause::Hook`] every this many units of fuel, so the driver can
     /// yield (kernel `cond_resched`), check for signals or detect hangs. `None` never pauses.
     pub hook_interval: Option<u64>,
+    /// How the linear memories of a store whose domain checks memory are protected
+    /// (`wasmrel run --memory-protection`); `None` is that domain's default, [`Protection::Crc`].
+    /// Part of the configuration, not only a store setting, so that drivers that create their
+    /// own stores (dual replicas, campaigns) protect memory as they are told. Plain stores
+    /// ignore it.
+    pub memory_protection: Option<Protection>,
 }

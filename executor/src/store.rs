@@ -128,7 +128,7 @@ impl<D: Domain> Store<D> {
             datas: Vec::new(),
             instances: Vec::new(),
             memory_protection: if D::CHECKS_MEMORY {
-                Protection::Crc
+                config.memory_protection.unwrap_or(Protection::Crc)
             } else {
                 Protection::None
             },

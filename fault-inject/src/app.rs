@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wasmrel_an_encoding::{level, An};
-use wasmrel_executor::{Config, Module, Plain, Value};
+use wasmrel_executor::{Config, Module, Plain, Protection, Value};
 
 use crate::driver::{Pair, Single, System};
 use crate::dual::Inverted;
@@ -66,6 +66,50 @@ impl Check {
             _ => Err(format!(
                 "unknown check level `{text}` (use op, block or effects)"
             )),
+        }
+    }
+}
+
+/// How encoded runs protect linear memory (`--memory-protection`, as for `wasmrel run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemoryProtection {
+    /// No protection.
+    None,
+    /// A CRC-8 per aligned 8-byte word (the default).
+    #[default]
+    Crc,
+    /// A shadow copy.
+    Dup,
+}
+
+impl MemoryProtection {
+    pub fn parse(text: &str) -> Result<MemoryProtection, String> {
+        match text {
+            "none" => Ok(MemoryProtection::None),
+            "crc" => Ok(MemoryProtection::Crc),
+            "dup" => Ok(MemoryProtection::Dup),
+            _ => Err(format!(
+                "unknown memory protection `{text}` (use crc, dup or none)"
+            )),
+        }
+    }
+
+    /// The engine's setting.
+    pub fn protection(self) -> Protection {
+        match self {
+            MemoryProtection::None => Protection::None,
+            MemoryProtection::Crc => Protection::Crc,
+            MemoryProtection::Dup => Protection::Dup,
+        }
+    }
+
+    /// What an engine configuration asks for (`None` is encoded stores' default, crc).
+    pub fn of(config: &Config) -> MemoryProtection {
+        match config.memory_protection {
+            Some(Protection::None) => MemoryProtection::None,
+            Some(Protection::Crc) | None => MemoryProtection::Crc,
+            Some(Protection::Dup) => MemoryProtection::Dup,
         }
     }
 }

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::app::{App, Check, Mode, Second};
+use crate::app::{App, Check, MemoryProtection, Mode, Second};
 use crate::fault::{Class, Fault, Sampling};
 use crate::golden::{inject, Golden, GoldenSummary, Record};
 
@@ -73,6 +73,10 @@ pub struct Spec {
     /// The check level of an encoded campaign.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<Check>,
+    /// The memory protection of an encoded campaign (absent in campaigns recorded before
+    /// the option existed, which all ran with crc).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_protection: Option<MemoryProtection>,
     /// The second replica of a dual campaign.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<Second>,
@@ -87,6 +91,14 @@ pub struct Spec {
     /// Bits of one slot in this mode (64 plain and dual, 128 encoded).
     pub slot_bits: u32,
     pub golden: GoldenSummary,
+}
+
+impl Spec {
+    /// The memory protection of an encoded campaign, crc for one recorded before the option
+    /// existed (all ran with crc); `None` for other modes.
+    pub fn memory(&self) -> Option<MemoryProtection> {
+        (self.mode == Mode::Encoded).then(|| self.memory_protection.unwrap_or_default())
+    }
 }
 
 /// `campaign.json`: the spec and this directory's shard.
@@ -104,6 +116,7 @@ impl CampaignFile {
         let strip = |c: &CampaignFile| {
             let mut spec = c.spec.clone();
             spec.golden.time_ns = 0;
+            spec.memory_protection = spec.memory();
             spec
         };
         strip(self) == strip(other)
@@ -170,6 +183,8 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
             .collect(),
         mode: options.mode,
         check: (options.mode == Mode::Encoded).then_some(app.check),
+        memory_protection: (options.mode == Mode::Encoded)
+            .then(|| MemoryProtection::of(&app.config)),
         replicas: (options.mode == Mode::Dual).then_some(app.second),
         seed: options.seed,
         faults: options.faults,
@@ -468,6 +483,8 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
             "check {:?} replicas {:?}, not {:?} {:?}",
             sa.check, sa.replicas, sb.check, sb.replicas
         )
+    } else if sa.memory() != sb.memory() {
+        format!("memory protection {:?}, not {:?}", sa.memory(), sb.memory())
     } else if sa.sampling != sb.sampling {
         format!(
             "sampling {}, not {}",

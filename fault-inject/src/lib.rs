@@ -23,7 +23,7 @@ pub mod report;
 pub mod runner;
 pub mod stats;
 
-pub use app::{App, Check, Mode, Second};
+pub use app::{App, Check, MemoryProtection, Mode, Second};
 pub use campaign::{Campaign, CampaignOptions, Shard};
 pub use fault::{Class, Fault, Sampling};
 pub use label::Label;

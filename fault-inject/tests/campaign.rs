@@ -1,5 +1,6 @@
 //! Campaign behaviour: classification, resume, shard + merge, replay, refusals.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,9 @@ use wasmrel_executor::Value;
 use wasmrel_fault_inject::campaign::{read_campaign, read_results, RESULTS};
 use wasmrel_fault_inject::golden::{inject, Golden, Record};
 use wasmrel_fault_inject::merge::merge;
-use wasmrel_fault_inject::{App, Campaign, CampaignOptions, Class, Fault, Label, Mode, Shard};
+use wasmrel_fault_inject::{
+    App, Campaign, CampaignOptions, Class, Fault, Label, MemoryProtection, Mode, Shard,
+};
 
 /// A loop of ~2000 instructions; the global is read at the end only if `live`.
 fn loop_app(live: bool) -> App {
@@ -383,7 +386,15 @@ fn encoded_runs_detect_signature_and_memory_flips() {
             progress.trace
         );
     }
-    // Every byte of the page is written, then read back: a flip is caught by the checksum.
+    let app = memory_app(None);
+    let labels = memory_flip_outcomes(&app, 40);
+    assert!(!labels.contains(&Label::Sdc), "{labels:?}");
+    assert!(labels.contains(&Label::DetectedMemory), "{labels:?}");
+}
+
+/// Every byte of a page is written, then read back and summed: a flip in memory between the
+/// two loops changes the result unless the memory's protection catches it.
+fn memory_app(protection: Option<MemoryProtection>) -> App {
     let text = r#"(module (memory 1)
       (func (export "run") (result i32) (local $i i32) (local $sum i32)
         (block (loop
@@ -397,17 +408,55 @@ fn encoded_runs_detect_signature_and_memory_flips() {
           i32.const 65536 i32.ne br_if 0))
         local.get $sum))"#;
     let bytes = wat::parse_str(text).unwrap();
-    let app = App::new("mem.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap();
-    let golden = Golden::record(&app, Mode::Encoded, CHECKPOINTS).unwrap();
-    let mut labels = std::collections::BTreeSet::new();
-    for id in 0..40 {
-        let mut fault = Fault::derive(4, id, &[Class::Memory], golden.length, 1);
-        fault.t = golden.length / 2;
-        let (record, progress) = inject(&app, Mode::Encoded, &golden, fault, 10);
-        assert_ne!(record.outcome, Label::Sdc, "{:?}", progress.trace);
-        labels.insert(record.outcome);
-    }
+    let mut app = App::new("mem.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap();
+    app.config.memory_protection = protection.map(MemoryProtection::protection);
+    app
+}
+
+/// The outcomes of `count` encoded runs of `app`, each with one bit of memory flipped halfway.
+fn memory_flip_outcomes(app: &App, count: u64) -> BTreeSet<Label> {
+    let golden = Golden::record(app, Mode::Encoded, CHECKPOINTS).unwrap();
+    (0..count)
+        .map(|id| {
+            let mut fault = Fault::derive(4, id, &[Class::Memory], golden.length, 1);
+            fault.t = golden.length / 2;
+            inject(app, Mode::Encoded, &golden, fault, 10).0.outcome
+        })
+        .collect()
+}
+
+#[test]
+fn memory_protection_is_honoured_recorded_and_kept_on_resume() {
+    // Honoured: without protection the flips become wrong results, with a shadow copy they
+    // are detected (crc, the default, in the test above).
+    let labels = memory_flip_outcomes(&memory_app(Some(MemoryProtection::None)), 20);
+    assert!(labels.contains(&Label::Sdc), "{labels:?}");
+    assert!(!labels.contains(&Label::DetectedMemory), "{labels:?}");
+    let labels = memory_flip_outcomes(&memory_app(Some(MemoryProtection::Dup)), 20);
+    assert!(!labels.contains(&Label::Sdc), "{labels:?}");
     assert!(labels.contains(&Label::DetectedMemory), "{labels:?}");
+
+    // Recorded in campaign.json, and a resume with another protection is refused.
+    let opts = options(Mode::Encoded, 2);
+    let dir = temp("memory-protection");
+    let app = memory_app(Some(MemoryProtection::Dup));
+    Campaign::open(app, &opts, &dir)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let recorded = read_campaign(&dir).unwrap().spec.memory_protection;
+    assert_eq!(recorded, Some(MemoryProtection::Dup));
+    let error = Campaign::open(memory_app(None), &opts, &dir).err().unwrap();
+    assert!(
+        error.contains("memory protection Some(Dup), not Some(Crc)"),
+        "{error}"
+    );
+    assert!(Campaign::open(memory_app(Some(MemoryProtection::Dup)), &opts, &dir).is_ok());
+    // Other modes record none.
+    let plain = temp("memory-protection-plain");
+    let opts = options(Mode::Plain, 1);
+    Campaign::open(memory_app(None), &opts, &plain).unwrap();
+    assert_eq!(read_campaign(&plain).unwrap().spec.memory_protection, None);
 }
 
 /// A WASI program that keeps state in memory and writes, reads the clock and draws random

@@ -287,6 +287,8 @@ fn engine_config<D: Domain>(limits: &crate::config::Limits) -> Config {
         },
         fuel: Some(limits.fuel),
         hook_interval: Some(HOOK_INTERVAL),
+        // The kernel protects memory with crc, encoded stores' default.
+        memory_protection: None,
     }
 }
 
