@@ -139,11 +139,13 @@ pub(crate) fn instantiate<D: Domain>(
             *word = *addresses.get(*word as usize).ok_or_else(bad_module)?;
         }
         let mut positions = copy_of(&compiled.positions, 0)?;
+        let mut blocks = Vec::new();
         if D::SIGNATURES {
-            let (signed, new_at) = sign(&code, store.funcs.len() as u32)?;
-            code = signed;
+            let signed = sign(&code, store.funcs.len() as u32)?;
+            code = signed.code;
+            blocks = signed.blocks;
             for (ir, _) in &mut positions {
-                *ir = *new_at.get(*ir as usize).ok_or_else(bad_module)?;
+                *ir = *signed.new_at.get(*ir as usize).ok_or_else(bad_module)?;
             }
         }
         code.try_reserve_exact(crate::ir::PADDING.len())
@@ -171,6 +173,7 @@ pub(crate) fn instantiate<D: Domain>(
             frame_size: compiled.frame_size,
             code,
             checksum,
+            blocks,
             positions,
             module_index: compiled.index,
             name,

@@ -67,6 +67,9 @@ pub(crate) struct WasmFunc {
     /// `translate::code_checksum` of `code` as translated (encoded stores; 0 otherwise):
     /// verified when the function traps.
     pub checksum: u32,
+    /// Every block's first instruction and entry signature (encoded stores; empty otherwise):
+    /// what a trap's runtime signature is checked against (`translate::signature_before`).
+    pub blocks: Vec<(u32, u32)>,
     /// `(IR offset in code, Wasm module offset)`, sorted (see `translate::CompiledFunc`).
     pub positions: Vec<(u32, u32)>,
     /// The function's index in its module's function index space.

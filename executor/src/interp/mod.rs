@@ -28,7 +28,7 @@ use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
 use crate::ir::{fuel_of, opcode, OP_MASK, WINDOW};
 use crate::store::{Func, Store};
-use crate::translate::{code_checksum, FUNCTION_ENTRY};
+use crate::translate::{code_checksum, signature_before, FUNCTION_ENTRY};
 
 /// Why [`Execution::execute`] left the loop.
 enum Transfer {
@@ -103,16 +103,25 @@ impl<D: Domain> Execution<D> {
     }
 
     /// A trap in an encoded store is reported only if the trapping function's code is
-    /// intact: a flipped word that ran before the next signature check (a wrong slot, offset
-    /// or opcode) can make a correct program trap, and that is a detected fault, not the
-    /// program's trap. Verified over the whole function, once, at the end of the run.
+    /// intact and the runtime signature is the static one of the trapping instruction. A
+    /// flipped word that ran before the next signature check (a wrong slot, offset or opcode)
+    /// can make a correct program trap, and so can a program counter moved to intact code
+    /// (the signature is then still that of the place it left): both are detected faults, not
+    /// the program's trap. Verified once, at the end of the run: the checksum over the whole
+    /// function, the signature by folding the trapping instruction's block up to it. A trap
+    /// of a fault-free run always passes both, so it stays the trap plain mode raises.
     fn confirm_trap(&self, store: &Store<D>, trap: TrapCode) -> Error {
-        match store.funcs.get(self.func as usize) {
-            Some(Func::Wasm(function)) if code_checksum(&function.code) == function.checksum => {
-                trap.into()
-            }
-            _ => Corruption::BadChecksum.into(),
+        let Some(Func::Wasm(function)) = store.funcs.get(self.func as usize) else {
+            return Corruption::BadChecksum.into();
+        };
+        if code_checksum(&function.code) != function.checksum {
+            return Corruption::BadChecksum.into();
         }
+        let expected = signature_before(&function.code, &function.blocks, self.pc as usize);
+        if expected != Some(self.signature) {
+            return Corruption::BadSignature.into();
+        }
+        trap.into()
     }
 }
 
@@ -204,9 +213,6 @@ impl<D: Domain> Execution<D> {
         let mut cost: u64;
         // The first three operand words of the current instruction (likewise).
         let mut window: &[u32; WINDOW];
-        // The signature before the current instruction (likewise; a call that runs again
-        // restores it).
-        let mut unfolded: u32;
         // Fuel left before the threshold: one counter in the loop instead of two.
         // (The threshold and the frame base stay in `self`: fewer values for the loop to keep
         // in registers.)
@@ -301,7 +307,7 @@ impl<D: Domain> Execution<D> {
                 if !room {
                     core::hint::cold_path();
                     remaining += cost;
-                    signature = unfolded;
+                    signature = self.signature;
                     leave!(Transfer::Reserve { stack_end });
                 }
                 self.frames.push(Frame {
@@ -540,10 +546,14 @@ impl<D: Domain> Execution<D> {
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }
             remaining -= cost;
-            unfolded = signature;
             if D::DETECTS {
                 // Where a failed check will say it happened (one store; see `Domain`).
                 self.pc = pc as u32;
+                if D::SIGNATURES {
+                    // The signature before this instruction: what a trap is checked against
+                    // (`confirm_trap`) and where a call that runs again restarts from.
+                    self.signature = signature;
+                }
             }
             let number = word & OP_MASK;
             for_each_numeric_op! { instruction_match number unary binary {

@@ -25,10 +25,13 @@ impl<D: Domain> Execution<D> {
         };
         let code = &function.code[..];
         let pc = self.pc as usize;
-        if D::SIGNATURES {
-            // The loop folds its instructions into the signature in their arms; this one here.
-            self.signature = fold_at(self.signature, code, pc).ok_or(Corruption::BadOpcode)?;
-        }
+        // The loop folds its instructions into the signature in their arms; this one here,
+        // kept aside until it has run: a trap is checked against the signature before it.
+        let folded = if D::SIGNATURES {
+            fold_at(self.signature, code, pc).ok_or(Corruption::BadOpcode)?
+        } else {
+            self.signature
+        };
         let base = self.base as usize;
         let frame = self
             .stack
@@ -175,6 +178,7 @@ impl<D: Domain> Execution<D> {
             _ => return Err(Corruption::BadOpcode.into()),
         };
         self.pc += length;
+        self.signature = folded;
         Ok(())
     }
 }

@@ -20,7 +20,7 @@ use crate::module::{val_type, Module};
 use crate::value::ValType;
 use alloc::vec::Vec;
 use control::Control;
-pub(crate) use signature::{code_checksum, fold_at, sign, FUNCTION_ENTRY};
+pub(crate) use signature::{code_checksum, fold_at, sign, signature_before, FUNCTION_ENTRY};
 use stack::Operand;
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 

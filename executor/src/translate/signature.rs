@@ -110,11 +110,23 @@ fn parse(code: &[u32], refused: &Cell<bool>) -> Option<Vec<Instruction>> {
     (at == code.len()).then_some(instructions)
 }
 
+/// The signed code of a function with what is needed to relate it to the unsigned code and
+/// to check the runtime signature anywhere in it.
+pub(crate) struct Signed {
+    /// The code with the signature words.
+    pub code: Vec<u32>,
+    /// The new offset of every old instruction offset (and of the end).
+    pub new_at: Vec<u32>,
+    /// Every block's first instruction (new offset) and entry signature, in code order (see
+    /// [`signature_before`]).
+    pub blocks: Vec<(u32, u32)>,
+}
+
 /// Adds the signature words to `code` of function `func` (any number that tells functions
-/// apart); `None` if the code does not parse or a target is not an instruction. Also returns
-/// the new offset of every old instruction offset (and of the end). Its tables are as long
-/// as the code, so they are allocated fallibly: a refusal is the memory limit error.
-pub(crate) fn sign(code: &[u32], func: u32) -> Result<(Vec<u32>, Vec<u32>), Error> {
+/// apart); an error if the code does not parse or a target is not an instruction. Its
+/// tables are as long as the code, so they are allocated fallibly: a refusal is the memory
+/// limit error.
+pub(crate) fn sign(code: &[u32], func: u32) -> Result<Signed, Error> {
     let refused = Cell::new(false);
     match signed(code, func, &refused) {
         Some(signed) => Ok(signed),
@@ -130,7 +142,7 @@ fn noted<T>(refused: &Cell<bool>, value: Option<T>) -> Option<T> {
 }
 
 /// [`sign`]; `None` with `refused` set when an allocation was refused.
-fn signed(code: &[u32], func: u32, refused: &Cell<bool>) -> Option<(Vec<u32>, Vec<u32>)> {
+fn signed(code: &[u32], func: u32, refused: &Cell<bool>) -> Option<Signed> {
     let instructions = parse(code, refused)?;
     // Block number of every leader, by old offset.
     let mut block_of = noted(refused, filled(code.len() + 1, NOT_A_LEADER))?;
@@ -207,6 +219,8 @@ fn signed(code: &[u32], func: u32, refused: &Cell<bool>) -> Option<(Vec<u32>, Ve
     // every instruction, in one walk in code order (a fall-through leader's signature is the
     // `G` reaching it, which depends only on earlier words).
     let mut entry = noted(refused, filled(code.len() + 1, 0u32))?;
+    let mut blocks = Vec::new();
+    noted(refused, blocks.try_reserve_exact(count as usize).ok())?;
     let mut after = Vec::new();
     noted(refused, after.try_reserve_exact(instructions.len()).ok())?;
     let mut current = FUNCTION_ENTRY;
@@ -222,6 +236,7 @@ fn signed(code: &[u32], func: u32, refused: &Cell<bool>) -> Option<(Vec<u32>, Ve
                 };
             }
             *entry.get_mut(instruction.at)? = current;
+            blocks.push((*new_at.get(instruction.at)?, current));
         }
         current = fold_instruction(current, *code.get(instruction.at)?, &relocate(instruction)?);
         after.push(current);
@@ -262,7 +277,34 @@ fn signed(code: &[u32], func: u32, refused: &Cell<bool>) -> Option<(Vec<u32>, Ve
             }
         }
     }
-    (signed.len() == length).then_some((signed, new_at))
+    (signed.len() == length).then_some(Signed {
+        code: signed,
+        new_at,
+        blocks,
+    })
+}
+
+/// The static runtime signature before the instruction at `pc` of signed `code` whose
+/// blocks are `blocks` ([`Signed::blocks`]): the entry signature of the block holding `pc`,
+/// folded with the instructions before it in that block. `None` if `pc` is not the start of
+/// an instruction.
+///
+/// A run that ends with a trap checks its runtime signature against this (see
+/// `interp::Execution::confirm_trap`): a program counter that a fault moved to intact code
+/// can reach a trapping instruction before the next block exit checks the signature, and
+/// then the signature is the one of the place the pc left, not of the one it trapped at.
+pub(crate) fn signature_before(code: &[u32], blocks: &[(u32, u32)], pc: usize) -> Option<u32> {
+    let block = blocks.partition_point(|&(at, _)| at as usize <= pc);
+    let &(start, mut signature) = blocks.get(block.checked_sub(1)?)?;
+    let mut at = start as usize;
+    while at < pc {
+        let word = *code.get(at)?;
+        let op = Op::decode(word)?;
+        let count = op.operand_count(code.get(at + 1..)?)?;
+        signature = fold_at(signature, code, at)?;
+        at += 1 + count + extra_words(op, count);
+    }
+    (at == pc).then_some(signature)
 }
 
 /// The interpreter's signature update for one instruction: the opcode word with its own
