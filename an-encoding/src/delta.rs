@@ -6,29 +6,30 @@
 //!
 //! 1. decodes each operand twice, independently: copy 1 with the checked decoder (full-width
 //!    `·A⁻¹`, range check), copy 2 with [`Code::decode_low`] (a narrow multiply of the low
-//!    halves). Copy 2 is kept bit-inverted while it passes through [`black_box`], so it sits in
-//!    memory as a different bit pattern (ED4I's point: diverse data, so one stuck bit cannot
-//!    hit both copies alike), and the compiler can neither prove the copies equal nor merge
-//!    the two computations (the generated code has both);
+//!    halves). Copy 2 is kept bit-inverted while it passes through an optimisation barrier
+//!    ([`Opaque`], free of instructions), so it sits in its register as a different bit
+//!    pattern (ED4I's point: diverse data, so one stuck bit cannot hit both copies alike), and
+//!    the compiler can neither prove the copies equal nor merge the two computations (the
+//!    generated code has both);
 //! 2. computes the operation on both copies, traps included (a trap is a result too, so a fault
 //!    cannot fake or hide one without the copies disagreeing);
 //! 3. encodes copy 1's result, decodes that word again with the low decoder (behind another
-//!    [`black_box`], so the encode is really executed and checked) and compares it with copy 2's
+//!    barrier, so the encode is really executed and checked) and compares it with copy 2's
 //!    result. Disagreement is [`Detection::Mismatch`].
 //!
 //! What stays unprotected is a fault that hits both copies the same way (a common-mode fault,
 //! e.g. in shared code) and the two comparisons themselves.
 
-use core::hint::black_box;
 use core::ops::Not;
 
 use crate::code::{I32Code, I64Code};
 use crate::error::{AnError, Detection, Trap};
+use crate::opaque::Opaque;
 
 /// A code-word type whose values can be decoded twice and re-encoded.
-pub(crate) trait Code: Copy {
+pub(crate) trait Code: Copy + Opaque {
     /// The plain value: the integer, or the float's bit pattern.
-    type Value: Copy + PartialEq + Not<Output = Self::Value>;
+    type Value: Copy + PartialEq + Not<Output = Self::Value> + Opaque;
 
     fn encode(value: Self::Value) -> Self;
     fn decode(self) -> Result<Self::Value, AnError>;
@@ -94,7 +95,7 @@ impl Code for I64Code {
 #[inline]
 fn decode_twice<C: Code>(word: C) -> Result<(C::Value, C::Value), AnError> {
     let first = word.decode()?;
-    let second = !black_box(!word.decode_low());
+    let second = !(!word.decode_low()).opaque();
     Ok((
         fault::inject::<C>(fault::Site::First, first),
         fault::inject::<C>(fault::Site::Second, second),
@@ -110,7 +111,7 @@ fn finish<O: Code>(
     match (first, second) {
         (Ok(first), Ok(second)) => {
             let word = O::encode(fault::inject::<O>(fault::Site::Result, first));
-            if O::agree(black_box(word).decode_low(), second) {
+            if O::agree(word.opaque().decode_low(), second) {
                 Ok(word)
             } else {
                 Err(AnError::Detected(Detection::Mismatch))

@@ -94,7 +94,7 @@
 //!   `i64.mul`, every float operation and conversion (`libm` for sqrt and rounding). Following
 //!   Δ-encoding (Kuvaiskii and Fetzer, DSN 2015), each operand is decoded twice,
 //!   independently: once with the checked full-width `·A⁻¹`, once by a narrow multiply of the
-//!   low halves. The second copy passes through [`core::hint::black_box`] bit-inverted — diverse
+//!   low halves. The second copy passes through an optimisation barrier bit-inverted — diverse
 //!   data in the spirit of ED4I (Oh, Mitra and McCluskey, IEEE TC 2002), whose `−2·x` copy
 //!   suits arithmetic but not bitwise operations — so the compiler cannot merge the copies and
 //!   one stuck bit cannot hit both alike. The operation (traps included) runs on both; copy 1's
@@ -152,6 +152,7 @@ mod domain;
 mod error;
 mod float;
 mod integer;
+mod opaque;
 
 pub use code::{I32Code, I64Code};
 #[cfg(feature = "executor")]

@@ -241,9 +241,7 @@ impl MemoryGuard {
             Protection::None => {}
             Protection::Crc => {
                 for word in Self::words(address, len) {
-                    if let Some(check) = self.shadow.get_mut(word) {
-                        *check = crc_of(bytes, word);
-                    }
+                    self.protect_word(bytes, word);
                 }
             }
             Protection::Dup => {
@@ -254,6 +252,55 @@ impl MemoryGuard {
                     copy.copy_from_slice(source);
                 }
             }
+        }
+    }
+
+    /// The one or two words (crc) an access of 1 to [`WORD`] bytes at `address` covers.
+    #[inline(always)]
+    fn access_words(address: usize, len: usize) -> (usize, usize) {
+        (address / WORD, (address + len.max(1) - 1) / WORD)
+    }
+
+    /// [`Self::verify`] for a Wasm load (`len` at most a word, usually a constant): it
+    /// touches one word or two neighbours, checked without the loop over a range, so the
+    /// interpreter's load stays short. Longer reads take [`Self::verify`].
+    #[inline(always)]
+    pub fn verify_access(
+        &self,
+        bytes: &[u8],
+        address: usize,
+        len: usize,
+    ) -> Result<(), MemoryFault> {
+        if self.protection != Protection::Crc || len > WORD {
+            return self.verify(bytes, address, len);
+        }
+        let (first, last) = Self::access_words(address, len);
+        self.verify_word(bytes, first)?;
+        if last != first {
+            self.verify_word(bytes, last)?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::stored`] for a Wasm store (`len` at most a word), without the loop, as
+    /// [`Self::verify_access`].
+    #[inline(always)]
+    pub fn stored_access(&mut self, bytes: &[u8], address: usize, len: usize) {
+        if self.protection != Protection::Crc || len > WORD {
+            return self.stored(bytes, address, len);
+        }
+        let (first, last) = Self::access_words(address, len);
+        self.protect_word(bytes, first);
+        if last != first {
+            self.protect_word(bytes, last);
+        }
+    }
+
+    /// Recomputes one word's CRC.
+    #[inline(always)]
+    fn protect_word(&mut self, bytes: &[u8], word: usize) {
+        if let Some(check) = self.shadow.get_mut(word) {
+            *check = crc_of(bytes, word);
         }
     }
 
@@ -313,6 +360,35 @@ mod tests {
                     let far = (address + 16) % 64 / 8 * 8;
                     assert_eq!(guard.verify(&bytes, far, 8), Ok(()));
                     bytes[address] ^= 1 << bit;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn single_accesses_update_and_check_what_the_general_paths_do() {
+        for protection in [Protection::None, Protection::Crc, Protection::Dup] {
+            for len in 1..=WORD {
+                for address in 0..=32 - len {
+                    let mut bytes = vec![0u8; 32];
+                    let mut guard = MemoryGuard::new(protection, &bytes).unwrap();
+                    let mut reference = guard.clone();
+                    for (value, byte) in (1..).zip(&mut bytes[address..address + len]) {
+                        *byte = value;
+                    }
+                    guard.stored_access(&bytes, address, len);
+                    reference.stored(&bytes, address, len);
+                    assert_eq!(guard, reference, "{protection:?} {address}+{len}");
+                    assert_eq!(guard.verify_access(&bytes, address, len), Ok(()));
+                    for byte in address..address + len {
+                        bytes[byte] ^= 0x40;
+                        assert_eq!(
+                            guard.verify_access(&bytes, address, len).is_err(),
+                            protection != Protection::None,
+                            "{protection:?} {address}+{len}, byte {byte} flipped"
+                        );
+                        bytes[byte] ^= 0x40;
+                    }
                 }
             }
         }

@@ -184,7 +184,9 @@ impl Memory {
         offset: u32,
     ) -> Result<[u8; N], Error> {
         let range = self.range(address, offset, N)?;
-        self.verify_read(range.start, N)?;
+        self.guard
+            .verify_access(self.bytes(), range.start, N)
+            .map_err(|_| Corruption::MemoryMismatch)?;
         let mut out = [0u8; N];
         out.copy_from_slice(self.bytes().get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
         Ok(out)
@@ -205,7 +207,8 @@ impl Memory {
             .get_mut(range.clone())
             .ok_or(TrapCode::MemoryOutOfBounds)?
             .copy_from_slice(&value);
-        self.protect_written(range.start, N);
+        let live = self.bytes.get(..self.size).unwrap_or_default();
+        self.guard.stored_access(live, range.start, N);
         Ok(())
     }
 
