@@ -164,8 +164,11 @@ pub(crate) fn translate(
         let (op, offset) = reader.read_with_offset().map_err(invalid)?;
         validator.op(offset, &op).map_err(invalid)?;
         translator.wasm_offset = u32::try_from(offset).map_err(|_| too_large())?;
-        translator.operator(&op)?;
+        let translated = translator.operator(&op);
+        // A refused push may have made the instruction fail some other way (a missing stack
+        // entry); the refusal is the cause to report.
         translator.check_growth()?;
+        translated?;
     }
     reader.finish().map_err(invalid)?;
 
