@@ -23,7 +23,7 @@
 //! and sha256, at random points of their runs): no wrong result with `crc` nor with `dup`
 //! (3,600 runs each; 1,930 wrong results unprotected). `dup` reports only flips the program
 //! reads; `crc` also flips in unread bytes of a word it reads. Time at the default check level,
-//! encoded over plain, in one run side by side (README): 2.3–3.5x with `crc`, 1.9–3.1x with
+//! encoded over plain, in one run side by side (README): 2.0–3.4x with `crc`, 1.7–3.0x with
 //! `dup`. `crc` is the default: the same coverage of these faults for 1/8 of the memory
 //! instead of all of it again.
 //!
