@@ -142,6 +142,31 @@ macro_rules! define_ops {
             /// `[address slot, immediate, offset]` — a store of a constant (`i64.store`: the
             /// immediate sign-extended).
             I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
+            /// `[dst, a, immediate]` — an `i64` operation with a constant second operand, the
+            /// immediate sign-extended.
+            I64EqImm, I64NeImm, I64LtSImm, I64LtUImm, I64GtSImm, I64GtUImm, I64LeSImm,
+            I64LeUImm, I64GeSImm, I64GeUImm,
+            I64SubImm, I64MulImm, I64AndImm, I64OrImm, I64XorImm, I64ShlImm, I64ShrSImm, I64ShrUImm,
+            /// `[a, immediate, target]` — branch if the `i64` comparison with a sign-extended
+            /// constant holds.
+            BrIfI64EqImm, BrIfI64NeImm, BrIfI64LtSImm, BrIfI64LtUImm, BrIfI64GtSImm,
+            BrIfI64GtUImm, BrIfI64LeSImm, BrIfI64LeUImm, BrIfI64GeSImm, BrIfI64GeUImm,
+            /// `[dst, base slot, index slot, offset]` — a load from the address `base + index`
+            /// (an `i32.add` fused into the load; and so for every load).
+            I32LoadIndexed, I64LoadIndexed, F32LoadIndexed, F64LoadIndexed,
+            I32Load8SIndexed, I32Load8UIndexed, I32Load16SIndexed, I32Load16UIndexed,
+            I64Load8SIndexed, I64Load8UIndexed, I64Load16SIndexed, I64Load16UIndexed,
+            I64Load32SIndexed, I64Load32UIndexed,
+            /// `[dst, address slot, immediate, offset]` — a load from the address
+            /// `address + immediate` (an `i32.add` of a constant fused into the load, wrapping as
+            /// in Wasm; and so for every load).
+            I32LoadPlus, I64LoadPlus, F32LoadPlus, F64LoadPlus, I32Load8SPlus,
+            I32Load8UPlus, I32Load16SPlus, I32Load16UPlus, I64Load8SPlus, I64Load8UPlus,
+            I64Load16SPlus, I64Load16UPlus, I64Load32SPlus, I64Load32UPlus,
+            /// `[address slot, value slot, immediate, offset]` — a store to the address
+            /// `address + immediate` (likewise).
+            I32StorePlus, I64StorePlus, F32StorePlus, F64StorePlus, I32Store8Plus,
+            I32Store16Plus, I64Store8Plus, I64Store16Plus, I64Store32Plus,
             $($numeric,)*
         }
 
@@ -175,6 +200,18 @@ for_each_numeric_op!(define_ops
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
     I32RotlImm I32RotrImm I32LoadAt I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
+    I64EqImm I64NeImm I64LtSImm I64LtUImm I64GtSImm I64GtUImm I64LeSImm I64LeUImm I64GeSImm
+    I64GeUImm
+    I64SubImm I64MulImm I64AndImm I64OrImm I64XorImm I64ShlImm I64ShrSImm I64ShrUImm
+    BrIfI64EqImm BrIfI64NeImm BrIfI64LtSImm BrIfI64LtUImm BrIfI64GtSImm BrIfI64GtUImm
+    BrIfI64LeSImm BrIfI64LeUImm BrIfI64GeSImm BrIfI64GeUImm
+    I32LoadIndexed I64LoadIndexed F32LoadIndexed F64LoadIndexed I32Load8SIndexed
+    I32Load8UIndexed I32Load16SIndexed I32Load16UIndexed I64Load8SIndexed I64Load8UIndexed
+    I64Load16SIndexed I64Load16UIndexed I64Load32SIndexed I64Load32UIndexed
+    I32LoadPlus I64LoadPlus F32LoadPlus F64LoadPlus I32Load8SPlus I32Load8UPlus I32Load16SPlus
+    I32Load16UPlus I64Load8SPlus I64Load8UPlus I64Load16SPlus I64Load16UPlus I64Load32SPlus
+    I64Load32UPlus I32StorePlus I64StorePlus F32StorePlus F64StorePlus I32Store8Plus
+    I32Store16Plus I64Store8Plus I64Store16Plus I64Store32Plus
 );
 
 impl Op {
@@ -208,6 +245,15 @@ impl Op {
             ConstI64 | ConstF64 | MemoryCopy | MemoryFill | TableGet | TableSet => 3,
             CallIndirect | Select | MemoryInit | TableGrow | TableFill => 4,
             TableInit | TableCopy => 5,
+            I32LoadPlus | I64LoadPlus | F32LoadPlus | F64LoadPlus | I32Load8SPlus
+            | I32Load8UPlus | I32Load16SPlus | I32Load16UPlus | I64Load8SPlus | I64Load8UPlus
+            | I64Load16SPlus | I64Load16UPlus | I64Load32SPlus | I64Load32UPlus | I32StorePlus
+            | I64StorePlus | F32StorePlus | F64StorePlus | I32Store8Plus | I32Store16Plus
+            | I64Store8Plus | I64Store16Plus | I64Store32Plus => 4,
+            I32LoadIndexed | I64LoadIndexed | F32LoadIndexed | F64LoadIndexed
+            | I32Load8SIndexed | I32Load8UIndexed | I32Load16SIndexed | I32Load16UIndexed
+            | I64Load8SIndexed | I64Load8UIndexed | I64Load16SIndexed | I64Load16UIndexed
+            | I64Load32SIndexed | I64Load32UIndexed => 4,
             I32Load | I64Load | F32Load | F64Load | I32Load8S | I32Load8U | I32Load16S
             | I32Load16U | I64Load8S | I64Load8U | I64Load16S | I64Load16U | I64Load32S
             | I64Load32U | I32Store | I64Store | F32Store | F64Store | I32Store8 | I32Store16
@@ -223,6 +269,12 @@ impl Op {
             | I32GtUImm | I32LeSImm | I32LeUImm | I32GeSImm | I32GeUImm | I64AddImm
             | I32RotlImm | I32RotrImm => 3,
             I32LoadAt | I32StoreImm | I32Store8Imm | I32Store16Imm | I64StoreImm => 3,
+            I64EqImm | I64NeImm | I64LtSImm | I64LtUImm | I64GtSImm | I64GtUImm | I64LeSImm
+            | I64LeUImm | I64GeSImm | I64GeUImm => 3,
+            I64SubImm | I64MulImm | I64AndImm | I64OrImm | I64XorImm | I64ShlImm | I64ShrSImm
+            | I64ShrUImm => 3,
+            BrIfI64EqImm | BrIfI64NeImm | BrIfI64LtSImm | BrIfI64LtUImm | BrIfI64GtSImm
+            | BrIfI64GtUImm | BrIfI64LeSImm | BrIfI64LeUImm | BrIfI64GeSImm | BrIfI64GeUImm => 3,
             numeric => match numeric_arity(numeric) {
                 Some(arity) => arity + 1,
                 None => return None,

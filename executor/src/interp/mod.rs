@@ -206,9 +206,9 @@ impl<D: Domain> Execution<D> {
             .stack
             .get_mut(base..base + function.frame_size as usize)
             .check(Corruption::SlotOutOfFrame)?;
-        // The program counter as a `usize` (no widening at every fetch); it is below the code's
-        // length after every fetch, and saved as the `u32` it came from.
-        let mut pc = self.pc as usize;
+        // The program counter. A `u32` widened at each fetch, so that `pc + WINDOW` cannot
+        // overflow and the fetch is one compare (a `usize` pc needs a second one for the wrap).
+        let mut pc: u32 = self.pc;
         // The fuel of the current instruction (declared here for the macros below).
         let mut cost: u64;
         // The first three operand words of the current instruction (likewise).
@@ -218,7 +218,7 @@ impl<D: Domain> Execution<D> {
         // in registers.)
         let Some(mut remaining) = threshold!().checked_sub(self.fuel_used) else {
             // Already past it (a stop point set in the past): as the first instruction would.
-            let word = *code.get(pc).check(Corruption::PcOutOfRange)?;
+            let word = *code.get(pc as usize).check(Corruption::PcOutOfRange)?;
             return Ok(Transfer::Pause(self.fuel_event(fuel_of(word))?));
         };
         // The runtime control-flow signature (`translate::signature`); encoded stores only.
@@ -241,7 +241,7 @@ impl<D: Domain> Execution<D> {
                 window[3]
             };
             ($i:expr) => {
-                *code.get(pc + $i).check(Corruption::PcOutOfRange)?
+                *code.get(pc as usize + $i).check(Corruption::PcOutOfRange)?
             };
         }
         // The slot named by operand word `i`.
@@ -256,10 +256,25 @@ impl<D: Domain> Execution<D> {
                 put!(operand!($i), $value)
             };
         }
+        // Gives back the current instruction's fuel (cold paths only). Through `black_box`:
+        // otherwise the optimiser sees that this restores the count before the charge and keeps
+        // a copy of it, one more register and move on the hot path of every instruction.
+        macro_rules! uncharge {
+            () => {
+                remaining = remaining.wrapping_add(core::hint::black_box(cost))
+            };
+        }
+        // Moves the pc past the current instruction, `$n` words long (wrapping: a corrupted pc
+        // fails the next fetch, it cannot overflow).
+        macro_rules! advance {
+            ($n:expr) => {
+                pc = pc.wrapping_add($n as u32)
+            };
+        }
         // Saves the state and leaves the loop.
         macro_rules! leave {
             ($transfer:expr) => {{
-                self.pc = pc as u32;
+                self.pc = pc;
                 self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok($transfer);
@@ -270,7 +285,7 @@ impl<D: Domain> Execution<D> {
             ($func:expr, $callee:expr, $pc:expr, $base:expr) => {{
                 let callee = $callee;
                 self.func = $func;
-                pc = $pc as usize;
+                pc = $pc;
                 let base: usize = $base;
                 self.base = base as u32;
                 code = &callee.code;
@@ -290,7 +305,7 @@ impl<D: Domain> Execution<D> {
             ($func:expr, $frame_offset:expr, $length:expr) => {{
                 let (func, frame_offset) = ($func, $frame_offset);
                 let Some(Func::Wasm(callee)) = funcs.get(func as usize) else {
-                    pc += $length;
+                    advance!($length);
                     leave!(Transfer::Call { func, frame_offset });
                 };
                 if self.frames.len() + 2 > limits.max_call_depth as usize {
@@ -306,13 +321,13 @@ impl<D: Domain> Execution<D> {
                     && (!D::SIGNATURES || self.signatures.len() < self.signatures.capacity());
                 if !room {
                     core::hint::cold_path();
-                    remaining += cost;
+                    uncharge!();
                     signature = self.signature;
                     leave!(Transfer::Reserve { stack_end });
                 }
                 self.frames.push(Frame {
                     func: self.func,
-                    pc: (pc + $length) as u32,
+                    pc: pc.wrapping_add($length as u32),
                     base: self.base,
                 });
                 if D::SIGNATURES {
@@ -363,7 +378,7 @@ impl<D: Domain> Execution<D> {
                 sign!(2);
                 let [dst, a] = operands!(2);
                 put!(dst, D::$method($operation, get!(a))?);
-                pc += 3;
+                advance!(3);
             }};
         }
         macro_rules! binary {
@@ -371,7 +386,7 @@ impl<D: Domain> Execution<D> {
                 sign!(3);
                 let [dst, a, b] = operands!(3);
                 put!(dst, D::$method($operation, get!(a), get!(b))?);
-                pc += 4;
+                advance!(4);
             }};
         }
         // Jumps to `$target`; a free jump must go forward (see `ir`), so corrupted code cannot
@@ -379,10 +394,10 @@ impl<D: Domain> Execution<D> {
         macro_rules! jump {
             ($target:expr) => {{
                 let target: u32 = $target;
-                if cost == 0 && target as usize <= pc {
+                if cost == 0 && target <= pc {
                     fail!(Corruption::FreeBackwardJump);
                 }
-                pc = target as usize;
+                pc = target;
             }};
         }
         macro_rules! binary_immediate {
@@ -391,7 +406,7 @@ impl<D: Domain> Execution<D> {
                 let [dst, a, immediate] = operands!(3);
                 let immediate = D::$from(<$widen>::from(immediate as i32));
                 put!(dst, D::$method($operation, get!(a), immediate)?);
-                pc += 4;
+                advance!(4);
             }};
         }
         // Folds the current instruction into the runtime signature: its opcode word and its
@@ -431,7 +446,7 @@ impl<D: Domain> Execution<D> {
                 check_signature!($at);
                 if D::SIGNATURES {
                     let [if_true, if_false]: [u32; 2] = code
-                        .get(pc + $at + 1..pc + $at + 3)
+                        .get(pc as usize + $at + 1..pc as usize + $at + 3)
                         .and_then(|words| words.try_into().ok())
                         .check(Corruption::PcOutOfRange)?;
                     let flag = D::branch_flag($condition);
@@ -448,20 +463,24 @@ impl<D: Domain> Execution<D> {
                 if D::condition(holds)? {
                     jump!(target);
                 } else {
-                    pc += 4 + edge_words;
+                    advance!(4 + edge_words);
                 }
             }};
         }
         macro_rules! branch_compare_immediate {
-            ($relop:path) => {{
+            ($relop:path) => {
+                branch_compare_immediate!(i32_relop, $relop, from_i32, i32)
+            };
+            ($method:ident, $relop:path, $from:ident, $widen:ty) => {{
                 sign!(3);
                 let [a, immediate, target] = operands!(3);
-                let holds = D::i32_relop($relop, get!(a), D::from_i32(immediate as i32))?;
+                let immediate = D::$from(<$widen>::from(immediate as i32));
+                let holds = D::$method($relop, get!(a), immediate)?;
                 branch_signature!(holds, 4);
                 if D::condition(holds)? {
                     jump!(target);
                 } else {
-                    pc += 4 + edge_words;
+                    advance!(4 + edge_words);
                 }
             }};
         }
@@ -492,7 +511,45 @@ impl<D: Domain> Execution<D> {
                 let [dst, address, offset] = operands!(3);
                 let address = D::to_i32(get!(address))? as u32;
                 put!(dst, $convert(read_memory!($n, address, offset)));
-                pc += 4;
+                advance!(4);
+            }};
+        }
+        // A load from `base + index` (a fused `i32.add`, wrapping as Wasm's does).
+        macro_rules! load_indexed {
+            ($n:literal, $convert:expr) => {{
+                sign!(3);
+                let [dst, base, index] = operands!(3);
+                let offset = operand!(4);
+                sign_operands!(4);
+                let address = D::i32_binop(IntBinop::Add, get!(base), get!(index))?;
+                let address = D::to_i32(address)? as u32;
+                put!(dst, $convert(read_memory!($n, address, offset)));
+                advance!(5);
+            }};
+        }
+        // A load from `address + immediate` (a fused `i32.add` of a constant, wrapping).
+        macro_rules! load_plus {
+            ($n:literal, $convert:expr) => {{
+                sign!(3);
+                let [dst, address, immediate] = operands!(3);
+                let offset = operand!(4);
+                sign_operands!(4);
+                let address = (D::to_i32(get!(address))? as u32).wrapping_add(immediate);
+                put!(dst, $convert(read_memory!($n, address, offset)));
+                advance!(5);
+            }};
+        }
+        // A store to `address + immediate` (likewise).
+        macro_rules! store_plus {
+            ($convert:expr) => {{
+                sign!(3);
+                let [address, value, immediate] = operands!(3);
+                let offset = operand!(4);
+                sign_operands!(4);
+                let address = (D::to_i32(get!(address))? as u32).wrapping_add(immediate);
+                let bytes = $convert(get!(value))?;
+                write_memory!(address, offset, bytes);
+                advance!(5);
             }};
         }
         // A load whose address is an operand word, not a slot.
@@ -501,7 +558,7 @@ impl<D: Domain> Execution<D> {
                 sign!(3);
                 let [dst, address, offset] = operands!(3);
                 put!(dst, $convert(read_memory!($n, address, offset)));
-                pc += 4;
+                advance!(4);
             }};
         }
         macro_rules! store {
@@ -511,7 +568,7 @@ impl<D: Domain> Execution<D> {
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes = $convert(get!(value))?;
                 write_memory!(address, offset, bytes);
-                pc += 4;
+                advance!(4);
             }};
         }
         // A store of an immediate, encoded into the domain like any constant.
@@ -522,33 +579,37 @@ impl<D: Domain> Execution<D> {
                 let address = D::to_i32(get!(address))? as u32;
                 let bytes = $convert($encode(immediate as i32))?;
                 write_memory!(address, offset, bytes);
-                pc += 4;
+                advance!(4);
             }};
         }
 
         loop {
             // One bounds check fetches the opcode word and the next three words: the code is
             // padded (`ir::PADDING`) so that every instruction has them.
-            // (A corrupted pc near `usize::MAX` wraps to an empty range: still one compare.)
-            let window_end = pc.wrapping_add(WINDOW);
-            let Some(fetched) = code.get(pc..window_end).and_then(|w| w.try_into().ok()) else {
+            let start = pc as usize;
+            let Some(fetched) = code
+                .get(start..start + WINDOW)
+                .and_then(|w| w.try_into().ok())
+            else {
                 fail!(Corruption::PcOutOfRange);
             };
             window = fetched;
             let word = window[0];
             cost = fuel_of(word);
-            if cost > remaining {
+            let short;
+            (remaining, short) = remaining.overflowing_sub(cost);
+            if short {
                 core::hint::cold_path();
+                uncharge!();
                 // The loop may have switched frames (in-loop calls): `self` has the frame.
-                self.pc = pc as u32;
+                self.pc = pc;
                 self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok(Transfer::Pause(self.fuel_event(cost)?));
             }
-            remaining -= cost;
             if D::DETECTS {
                 // Where a failed check will say it happened (one store; see `Domain`).
-                self.pc = pc as u32;
+                self.pc = pc;
                 if D::SIGNATURES {
                     // The signature before this instruction: what a trap is checked against
                     // (`confirm_trap`) and where a call that runs again restarts from.
@@ -621,38 +682,86 @@ impl<D: Domain> Execution<D> {
                     |s| D::to_i64(s).map(i64::to_le_bytes)
                 ),
                 opcode::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
+                opcode::I64SubImm => binary_immediate!(i64_binop, IntBinop::Sub, from_i64, i64),
+                opcode::I64MulImm => binary_immediate!(i64_binop, IntBinop::Mul, from_i64, i64),
+                opcode::I64AndImm => binary_immediate!(i64_binop, IntBinop::And, from_i64, i64),
+                opcode::I64OrImm => binary_immediate!(i64_binop, IntBinop::Or, from_i64, i64),
+                opcode::I64XorImm => binary_immediate!(i64_binop, IntBinop::Xor, from_i64, i64),
+                opcode::I64ShlImm => binary_immediate!(i64_binop, IntBinop::Shl, from_i64, i64),
+                opcode::I64ShrSImm => binary_immediate!(i64_binop, IntBinop::ShrS, from_i64, i64),
+                opcode::I64ShrUImm => binary_immediate!(i64_binop, IntBinop::ShrU, from_i64, i64),
+                opcode::I64EqImm => binary_immediate!(i64_relop, IntRelop::Eq, from_i64, i64),
+                opcode::I64NeImm => binary_immediate!(i64_relop, IntRelop::Ne, from_i64, i64),
+                opcode::I64LtSImm => binary_immediate!(i64_relop, IntRelop::LtS, from_i64, i64),
+                opcode::I64LtUImm => binary_immediate!(i64_relop, IntRelop::LtU, from_i64, i64),
+                opcode::I64GtSImm => binary_immediate!(i64_relop, IntRelop::GtS, from_i64, i64),
+                opcode::I64GtUImm => binary_immediate!(i64_relop, IntRelop::GtU, from_i64, i64),
+                opcode::I64LeSImm => binary_immediate!(i64_relop, IntRelop::LeS, from_i64, i64),
+                opcode::I64LeUImm => binary_immediate!(i64_relop, IntRelop::LeU, from_i64, i64),
+                opcode::I64GeSImm => binary_immediate!(i64_relop, IntRelop::GeS, from_i64, i64),
+                opcode::I64GeUImm => binary_immediate!(i64_relop, IntRelop::GeU, from_i64, i64),
+                opcode::BrIfI64EqImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::Eq, from_i64, i64)
+                }
+                opcode::BrIfI64NeImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::Ne, from_i64, i64)
+                }
+                opcode::BrIfI64LtSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LtS, from_i64, i64)
+                }
+                opcode::BrIfI64LtUImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LtU, from_i64, i64)
+                }
+                opcode::BrIfI64GtSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GtS, from_i64, i64)
+                }
+                opcode::BrIfI64GtUImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GtU, from_i64, i64)
+                }
+                opcode::BrIfI64LeSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LeS, from_i64, i64)
+                }
+                opcode::BrIfI64LeUImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LeU, from_i64, i64)
+                }
+                opcode::BrIfI64GeSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GeS, from_i64, i64)
+                }
+                opcode::BrIfI64GeUImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GeU, from_i64, i64)
+                }
                 opcode::Fuel => {
                     sign!(0);
-                    pc += 1;
+                    advance!(1);
                 }
                 opcode::Copy => {
                     sign!(2);
                     let [dst, src] = operands!(2);
                     put!(dst, get!(src));
-                    pc += 3;
+                    advance!(3);
                 }
                 opcode::ConstI32 => {
                     sign!(2);
                     let [dst, value] = operands!(2);
                     put!(dst, D::from_i32(value as i32));
-                    pc += 3;
+                    advance!(3);
                 }
                 opcode::ConstF32 => {
                     sign!(2);
                     set!(1, D::from_f32(operand!(2)));
-                    pc += 3;
+                    advance!(3);
                 }
                 opcode::ConstI64 => {
                     sign!(3);
                     let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
                     set!(1, D::from_i64(bits as i64));
-                    pc += 4;
+                    advance!(4);
                 }
                 opcode::ConstF64 => {
                     sign!(3);
                     let bits = u64::from(operand!(2)) | (u64::from(operand!(3)) << 32);
                     set!(1, D::from_f64(bits));
-                    pc += 4;
+                    advance!(4);
                 }
                 opcode::Unreachable => fail!(TrapCode::Unreachable),
                 opcode::Br => {
@@ -671,7 +780,7 @@ impl<D: Domain> Execution<D> {
                     if D::condition(condition)? {
                         jump!(target);
                     } else {
-                        pc += 3 + edge_words;
+                        advance!(3 + edge_words);
                     }
                 }
                 opcode::BrIfEqz => {
@@ -680,7 +789,7 @@ impl<D: Domain> Execution<D> {
                     let condition = get!(condition);
                     branch_signature!(condition, 3);
                     if D::condition(condition)? {
-                        pc += 3 + edge_words;
+                        advance!(3 + edge_words);
                     } else {
                         jump!(target);
                     }
@@ -747,45 +856,82 @@ impl<D: Domain> Execution<D> {
                     sign_operands!(4);
                     let chosen = if D::condition(slot!(2))? { slot!(3) } else { slot!(4) };
                     set!(1, chosen);
-                    pc += 5;
+                    advance!(5);
                 }
                 opcode::GlobalGet => {
                     sign!(2);
                     let global = globals.get(operand!(2) as usize).check(Corruption::BadIndex)?;
                     set!(1, global.value);
-                    pc += 3;
+                    advance!(3);
                 }
                 opcode::GlobalSet => {
                     sign!(2);
                     let value = slot!(2);
                     let global = globals.get_mut(operand!(1) as usize);
                     global.check(Corruption::BadIndex)?.value = value;
-                    pc += 3;
+                    advance!(3);
                 }
                 opcode::I32Load => load!(4, |b| D::from_i32(i32::from_le_bytes(b))),
+                opcode::I32LoadPlus => load_plus!(4, |b| D::from_i32(i32::from_le_bytes(b))),
+                opcode::I32LoadIndexed => load_indexed!(4, |b| D::from_i32(i32::from_le_bytes(b))),
                 opcode::I32LoadAt => load_at!(4, |b| D::from_i32(i32::from_le_bytes(b))),
                 opcode::I64Load => load!(8, |b| D::from_i64(i64::from_le_bytes(b))),
+                opcode::I64LoadPlus => load_plus!(8, |b| D::from_i64(i64::from_le_bytes(b))),
+                opcode::I64LoadIndexed => load_indexed!(8, |b| D::from_i64(i64::from_le_bytes(b))),
                 opcode::F32Load => load!(4, |b| D::from_f32(u32::from_le_bytes(b))),
+                opcode::F32LoadPlus => load_plus!(4, |b| D::from_f32(u32::from_le_bytes(b))),
+                opcode::F32LoadIndexed => load_indexed!(4, |b| D::from_f32(u32::from_le_bytes(b))),
                 opcode::F64Load => load!(8, |b| D::from_f64(u64::from_le_bytes(b))),
+                opcode::F64LoadPlus => load_plus!(8, |b| D::from_f64(u64::from_le_bytes(b))),
+                opcode::F64LoadIndexed => load_indexed!(8, |b| D::from_f64(u64::from_le_bytes(b))),
                 opcode::I32Load8S => load!(1, |b| D::from_i32(i32::from(i8::from_le_bytes(b)))),
+                opcode::I32Load8SPlus => load_plus!(1, |b| D::from_i32(i32::from(i8::from_le_bytes(b)))),
+                opcode::I32Load8SIndexed => load_indexed!(1, |b| D::from_i32(i32::from(i8::from_le_bytes(b)))),
                 opcode::I32Load8U => load!(1, |b| D::from_i32(i32::from(u8::from_le_bytes(b)))),
+                opcode::I32Load8UPlus => load_plus!(1, |b| D::from_i32(i32::from(u8::from_le_bytes(b)))),
+                opcode::I32Load8UIndexed => load_indexed!(1, |b| D::from_i32(i32::from(u8::from_le_bytes(b)))),
                 opcode::I32Load16S => load!(2, |b| D::from_i32(i32::from(i16::from_le_bytes(b)))),
+                opcode::I32Load16SPlus => load_plus!(2, |b| D::from_i32(i32::from(i16::from_le_bytes(b)))),
+                opcode::I32Load16SIndexed => load_indexed!(2, |b| D::from_i32(i32::from(i16::from_le_bytes(b)))),
                 opcode::I32Load16U => load!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
+                opcode::I32Load16UPlus => load_plus!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
+                opcode::I32Load16UIndexed => load_indexed!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
                 opcode::I64Load8S => load!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
+                opcode::I64Load8SPlus => load_plus!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
+                opcode::I64Load8SIndexed => load_indexed!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
                 opcode::I64Load8U => load!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
+                opcode::I64Load8UPlus => load_plus!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
+                opcode::I64Load8UIndexed => load_indexed!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
                 opcode::I64Load16S => load!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
+                opcode::I64Load16SPlus => load_plus!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
+                opcode::I64Load16SIndexed => load_indexed!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
                 opcode::I64Load16U => load!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
+                opcode::I64Load16UPlus => load_plus!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
+                opcode::I64Load16UIndexed => load_indexed!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
                 opcode::I64Load32S => load!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
+                opcode::I64Load32SPlus => load_plus!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
+                opcode::I64Load32SIndexed => load_indexed!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
                 opcode::I64Load32U => load!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
+                opcode::I64Load32UPlus => load_plus!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
+                opcode::I64Load32UIndexed => load_indexed!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
                 opcode::I32Store => store!(|s| D::to_i32(s).map(i32::to_le_bytes)),
+                opcode::I32StorePlus => store_plus!(|s| D::to_i32(s).map(i32::to_le_bytes)),
                 opcode::I64Store => store!(|s| D::to_i64(s).map(i64::to_le_bytes)),
+                opcode::I64StorePlus => store_plus!(|s| D::to_i64(s).map(i64::to_le_bytes)),
                 opcode::F32Store => store!(|s| D::to_f32(s).map(u32::to_le_bytes)),
+                opcode::F32StorePlus => store_plus!(|s| D::to_f32(s).map(u32::to_le_bytes)),
                 opcode::F64Store => store!(|s| D::to_f64(s).map(u64::to_le_bytes)),
+                opcode::F64StorePlus => store_plus!(|s| D::to_f64(s).map(u64::to_le_bytes)),
                 opcode::I32Store8 => store!(|s| D::to_i32(s).map(|v| [v as u8])),
+                opcode::I32Store8Plus => store_plus!(|s| D::to_i32(s).map(|v| [v as u8])),
                 opcode::I32Store16 => store!(|s| D::to_i32(s).map(|v| (v as u16).to_le_bytes())),
+                opcode::I32Store16Plus => store_plus!(|s| D::to_i32(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Store8 => store!(|s| D::to_i64(s).map(|v| [v as u8])),
+                opcode::I64Store8Plus => store_plus!(|s| D::to_i64(s).map(|v| [v as u8])),
                 opcode::I64Store16 => store!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
+                opcode::I64Store16Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
+                opcode::I64Store32Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
                 _ => leave!(Transfer::Rare(number)),
             }}
         }

@@ -1,9 +1,13 @@
-//! Instruction fusion: a constant second operand (or load address) becomes an immediate, and
-//! an `i32` comparison feeding a branch becomes one compare-and-branch instruction.
+//! Instruction fusion: a constant second operand (or load address) becomes an immediate, an
+//! `i32` or `i64` comparison feeding a branch becomes one compare-and-branch instruction, and
+//! an `i32.add` computing a memory address (of two values, or of a value and a constant)
+//! moves into the load or store (each dispatch saved is worth more than the operand word it
+//! adds).
 //!
-//! Both look back at the instruction just emitted (the producer of the top of the stack, see
-//! `Translator::last_result`), remove it and emit the fused form charging the fuel of both,
-//! so fuel stays exact. Nothing is fused across a label: `last_result` is cleared at labels.
+//! All look back at the instruction just emitted (the producer of the top of the stack, see
+//! `Translator::last_result`; for a store, of the address below a value still in its local),
+//! remove it and emit the fused form charging the fuel of both, so fuel stays exact. Nothing
+//! is fused across a label: `last_result` is cleared at labels.
 
 use super::stack::Operand;
 use super::Translator;
@@ -19,7 +23,8 @@ pub(super) enum Condition {
         a: u32,
         fuel: u32,
     },
-    /// `a <relop> b` (`b` an `i32` immediate when `immediate`; 64-bit operands when `wide`),
+    /// `a <relop> b` (`b` an immediate when `immediate`, sign-extended if `wide`; 64-bit
+    /// operands when `wide`),
     /// costing `fuel`.
     Compare {
         relop: IntRelop,
@@ -56,8 +61,104 @@ fn immediate_form(op: Op) -> Option<Op> {
         Op::I32GeS => Op::I32GeSImm,
         Op::I32GeU => Op::I32GeUImm,
         Op::I64Add => Op::I64AddImm,
+        Op::I64Sub => Op::I64SubImm,
+        Op::I64Mul => Op::I64MulImm,
+        Op::I64And => Op::I64AndImm,
+        Op::I64Or => Op::I64OrImm,
+        Op::I64Xor => Op::I64XorImm,
+        Op::I64Shl => Op::I64ShlImm,
+        Op::I64ShrS => Op::I64ShrSImm,
+        Op::I64ShrU => Op::I64ShrUImm,
+        Op::I64Eq => Op::I64EqImm,
+        Op::I64Ne => Op::I64NeImm,
+        Op::I64LtS => Op::I64LtSImm,
+        Op::I64LtU => Op::I64LtUImm,
+        Op::I64GtS => Op::I64GtSImm,
+        Op::I64GtU => Op::I64GtUImm,
+        Op::I64LeS => Op::I64LeSImm,
+        Op::I64LeU => Op::I64LeUImm,
+        Op::I64GeS => Op::I64GeSImm,
+        Op::I64GeU => Op::I64GeUImm,
         _ => return None,
     })
+}
+
+/// The load from `base + index` for a load.
+fn indexed_form(op: Op) -> Option<Op> {
+    Some(match op {
+        Op::I32Load => Op::I32LoadIndexed,
+        Op::I64Load => Op::I64LoadIndexed,
+        Op::F32Load => Op::F32LoadIndexed,
+        Op::F64Load => Op::F64LoadIndexed,
+        Op::I32Load8S => Op::I32Load8SIndexed,
+        Op::I32Load8U => Op::I32Load8UIndexed,
+        Op::I32Load16S => Op::I32Load16SIndexed,
+        Op::I32Load16U => Op::I32Load16UIndexed,
+        Op::I64Load8S => Op::I64Load8SIndexed,
+        Op::I64Load8U => Op::I64Load8UIndexed,
+        Op::I64Load16S => Op::I64Load16SIndexed,
+        Op::I64Load16U => Op::I64Load16UIndexed,
+        Op::I64Load32S => Op::I64Load32SIndexed,
+        Op::I64Load32U => Op::I64Load32UIndexed,
+        _ => return None,
+    })
+}
+
+/// The access to `address + immediate` for a load or store.
+fn plus_form(op: Op) -> Option<Op> {
+    Some(match op {
+        Op::I32Load => Op::I32LoadPlus,
+        Op::I64Load => Op::I64LoadPlus,
+        Op::F32Load => Op::F32LoadPlus,
+        Op::F64Load => Op::F64LoadPlus,
+        Op::I32Load8S => Op::I32Load8SPlus,
+        Op::I32Load8U => Op::I32Load8UPlus,
+        Op::I32Load16S => Op::I32Load16SPlus,
+        Op::I32Load16U => Op::I32Load16UPlus,
+        Op::I64Load8S => Op::I64Load8SPlus,
+        Op::I64Load8U => Op::I64Load8UPlus,
+        Op::I64Load16S => Op::I64Load16SPlus,
+        Op::I64Load16U => Op::I64Load16UPlus,
+        Op::I64Load32S => Op::I64Load32SPlus,
+        Op::I64Load32U => Op::I64Load32UPlus,
+        Op::I32Store => Op::I32StorePlus,
+        Op::I64Store => Op::I64StorePlus,
+        Op::F32Store => Op::F32StorePlus,
+        Op::F64Store => Op::F64StorePlus,
+        Op::I32Store8 => Op::I32Store8Plus,
+        Op::I32Store16 => Op::I32Store16Plus,
+        Op::I64Store8 => Op::I64Store8Plus,
+        Op::I64Store16 => Op::I64Store16Plus,
+        Op::I64Store32 => Op::I64Store32Plus,
+        _ => return None,
+    })
+}
+
+/// Whether an immediate form takes an `i64` constant (sign-extended from its low word).
+fn wide_immediate(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        I64AddImm
+            | I64SubImm
+            | I64MulImm
+            | I64AndImm
+            | I64OrImm
+            | I64XorImm
+            | I64ShlImm
+            | I64ShrSImm
+            | I64ShrUImm
+            | I64EqImm
+            | I64NeImm
+            | I64LtSImm
+            | I64LtUImm
+            | I64GtSImm
+            | I64GtUImm
+            | I64LeSImm
+            | I64LeUImm
+            | I64GeSImm
+            | I64GeUImm
+    )
 }
 
 /// The comparison an instruction computes, whether its second operand is an immediate and
@@ -75,9 +176,28 @@ fn comparison(op: Op) -> Option<(IntRelop, bool, bool)> {
         Op::I64LeU => LeU,
         Op::I64GeS => GeS,
         Op::I64GeU => GeU,
-        _ => return comparison_i32(op).map(|(relop, immediate)| (relop, immediate, false)),
+        _ => return comparison_i64_immediate(op),
     };
     Some((wide, false, true))
+}
+
+/// The `i64` comparison with an immediate an instruction computes.
+fn comparison_i64_immediate(op: Op) -> Option<(IntRelop, bool, bool)> {
+    use IntRelop::*;
+    let relop = match op {
+        Op::I64EqImm => Eq,
+        Op::I64NeImm => Ne,
+        Op::I64LtSImm => LtS,
+        Op::I64LtUImm => LtU,
+        Op::I64GtSImm => GtS,
+        Op::I64GtUImm => GtU,
+        Op::I64LeSImm => LeS,
+        Op::I64LeUImm => LeU,
+        Op::I64GeSImm => GeS,
+        Op::I64GeUImm => GeU,
+        _ => return comparison_i32(op).map(|(relop, immediate)| (relop, immediate, false)),
+    };
+    Some((relop, true, true))
 }
 
 /// The `i32` comparison an instruction computes, and whether its second operand is an
@@ -129,6 +249,20 @@ fn inverse(relop: IntRelop) -> IntRelop {
 /// The compare-and-branch instruction for `relop`.
 fn branch_op(relop: IntRelop, immediate: bool, wide: bool) -> Op {
     use IntRelop::*;
+    if wide && immediate {
+        return match relop {
+            Eq => Op::BrIfI64EqImm,
+            Ne => Op::BrIfI64NeImm,
+            LtS => Op::BrIfI64LtSImm,
+            LtU => Op::BrIfI64LtUImm,
+            GtS => Op::BrIfI64GtSImm,
+            GtU => Op::BrIfI64GtUImm,
+            LeS => Op::BrIfI64LeSImm,
+            LeU => Op::BrIfI64LeUImm,
+            GeS => Op::BrIfI64GeSImm,
+            GeU => Op::BrIfI64GeUImm,
+        };
+    }
     if wide {
         return match relop {
             Eq => Op::BrIfI64Eq,
@@ -198,10 +332,10 @@ impl Translator<'_> {
         let fused = immediate_form(op)?;
         let (producer, words) = self.producer_of_top()?;
         let immediate = match (producer, words) {
-            (Op::ConstI32, [_, value]) if fused != Op::I64AddImm => *value,
+            (Op::ConstI32, [_, value]) if !wide_immediate(fused) => *value,
             // An i64 constant fits when it is its low word sign-extended.
             (Op::ConstI64, [_, low, high])
-                if fused == Op::I64AddImm
+                if wide_immediate(fused)
                     && i64::from(*low as i32) as u64 >> 32 == u64::from(*high) =>
             {
                 *low
@@ -252,6 +386,44 @@ impl Translator<'_> {
         let fuel = self.unemit();
         self.stack.pop();
         Some((Op::I32LoadAt, address, fuel))
+    }
+
+    /// For a load whose address is the `i32.add` just emitted, pops the address, drops the
+    /// addition and returns the indexed form, the addition's two operand slots and its fuel
+    /// (the addition still wraps at run time, as in Wasm).
+    pub(super) fn take_added_address(&mut self, op: Op) -> Option<(Op, u32, u32, u32)> {
+        let (fused, a, b) = match self.producer_of_top()? {
+            (Op::I32Add, [_, a, b]) => (indexed_form(op)?, *a, *b),
+            (Op::I32AddImm, [_, a, immediate]) => (plus_form(op)?, *a, *immediate),
+            _ => return None,
+        };
+        let fuel = self.unemit();
+        self.stack.pop();
+        Some((fused, a, b, fuel))
+    }
+
+    /// For a store whose address is the `i32.add` of a constant emitted just before the
+    /// value (a local, so nothing was emitted for it), pops both, drops the addition and
+    /// returns the fused form, the address slot, the value slot, the constant and the
+    /// addition's fuel.
+    pub(super) fn take_added_store_address(&mut self, op: Op) -> Option<(Op, u32, u32, u32, u32)> {
+        let fused = plus_form(op)?;
+        let (dst_word, position) = self.last_result?;
+        let below_top = self.height().checked_sub(2)?;
+        let value_is_local = matches!(self.stack.last(), Some(Operand::Local(_)));
+        let address_is_home = self.stack.get(below_top as usize) == Some(&Operand::Home);
+        if position != below_top || !value_is_local || !address_is_home {
+            return None;
+        }
+        let op = Op::decode(*self.code.get(self.last_opcode)?)?;
+        let (Op::I32AddImm, [_, a, immediate, ..]) = (op, self.code.get(dst_word..)?) else {
+            return None;
+        };
+        let (a, immediate) = (*a, *immediate);
+        let fuel = self.unemit();
+        let value = self.pop().ok()?;
+        self.stack.pop();
+        Some((fused, a, value, immediate, fuel))
     }
 
     /// Pops a branch condition, taking over the comparison that computed it if possible.

@@ -137,6 +137,8 @@ pub(crate) fn translate(
         .checked_add(word(locals.len())?)
         .ok_or_else(too_large)?;
 
+    let range = body.range();
+    let body_len = usize::try_from(range.end - range.start).unwrap_or(0);
     let mut translator = Translator {
         wasm_offset: 0,
         positions: Growing::default(),
@@ -153,10 +155,16 @@ pub(crate) fn translate(
         last_opcode: 0,
     };
     translator.controls.push(Control::function(num_results));
-    // Room for the first instructions, so that no word before them is ever missing.
+    // Room for the first instructions, so that no word before them is ever missing, and for
+    // the usual IR size (about one word per body byte, an emitted instruction per three
+    // bytes), so that emitting rarely reallocates; trimmed at the end.
     translator
         .code
-        .try_reserve(FIRST_WORDS)
+        .try_reserve(body_len.max(FIRST_WORDS))
+        .map_err(|_| fallible::refused())?;
+    translator
+        .positions
+        .try_reserve(body_len / 3)
         .map_err(|_| fallible::refused())?;
 
     let mut reader = body.get_operators_reader().map_err(invalid)?;
@@ -182,14 +190,24 @@ pub(crate) fn translate(
         num_params,
         locals,
         frame_size,
-        code: translator.code.into_vec(),
+        code: trimmed(translator.code.into_vec())?,
         relocs: translator.relocs.into_vec(),
-        positions: translator.positions.into_vec(),
+        positions: trimmed(translator.positions.into_vec())?,
     })
 }
 
 /// IR words reserved before translation starts (a few instructions).
 const FIRST_WORDS: usize = 64;
+
+/// `items` without a spare quarter or more of their capacity (the translation's estimate was
+/// generous): a fallible copy, as shrinking in place could abort when refused.
+fn trimmed<T: Clone>(items: Vec<T>) -> Result<Vec<T>, Error> {
+    if items.capacity() - items.len() > items.len() / 4 {
+        fallible::copy_of(&items, 0)
+    } else {
+        Ok(items)
+    }
+}
 
 impl Translator<'_> {
     /// The memory limit error if growing the translation's buffers was refused.

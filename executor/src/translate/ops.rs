@@ -95,6 +95,14 @@ impl Translator<'_> {
                     .extend_from_slice(&[dst, address, offset(memarg)?]);
                 return Ok(());
             }
+            if let Some((fused, base, index, fuel)) = self.take_added_address(ir) {
+                let dst = self.push_home()?;
+                self.emit_op(fused, 1 + fuel);
+                self.last_result = Some((self.code.len(), self.height() - 1));
+                self.code
+                    .extend_from_slice(&[dst, base, index, offset(memarg)?]);
+                return Ok(());
+            }
             let address = self.pop()?;
             return self.emit_result(ir, &[address, offset(memarg)?]);
         }
@@ -104,6 +112,14 @@ impl Translator<'_> {
                 self.emit_op(fused, 1 + fuel);
                 self.code
                     .extend_from_slice(&[address, immediate, offset(memarg)?]);
+                return Ok(());
+            }
+            if let Some((fused, address, value, immediate, fuel)) =
+                self.take_added_store_address(ir)
+            {
+                self.emit_op(fused, 1 + fuel);
+                self.code
+                    .extend_from_slice(&[address, value, immediate, offset(memarg)?]);
                 return Ok(());
             }
             let value = self.pop()?;
@@ -358,6 +374,15 @@ impl Translator<'_> {
             self.defer_fuel();
             if tee {
                 self.push(Operand::Local(local))?;
+            }
+            return Ok(());
+        }
+        if top == Operand::Local(local) {
+            // `local.get x; local.set x`: the local keeps its value, nothing to run.
+            self.stack.pop();
+            self.defer_fuel();
+            if tee {
+                self.push(top)?;
             }
             return Ok(());
         }

@@ -83,7 +83,9 @@ fn flow(op: Op) -> Flow {
         | BrIfI32LeU | BrIfI32GeS | BrIfI32GeU | BrIfI32EqImm | BrIfI32NeImm | BrIfI32LtSImm
         | BrIfI32LtUImm | BrIfI32GtSImm | BrIfI32GtUImm | BrIfI32LeSImm | BrIfI32LeUImm
         | BrIfI32GeSImm | BrIfI32GeUImm | BrIfI64Eq | BrIfI64Ne | BrIfI64LtS | BrIfI64LtU
-        | BrIfI64GtS | BrIfI64GtU | BrIfI64LeS | BrIfI64LeU | BrIfI64GeS | BrIfI64GeU => {
+        | BrIfI64GtS | BrIfI64GtU | BrIfI64LeS | BrIfI64LeU | BrIfI64GeS | BrIfI64GeU
+        | BrIfI64EqImm | BrIfI64NeImm | BrIfI64LtSImm | BrIfI64LtUImm | BrIfI64GtSImm
+        | BrIfI64GtUImm | BrIfI64LeSImm | BrIfI64LeUImm | BrIfI64GeSImm | BrIfI64GeUImm => {
             Flow::Branch {
                 target: 2,
                 when_true: true,
