@@ -98,8 +98,7 @@ pub struct RunArgs {
     pub memory_protection: MemoryProtection,
 
     /// Run in the Linux kernel module (`kmod/`) instead of this process: same output, results,
-    /// outcome lines and exit codes. Not with --dir, --deterministic, --max-table-elements,
-    /// --max-stack, --replicas or a non-default --check/--memory-protection.
+    /// outcome lines and exit codes. Not with --dir or --deterministic.
     #[arg(long)]
     pub kernel: bool,
 

@@ -13,6 +13,7 @@ use wasmrel_executor::{Module, Value};
 use wasmrel_kmod_client::{self as client, Mode, Reply, Request};
 
 use crate::args::{CheckLevel, MemoryProtection, RunArgs};
+use crate::dual::Replicas;
 use crate::load::read_module;
 use crate::outcome::Outcome;
 use crate::{run, values};
@@ -39,11 +40,7 @@ pub fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, O
     wasi_args.extend(guest_args.iter().map(|arg| arg.as_bytes().to_vec()));
     let request = Request {
         module: &bytes,
-        mode: match (args.encoded, args.dual) {
-            (true, _) => Mode::Encoded,
-            (_, true) => Mode::Dual,
-            _ => Mode::Plain,
-        },
+        mode: mode(args),
         args: wasi_args,
         env: args
             .envs
@@ -54,6 +51,8 @@ pub fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, O
         fuel: args.limits.fuel,
         memory_bytes: args.limits.max_memory,
         call_depth: args.limits.max_call_depth,
+        table_elements: args.limits.max_table_elements,
+        stack_bytes: args.limits.max_stack,
     };
     let reply = client::run(&args.device, &request)
         .map_err(|err| Outcome::Error(format!("kernel: {err}")))?;
@@ -61,23 +60,38 @@ pub fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, O
     show(&reply)
 }
 
+/// The execution `--encoded`/`--dual` and their options ask for.
+fn mode(args: &RunArgs) -> Mode {
+    if args.encoded {
+        Mode::Encoded(client::Encoding {
+            check: match args.check {
+                CheckLevel::Op => client::CheckLevel::Op,
+                CheckLevel::Block => client::CheckLevel::Block,
+                CheckLevel::Effects => client::CheckLevel::Effects,
+            },
+            memory: match args.memory_protection {
+                MemoryProtection::None => client::MemoryProtection::None,
+                MemoryProtection::Crc => client::MemoryProtection::Crc,
+                MemoryProtection::Dup => client::MemoryProtection::Dup,
+            },
+        })
+    } else if args.dual {
+        Mode::Dual(match args.replicas.unwrap_or_default() {
+            Replicas::Inverted => client::Replicas::Inverted,
+            Replicas::Encoded => client::Replicas::Encoded,
+        })
+    } else {
+        Mode::Plain
+    }
+}
+
 /// Options whose meaning needs something the kernel does not have (a file system, a
-/// reproducible clock) or that it fixes itself: refused, never silently ignored.
+/// reproducible clock): refused, never silently ignored.
 fn refuse_user_space_only(args: &RunArgs) -> Result<(), Outcome> {
     let refused = if !args.dirs.is_empty() {
         Some("--dir (the kernel gives the guest no file system)")
     } else if args.deterministic {
         Some("--deterministic (the kernel's clocks and random source are the real ones)")
-    } else if args.limits.max_table_elements.is_some() {
-        Some("--max-table-elements (the kernel caps tables at 2^20 elements)")
-    } else if args.limits.max_stack.is_some() {
-        Some("--max-stack (the kernel charges the value stack to --max-memory)")
-    } else if args.check != CheckLevel::Block {
-        Some("--check other than `block` (the kernel checks at block level)")
-    } else if args.memory_protection != MemoryProtection::Crc {
-        Some("--memory-protection other than `crc` (the kernel protects memory with crc)")
-    } else if args.replicas.is_some() {
-        Some("--replicas (the kernel's dual execution uses its default replicas)")
     } else {
         None
     };

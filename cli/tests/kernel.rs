@@ -68,14 +68,6 @@ fn user_space_only_options_are_usage_errors() {
     for (option, needle) in [
         (vec!["--dir", host_dir], "--dir"),
         (vec!["--deterministic"], "--deterministic"),
-        (vec!["--max-stack", "1MiB"], "--max-stack"),
-        (vec!["--max-table-elements", "10"], "--max-table-elements"),
-        (vec!["--encoded", "--check", "op"], "--check"),
-        (
-            vec!["--encoded", "--memory-protection", "dup"],
-            "--memory-protection",
-        ),
-        (vec!["--dual", "--replicas", "plain,encoded"], "--replicas"),
     ] {
         let mut args = vec!["run", "--kernel", "--device", NO_DEVICE];
         args.extend(option);
@@ -83,6 +75,34 @@ fn user_space_only_options_are_usage_errors() {
         let out = wasmrel(&args);
         assert_outcome(&out, 126, "error", needle);
         assert_outcome(&out, 126, "error", "is not available with --kernel");
+    }
+}
+
+#[test]
+fn protection_options_and_all_limits_go_to_the_kernel() {
+    // Sent, not refused: without the module loaded, the device is what is missing.
+    let dir = TempDir::new();
+    let wasm = module(&dir);
+    let wasm = wasm.to_str().unwrap();
+    for option in [
+        vec!["--max-stack", "1MiB"],
+        vec!["--max-table-elements", "10"],
+        vec!["--encoded", "--check", "op"],
+        vec![
+            "--encoded",
+            "--check",
+            "effects",
+            "--memory-protection",
+            "dup",
+        ],
+        vec!["--encoded", "--memory-protection", "none"],
+        vec!["--dual", "--replicas", "plain,encoded"],
+    ] {
+        let mut args = vec!["run", "--kernel", "--device", NO_DEVICE];
+        args.extend(&option);
+        args.push(wasm);
+        let out = wasmrel(&args);
+        assert_outcome(&out, 126, "error", "load the kernel module first");
     }
 }
 

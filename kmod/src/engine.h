@@ -18,6 +18,12 @@ struct wasmrel_engine_config {
 	u64 fuel;
 	u64 memory_bytes;
 	u64 output_bytes;
+	u64 stack_bytes;
+	u32 table_elements;
+	/* WASMREL_CHECK_*, WASMREL_MEMORY_*, WASMREL_REPLICAS_*: not yet checked */
+	u32 check_level;
+	u32 memory_protection;
+	u32 replicas;
 	u32 argc;
 	u32 envc;
 	u32 invoke_argc;

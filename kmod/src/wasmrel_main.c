@@ -40,6 +40,16 @@ static unsigned int call_depth_limit = 10000;
 module_param(call_depth_limit, uint, 0644);
 MODULE_PARM_DESC(call_depth_limit, "Default and maximum Wasm call depth of one run");
 
+static unsigned int table_limit = 1 << 20;
+module_param(table_limit, uint, 0644);
+MODULE_PARM_DESC(table_limit, "Default and maximum elements of one table");
+
+/* 128 MiB of 8-byte slots: the 16 Mi slots of a user-space run. */
+static unsigned int stack_limit_mb = 128;
+module_param(stack_limit_mb, uint, 0644);
+MODULE_PARM_DESC(stack_limit_mb,
+		 "Default and maximum value stack of one run, MiB of 8-byte slots (encoded: 16-byte)");
+
 static unsigned int module_limit_mb = 64;
 module_param(module_limit_mb, uint, 0644);
 MODULE_PARM_DESC(module_limit_mb, "Maximum size of a Wasm module, MiB");
@@ -191,10 +201,20 @@ static long wasmrel_configure(struct wasmrel_file *wf, void __user *arg)
 	if (!err)
 		err = wasmrel_limit(req.memory_bytes, (u64)memory_limit_mb << 20, &ec.memory_bytes);
 	if (!err)
+		err = wasmrel_limit(req.stack_bytes, (u64)stack_limit_mb << 20, &ec.stack_bytes);
+	if (!err)
 		err = wasmrel_limit(req.call_depth, call_depth_limit, &value);
 	if (err)
 		return err;
 	ec.call_depth = value;
+	err = wasmrel_limit(req.table_elements, table_limit, &value);
+	if (err)
+		return err;
+	ec.table_elements = value;
+	/* Checked by the engine, with the mode they belong to (EINVAL). */
+	ec.check_level = req.check_level;
+	ec.memory_protection = req.memory_protection;
+	ec.replicas = req.replicas;
 	ec.output_bytes = (u64)output_limit_mb << 20;
 
 	/* Counts are bounded by the byte sizes, which are bounded by the budget. */

@@ -2,7 +2,7 @@
 //! The size assertions below fail to compile if the two drift apart in size.
 
 /// The protocol version this client speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 const IOCTL_MAGIC: u32 = 0xb7;
 /// Bytes of the reply's message field.
 pub const MESSAGE_BYTES: usize = 256;
@@ -44,6 +44,11 @@ pub struct Config {
     pub invoke_argc: u32,
     pub reserved2: u32,
     pub invoke_argv: u64,
+    pub check_level: u32,
+    pub memory_protection: u32,
+    pub replicas: u32,
+    pub table_elements: u32,
+    pub stack_bytes: u64,
 }
 
 #[repr(C)]
@@ -79,7 +84,7 @@ pub const STREAM_STDOUT: u32 = 0;
 pub const STREAM_STDERR: u32 = 1;
 pub const STREAM_RESULTS: u32 = 2;
 
-const _: () = assert!(core::mem::size_of::<Config>() == 112);
+const _: () = assert!(core::mem::size_of::<Config>() == 136);
 const _: () = assert!(core::mem::size_of::<Run>() == 48 + MESSAGE_BYTES);
 const _: () = assert!(core::mem::size_of::<Read>() == 48);
 

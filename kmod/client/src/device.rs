@@ -7,7 +7,8 @@ use std::os::fd::AsRawFd;
 
 use crate::abi;
 use crate::error::ClientError;
-use crate::reply::{Mode, Outcome, Reply, Value};
+use crate::mode::Mode;
+use crate::reply::{Outcome, Reply, Value};
 
 /// Where the module's misc device appears.
 pub const DEFAULT_DEVICE: &str = "/dev/wasmrel";
@@ -20,7 +21,7 @@ const CHUNK_BYTES: usize = 64 * 1024;
 pub struct Request<'a> {
     /// The Wasm module's bytes.
     pub module: &'a [u8],
-    /// Plain, encoded or dual execution.
+    /// Plain, encoded or dual execution, with its options.
     pub mode: Mode,
     /// WASI arguments, the program name first. Must not contain NUL bytes.
     pub args: Vec<Vec<u8>>,
@@ -35,6 +36,10 @@ pub struct Request<'a> {
     pub memory_bytes: Option<u64>,
     /// Nested calls allowed.
     pub call_depth: Option<u32>,
+    /// Elements a table may hold.
+    pub table_elements: Option<u32>,
+    /// Value stack allowed, bytes of 8-byte slots (as `wasmrel run --max-stack`).
+    pub stack_bytes: Option<u64>,
 }
 
 /// Runs `request` through the kernel module at `device` (usually [`DEFAULT_DEVICE`]).
@@ -145,10 +150,16 @@ fn configure(file: &File, request: &Request<'_>) -> Result<(), ClientError> {
     let invoke_argv: Vec<u8> = invoke_args.iter().flat_map(|v| v.to_record()).collect();
     let invoke_argc = u32::try_from(invoke_args.len()).map_err(|_| ClientError::LimitTooHigh)?;
     let mut config = abi::Config::new();
-    config.mode = request.mode.raw();
+    let mode = request.mode.raw();
+    config.mode = mode.mode;
+    config.check_level = mode.check_level;
+    config.memory_protection = mode.memory_protection;
+    config.replicas = mode.replicas;
     config.fuel = request.fuel.unwrap_or(0);
     config.memory_bytes = request.memory_bytes.unwrap_or(0);
     config.call_depth = request.call_depth.unwrap_or(0);
+    config.table_elements = request.table_elements.unwrap_or(0);
+    config.stack_bytes = request.stack_bytes.unwrap_or(0);
     (config.argv, config.argv_bytes, config.argc) = (addr(&argv), argv.len() as u64, argc);
     (config.envp, config.envp_bytes, config.envc) = (addr(&envp), envp.len() as u64, envc);
     if request.invoke.is_some() {

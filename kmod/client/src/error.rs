@@ -67,8 +67,8 @@ impl fmt::Display for ClientError {
             ),
             ClientError::LimitTooHigh => write!(
                 f,
-                "a requested limit (fuel, memory, call depth, argument size) exceeds the kernel \
-                 module's parameter; see /sys/module/wasmrel/parameters"
+                "a requested limit (fuel, memory, table, stack, call depth, argument size) \
+                 exceeds the kernel module's parameter; see /sys/module/wasmrel/parameters"
             ),
             ClientError::InvalidArgument(what) => write!(f, "the kernel refused {what}"),
             ClientError::Interrupted => write!(f, "the kernel run was interrupted by a signal"),

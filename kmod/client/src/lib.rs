@@ -8,8 +8,10 @@
 pub mod abi;
 mod device;
 mod error;
+mod mode;
 mod reply;
 
 pub use device::{run, Request, DEFAULT_DEVICE};
 pub use error::ClientError;
-pub use reply::{Mode, Outcome, Reply, Value};
+pub use mode::{CheckLevel, Encoding, MemoryProtection, Mode, Replicas};
+pub use reply::{Outcome, Reply, Value};

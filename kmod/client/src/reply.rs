@@ -1,27 +1,5 @@
 //! What a kernel run returns, decoded from the protocol's records.
 
-/// Execution mode requested from the kernel (`WASMREL_MODE_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
-    /// The plain interpreter.
-    #[default]
-    Plain,
-    /// AN-encoded execution.
-    Encoded,
-    /// Two replicas in lockstep.
-    Dual,
-}
-
-impl Mode {
-    pub(crate) fn raw(self) -> u32 {
-        match self {
-            Mode::Plain => 0,
-            Mode::Encoded => 1,
-            Mode::Dual => 2,
-        }
-    }
-}
-
 /// How a kernel run ended; the same classes as a user-space run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {

@@ -17,7 +17,7 @@ mod run;
 mod session;
 mod strings;
 
-pub use config::{Invoke, Limits, Mode, RunConfig};
+pub use config::{CheckLevel, Invoke, Limits, Mode, RawMode, Replicas, RunConfig};
 pub use platform::Platform;
 pub use record::RECORD_BYTES;
 pub use report::{Outcome, Report};

@@ -8,7 +8,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use wasmrel_an_encoding::An;
+use wasmrel_an_encoding::{level, An};
 use wasmrel_dual::{Call, End, Inverted};
 use wasmrel_executor::{
     Config, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker, Module, Pause,
@@ -20,7 +20,7 @@ use wasmrel_wasi::random::RandomSource;
 use wasmrel_wasi::stdio::OutputSink;
 use wasmrel_wasi::{Errno, WasiCtx};
 
-use crate::config::{Mode, RunConfig};
+use crate::config::{CheckLevel, Mode, Replicas, RunConfig};
 use crate::platform::Platform;
 use crate::record::encode;
 use crate::report::{Outcome, Report};
@@ -29,9 +29,8 @@ use crate::session::SessionError;
 /// Fuel between two yields: small enough that a run gives the CPU back within a millisecond
 /// or so, large enough that the pause costs nothing measurable.
 const HOOK_INTERVAL: u64 = 100_000;
-/// Tables are host memory too; the user-space default (10 M elements) is too much for the
-/// kernel.
-const MAX_TABLE_ELEMENTS: u32 = 1 << 20;
+/// The unit `--max-stack` counts the value stack in.
+const PLAIN_SLOT_BYTES: u64 = 8;
 
 /// Runs `module` under `config`. Guest failures are outcomes in the report; only a signal
 /// (`Interrupted`) or an allocation failure of the report itself is an error.
@@ -45,10 +44,18 @@ pub fn execute<P: Platform + Clone + 'static>(
         fuel_used: 0,
         output: output.clone(),
     };
+    // Each mode is its own instance of the interpreter, as in `wasmrel run`.
     let result = match config.mode {
         Mode::Plain => run.execute::<Plain, P>(module, config, platform),
-        Mode::Encoded => run.execute::<An, P>(module, config, platform),
-        Mode::Dual => run.execute_dual(module, config, platform),
+        Mode::Encoded { check, .. } => match check {
+            CheckLevel::Op => run.execute::<An<{ level::OP }>, P>(module, config, platform),
+            CheckLevel::Block => run.execute::<An<{ level::BLOCK }>, P>(module, config, platform),
+            CheckLevel::Effects => {
+                run.execute::<An<{ level::EFFECTS }>, P>(module, config, platform)
+            }
+        },
+        Mode::Dual(Replicas::Inverted) => run.execute_dual::<Inverted, P>(module, config, platform),
+        Mode::Dual(Replicas::Encoded) => run.execute_dual::<An, P>(module, config, platform),
     };
     let (stdout, stderr, overflowed) = output.take();
     let mut report = match result {
@@ -127,7 +134,7 @@ impl Run {
         config: &RunConfig,
         platform: &mut P,
     ) -> Result<Finished, Stop> {
-        let engine_config = engine_config::<D>(&config.limits);
+        let engine_config = engine_config(&config.limits);
         let module = Module::new(&engine_config, bytes)?;
         let invoke = match &config.invoke {
             Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
@@ -135,6 +142,9 @@ impl Run {
         };
         let mut wasi = self.wasi(config, platform)?;
         let mut store: Store<D> = Store::new(engine_config);
+        if let Mode::Encoded { memory, .. } = config.mode {
+            store.set_memory_protection(memory);
+        }
         let mut linker = Linker::new();
         wasmrel_wasi::link(&mut linker);
         let outcome = linker
@@ -173,15 +183,15 @@ impl Run {
         }
     }
 
-    /// Runs the module on a plain and a bit-inverted replica in lockstep with `wasmrel run
-    /// --dual`'s own code, yielding every [`HOOK_INTERVAL`] instructions.
-    fn execute_dual<P: Platform + Clone + 'static>(
+    /// Runs the module on a plain replica and one of domain `B` in lockstep with `wasmrel
+    /// run --dual`'s own code, yielding every [`HOOK_INTERVAL`] instructions.
+    fn execute_dual<B: Domain, P: Platform + Clone + 'static>(
         &mut self,
         bytes: &[u8],
         config: &RunConfig,
         platform: &mut P,
     ) -> Result<Finished, Stop> {
-        let engine_config = engine_config::<Plain>(&config.limits);
+        let engine_config = engine_config(&config.limits);
         let module = Module::new(&engine_config, bytes)?;
         let invoke = match &config.invoke {
             Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
@@ -189,7 +199,7 @@ impl Run {
         };
         let calls = Call::of_run(&module, invoke);
         let mut wasi = self.wasi(config, platform)?;
-        let ended = wasmrel_dual::run::<Plain, Inverted>(
+        let ended = wasmrel_dual::run::<Plain, B>(
             &module,
             engine_config,
             &mut wasi,
@@ -274,16 +284,17 @@ impl Run {
     }
 }
 
-/// The engine's configuration for values of domain `D` under `limits`.
-fn engine_config<D: Domain>(limits: &crate::config::Limits) -> Config {
-    let slot_bytes = core::mem::size_of::<D::Slot>() as u64;
+/// The engine's configuration under `limits`.
+fn engine_config(limits: &crate::config::Limits) -> Config {
     Config {
         limits: EngineLimits {
             max_memory_bytes: limits.memory_bytes,
-            max_table_elements: MAX_TABLE_ELEMENTS,
+            max_table_elements: limits.table_elements,
             max_call_depth: limits.call_depth,
-            // The value stack is charged to the same budget as linear memory.
-            max_stack_slots: u32::try_from(limits.memory_bytes / slot_bytes).unwrap_or(u32::MAX),
+            // Counted in plain 8-byte slots in every mode, as `wasmrel run --max-stack` does,
+            // so both accept the same programs (an encoded slot takes 16 bytes).
+            max_stack_slots: u32::try_from(limits.stack_bytes / PLAIN_SLOT_BYTES)
+                .unwrap_or(u32::MAX),
         },
         fuel: Some(limits.fuel),
         hook_interval: Some(HOOK_INTERVAL),

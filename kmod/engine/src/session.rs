@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use wasmrel_executor::Value;
 
-use crate::config::{Invoke, Limits, Mode, RunConfig};
+use crate::config::{Invoke, Limits, Mode, RawMode, RunConfig};
 use crate::platform::Platform;
 use crate::record::{decode, RECORD_BYTES};
 use crate::report::Report;
@@ -19,7 +19,7 @@ pub enum SessionError {
     ModuleTooBig,
     /// An allocation failed (`ENOMEM`).
     OutOfMemory,
-    /// A malformed argument: string table, mode, export name (`EINVAL`).
+    /// A malformed argument: string table, mode or its options, export name (`EINVAL`).
     InvalidArgument,
     /// Run before configure, or a second run without reset (`EBUSY`).
     WrongState,
@@ -29,8 +29,8 @@ pub enum SessionError {
 
 /// Raw configuration as it crosses the FFI, before parsing.
 pub struct RawConfig<'a> {
-    /// `WASMREL_MODE_*`.
-    pub mode: u32,
+    /// The mode and its options.
+    pub mode: RawMode,
     /// Resolved limits.
     pub limits: Limits,
     /// WASI arguments as a string table with `argc` entries.
@@ -158,8 +158,10 @@ fn values(records: &[u8]) -> Result<Vec<Value>, SessionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{CheckLevel, Replicas};
     use crate::record::encode;
     use crate::report::Outcome;
+    use wasmrel_executor::Protection;
 
     #[derive(Clone)]
     struct TestPlatform {
@@ -189,6 +191,8 @@ mod tests {
         fuel: 1_000_000,
         memory_bytes: 1 << 20,
         call_depth: 100,
+        table_elements: 1000,
+        stack_bytes: 1 << 20,
         output_bytes: 64,
     };
 
@@ -196,7 +200,23 @@ mod tests {
         session_in(0, wat, invoke)
     }
 
+    fn mode(mode: u32) -> RawMode {
+        RawMode {
+            mode,
+            ..RawMode::default()
+        }
+    }
+
     fn session_in(mode: u32, wat: &str, invoke: Option<(&str, &[Value])>) -> Session {
+        session_with(self::mode(mode), LIMITS, wat, invoke)
+    }
+
+    fn session_with(
+        mode: RawMode,
+        limits: Limits,
+        wat: &str,
+        invoke: Option<(&str, &[Value])>,
+    ) -> Session {
         let module = wat::parse_str(wat).unwrap();
         let mut session = Session::new();
         for chunk in module.chunks(7) {
@@ -208,7 +228,7 @@ mod tests {
         session
             .configure(&RawConfig {
                 mode,
-                limits: LIMITS,
+                limits,
                 argv: (b"prog\0", 1),
                 envp: (b"", 0),
                 invoke: invoke.map(|(name, _)| name.as_bytes()),
@@ -346,7 +366,7 @@ mod tests {
         let mut s = Session::new();
         s.append_module(b"\0asm\x01\0\0", 100).unwrap();
         s.configure(&RawConfig {
-            mode: 0,
+            mode: mode(0),
             limits: LIMITS,
             argv: (b"", 0),
             envp: (b"", 0),
@@ -396,7 +416,7 @@ mod tests {
             Err(SessionError::ModuleTooBig)
         );
         let bad = RawConfig {
-            mode: 9,
+            mode: mode(9),
             limits: LIMITS,
             argv: (b"", 0),
             envp: (b"", 0),
@@ -405,11 +425,117 @@ mod tests {
         };
         assert_eq!(s.configure(&bad), Err(SessionError::InvalidArgument));
         let bad = RawConfig {
-            mode: 0,
+            mode: mode(0),
             invoke: Some(b"f"),
             invoke_args: &[1, 2, 3],
             ..bad
         };
         assert_eq!(s.configure(&bad), Err(SessionError::InvalidArgument));
+    }
+
+    #[test]
+    fn mode_options_belong_to_their_mode() {
+        let raw = |mode, check_level, memory_protection, replicas| RawMode {
+            mode,
+            check_level,
+            memory_protection,
+            replicas,
+        };
+        assert_eq!(Mode::from_raw(raw(0, 0, 0, 0)), Some(Mode::Plain));
+        assert_eq!(
+            Mode::from_raw(raw(1, 2, 2, 0)),
+            Some(Mode::Encoded {
+                check: CheckLevel::Effects,
+                memory: Protection::Dup
+            })
+        );
+        assert_eq!(
+            Mode::from_raw(raw(1, 1, 1, 0)),
+            Some(Mode::Encoded {
+                check: CheckLevel::Op,
+                memory: Protection::None
+            })
+        );
+        assert_eq!(
+            Mode::from_raw(raw(2, 0, 0, 1)),
+            Some(Mode::Dual(Replicas::Encoded))
+        );
+        for refused in [
+            raw(0, 1, 0, 0),
+            raw(0, 0, 1, 0),
+            raw(0, 0, 0, 1),
+            raw(1, 3, 0, 0),
+            raw(1, 0, 3, 0),
+            raw(1, 0, 0, 1),
+            raw(2, 1, 0, 0),
+            raw(2, 0, 2, 0),
+            raw(2, 0, 0, 2),
+            raw(3, 0, 0, 0),
+        ] {
+            assert_eq!(Mode::from_raw(refused), None, "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn every_check_level_protection_and_replica_pair_computes_the_same() {
+        let expected = encode(Value::I32(610));
+        let modes = [
+            (1, 1, 0, 0),
+            (1, 2, 0, 0),
+            (1, 0, 1, 0),
+            (1, 0, 2, 0),
+            (2, 0, 0, 1),
+        ];
+        for (mode, check_level, memory_protection, replicas) in modes {
+            let raw = RawMode {
+                mode,
+                check_level,
+                memory_protection,
+                replicas,
+            };
+            let report = session_with(raw, LIMITS, FIB, Some(("fib", &[Value::I32(15)])))
+                .run(&mut platform())
+                .unwrap()
+                .clone();
+            assert_eq!(
+                report.outcome,
+                Outcome::Returned,
+                "{raw:?}: {}",
+                report.message
+            );
+            assert_eq!(report.results, expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn table_and_stack_limits_are_the_requested_ones() {
+        let table = r#"(module (table 100 funcref) (func (export "f")))"#;
+        for (elements, outcome) in [(100, Outcome::Returned), (99, Outcome::Limit)] {
+            let limits = Limits {
+                table_elements: elements,
+                ..LIMITS
+            };
+            let report = session_with(mode(0), limits, table, Some(("f", &[])))
+                .run(&mut platform())
+                .unwrap()
+                .clone();
+            assert_eq!(report.outcome, outcome, "{elements}: {}", report.message);
+        }
+        // Each call holds a frame of a few slots: 64 KiB of 8-byte slots runs out long
+        // before the call depth (deep enough here) in both domains.
+        let deep = r#"(module (func $f (export "f") (local i64 i64 i64 i64) call $f))"#;
+        let limits = Limits {
+            stack_bytes: 64 << 10,
+            call_depth: 1 << 20,
+            ..LIMITS
+        };
+        for raw in [mode(0), mode(1)] {
+            let report = session_with(raw, limits, deep, Some(("f", &[])))
+                .run(&mut platform())
+                .unwrap()
+                .clone();
+            assert_eq!(report.outcome, Outcome::Limit, "{raw:?}");
+            assert!(report.message.contains("stack"), "{}", report.message);
+        }
     }
 }

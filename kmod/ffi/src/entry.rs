@@ -6,7 +6,9 @@ use core::alloc::Layout;
 use core::ptr;
 use core::slice;
 
-use wasmrel_kmod_engine::{Limits, RawConfig, Report, Session, SessionError, RECORD_BYTES};
+use wasmrel_kmod_engine::{
+    Limits, RawConfig, RawMode, Report, Session, SessionError, RECORD_BYTES,
+};
 
 use crate::kernel::Kernel;
 
@@ -28,6 +30,11 @@ pub struct EngineConfig {
     fuel: u64,
     memory_bytes: u64,
     output_bytes: u64,
+    stack_bytes: u64,
+    table_elements: u32,
+    check_level: u32,
+    memory_protection: u32,
+    replicas: u32,
     argc: u32,
     envc: u32,
     invoke_argc: u32,
@@ -54,7 +61,7 @@ pub struct Summary {
     message: [u8; 256],
 }
 
-const _: () = assert!(core::mem::size_of::<EngineConfig>() == 104);
+const _: () = assert!(core::mem::size_of::<EngineConfig>() == 128);
 const _: () = assert!(core::mem::size_of::<Summary>() == 296);
 
 fn errno(err: SessionError) -> i32 {
@@ -144,11 +151,18 @@ pub unsafe extern "C" fn wasmrel_engine_configure(
     // SAFETY: the shim passes kernel copies of the stated lengths.
     let raw = unsafe {
         RawConfig {
-            mode: c.mode,
+            mode: RawMode {
+                mode: c.mode,
+                check_level: c.check_level,
+                memory_protection: c.memory_protection,
+                replicas: c.replicas,
+            },
             limits: Limits {
                 fuel: c.fuel,
                 memory_bytes: c.memory_bytes,
                 call_depth: c.call_depth,
+                table_elements: c.table_elements,
+                stack_bytes: c.stack_bytes,
                 output_bytes: c.output_bytes,
             },
             argv: (bytes(c.argv, c.argv_bytes), c.argc),

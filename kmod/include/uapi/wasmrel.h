@@ -15,7 +15,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define WASMREL_PROTOCOL_VERSION 1
+#define WASMREL_PROTOCOL_VERSION 2
 #define WASMREL_IOCTL_MAGIC 0xb7
 
 struct wasmrel_header {
@@ -23,7 +23,10 @@ struct wasmrel_header {
 	__u32 size;    /* sizeof the whole struct */
 };
 
-/* What to run and within which limits. A zero limit means the module parameter's value. */
+/*
+ * What to run and within which limits. A zero limit means the module parameter's value;
+ * a zero check level, memory protection or replica pair means the default of `wasmrel run`.
+ */
 struct wasmrel_config {
 	struct wasmrel_header header;
 	__u32 mode;        /* WASMREL_MODE_* */
@@ -45,11 +48,32 @@ struct wasmrel_config {
 	__u32 reserved2;    /* must be 0 */
 	__u64 invoke_argv;  /* pointer to invoke_argc struct wasmrel_value, checked against the
 			     * export's parameter types */
+	/* Since version 2: the options of `wasmrel run` that select how a run is protected. */
+	__u32 check_level;       /* WASMREL_CHECK_*; not 0 only with WASMREL_MODE_ENCODED */
+	__u32 memory_protection; /* WASMREL_MEMORY_*; not 0 only with WASMREL_MODE_ENCODED */
+	__u32 replicas;          /* WASMREL_REPLICAS_*; not 0 only with WASMREL_MODE_DUAL */
+	__u32 table_elements;    /* elements a table may hold; 0 = table_limit */
+	__u64 stack_bytes;       /* value stack in bytes of 8-byte slots, as --max-stack counts
+				  * them; 0 = stack_limit_mb */
 };
 
 #define WASMREL_MODE_PLAIN 0
 #define WASMREL_MODE_ENCODED 1
 #define WASMREL_MODE_DUAL 2
+
+/* Encoded execution: how often values are checked (`wasmrel run --check`). */
+#define WASMREL_CHECK_BLOCK 0   /* at block boundaries and where values leave the code */
+#define WASMREL_CHECK_OP 1      /* every operand */
+#define WASMREL_CHECK_EFFECTS 2 /* only before effects */
+
+/* Encoded execution: how linear memory is protected (`--memory-protection`). */
+#define WASMREL_MEMORY_CRC 0  /* a CRC-8 per aligned 8-byte word */
+#define WASMREL_MEMORY_NONE 1
+#define WASMREL_MEMORY_DUP 2  /* a shadow copy: twice the kernel memory per linear memory */
+
+/* Dual execution: the second replica (`--replicas`); the first one is plain. */
+#define WASMREL_REPLICAS_INVERTED 0 /* every value bit-inverted */
+#define WASMREL_REPLICAS_ENCODED 1  /* AN-encoded */
 
 /* Outcome of a run; the exit-code mapping is the one of `wasmrel run`. */
 #define WASMREL_OUTCOME_EXIT 0     /* WASI proc_exit or _start returned (exit_code) */

@@ -11,8 +11,24 @@ use std::process::{Command, Output};
 use crate::cases::wasm;
 use crate::{ensure, Check};
 
-/// The modes compared, as `wasmrel run` options.
-const MODES: [&[&str]; 3] = [&[], &["--encoded"], &["--dual"]];
+/// The modes compared, as `wasmrel run` options: every mode, check level, memory
+/// protection and replica pair the kernel offers.
+const MODES: [&[&str]; 8] = [
+    &[],
+    &["--encoded"],
+    &["--encoded", "--check", "op"],
+    &[
+        "--encoded",
+        "--check",
+        "effects",
+        "--memory-protection",
+        "none",
+    ],
+    &["--encoded", "--memory-protection", "dup"],
+    &["--encoded", "--memory-protection", "none"],
+    &["--dual"],
+    &["--dual", "--replicas", "plain,encoded"],
+];
 
 /// Programs that end in each non-exit outcome: `(name, module text, options and arguments)`;
 /// the module is written to `NAME.wat` and its path follows the options.
@@ -42,6 +58,34 @@ const OUTCOMES: &[(&str, &str, &[&str], &[&str])] = &[
                (if (i32.eq (memory.grow (i32.const 20)) (i32.const -1)) (then unreachable))))"#,
         &["--max-memory", "1MiB"],
         &[],
+    ),
+    (
+        "table",
+        r#"(module (table 100 funcref) (func (export "_start")))"#,
+        &["--max-table-elements", "99"],
+        &[],
+    ),
+    (
+        "stack",
+        r#"(module (func $f (export "_start") (local i64 i64 i64 i64) call $f))"#,
+        &["--max-stack", "64KiB"],
+        &[],
+    ),
+    (
+        "stack-enough",
+        r#"(module (func $f (export "f") (param i32) (result i32) (local i64 i64 i64 i64)
+             (if (result i32) (local.get 0)
+               (then (i32.add (call $f (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+               (else (i32.const 0)))))"#,
+        &[
+            "--max-stack",
+            "64KiB",
+            "--max-table-elements",
+            "1",
+            "--invoke",
+            "f",
+        ],
+        &["300"],
     ),
     (
         "results",
@@ -125,7 +169,11 @@ pub fn run_all(wasmrel: &Path, dir: &Path) -> Vec<(String, Check)> {
     let mut results = Vec::new();
     for (id, words) in &runs {
         for mode in MODES {
-            let label = mode.first().copied().unwrap_or("plain");
+            let label = if mode.is_empty() {
+                "plain".to_string()
+            } else {
+                mode.join(" ")
+            };
             results.push((format!("cli {id} ({label})"), compare(wasmrel, mode, words)));
         }
     }

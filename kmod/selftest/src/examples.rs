@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use wasmrel_executor::{Config, ExternType, Module, ValType};
-use wasmrel_kmod_client::{Mode, Outcome, Request, Value};
+use wasmrel_kmod_client::{Encoding, Mode, Outcome, Request, Value};
 
 use crate::cases::invoke_with;
 use crate::{ensure, Check};
@@ -29,7 +29,10 @@ pub fn run_all(dir: &Path) -> Vec<(String, Check)> {
             continue;
         }
         let (id, args) = words.split_first().unwrap_or((&"", &[]));
-        for (mode, label) in [(Mode::Plain, ""), (Mode::Encoded, " (encoded)")] {
+        for (mode, label) in [
+            (Mode::Plain, ""),
+            (Mode::Encoded(Encoding::default()), " (encoded)"),
+        ] {
             results.push((
                 format!("example {id}{label}"),
                 run_case(dir, id, args, mode),

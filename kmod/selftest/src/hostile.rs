@@ -27,6 +27,10 @@ pub const ALL: &[Case] = &[
     ("wrong struct size is refused", wrong_size),
     ("malformed argument table is refused", malformed_strings),
     (
+        "unknown mode options, or options of another mode, are refused",
+        misplaced_mode_options,
+    ),
+    (
         "limit above the module parameter is refused",
         limit_above_parameter,
     ),
@@ -175,19 +179,82 @@ fn write_parameter(name: &str, value: u64) -> Check {
         .map_err(|err| format!("setting {name}: {err}"))
 }
 
+fn misplaced_mode_options() -> Check {
+    let file = open_device()?;
+    // (mode, check level, memory protection, replicas)
+    for (mode, check_level, memory_protection, replicas) in [
+        (0, 1, 0, 0),
+        (0, 0, 2, 0),
+        (0, 0, 0, 1),
+        (1, 3, 0, 0),
+        (1, 0, 3, 0),
+        (1, 0, 0, 1),
+        (2, 2, 0, 0),
+        (2, 0, 0, 2),
+        (3, 0, 0, 0),
+    ] {
+        let mut config = abi::Config::new();
+        (config.mode, config.check_level) = (mode, check_level);
+        (config.memory_protection, config.replicas) = (memory_protection, replicas);
+        let errno = ioctl_errno(&file, abi::IOC_CONFIGURE, &mut config);
+        ensure(errno == libc::EINVAL, || {
+            format!("{mode} {check_level} {memory_protection} {replicas}: errno {errno}")
+        })?;
+    }
+    let mut config = abi::Config::new();
+    (config.mode, config.check_level, config.memory_protection) = (1, 2, 2);
+    let errno = ioctl_errno(&file, abi::IOC_CONFIGURE, &mut config);
+    ensure(errno == 0, || {
+        format!("encoded, effects, dup: errno {errno}")
+    })
+}
+
 fn limit_above_parameter() -> Check {
     let fuel_limit = read_parameter("fuel_limit")?;
-    let result = run(
-        DEFAULT_DEVICE,
-        &Request {
-            module: &add_module()?,
-            invoke: Some(("add".to_string(), vec![Value::I32(1), Value::I32(2)])),
-            fuel: Some(fuel_limit + 1),
-            ..Request::default()
-        },
-    );
-    ensure(matches!(result, Err(ClientError::LimitTooHigh)), || {
-        format!("{result:?}")
+    let table_limit = read_parameter("table_limit")?;
+    let stack_limit = read_parameter("stack_limit_mb")? << 20;
+    let module = add_module()?;
+    let request = || Request {
+        module: &module,
+        invoke: Some(("add".to_string(), vec![Value::I32(1), Value::I32(2)])),
+        ..Request::default()
+    };
+    for (what, over) in [
+        (
+            "fuel",
+            Request {
+                fuel: Some(fuel_limit + 1),
+                ..request()
+            },
+        ),
+        (
+            "table",
+            Request {
+                table_elements: Some(table_limit as u32 + 1),
+                ..request()
+            },
+        ),
+        (
+            "stack",
+            Request {
+                stack_bytes: Some(stack_limit + 1),
+                ..request()
+            },
+        ),
+    ] {
+        let result = run(DEFAULT_DEVICE, &over);
+        ensure(matches!(result, Err(ClientError::LimitTooHigh)), || {
+            format!("{what}: {result:?}")
+        })?;
+    }
+    let at_the_limits = Request {
+        table_elements: Some(table_limit as u32),
+        stack_bytes: Some(stack_limit),
+        ..request()
+    };
+    let reply = run(DEFAULT_DEVICE, &at_the_limits).map_err(|err| err.to_string())?;
+    ensure(reply.results == [Value::I32(3)], || {
+        format!("at the limits: {:?} {}", reply.outcome, reply.message)
     })
 }
 
