@@ -63,8 +63,13 @@ for _ in 1 2; do
         else
             "$KDIR/scripts/config" --file "$KDIR/.config" -e "$opt"
         fi
-    done < "$KMOD_DIR/kernel.fragment"
+    done < <(cat "$KMOD_DIR/kernel.fragment"; [[ -z $WASMREL_KERNEL_CONFIG_EXTRA ]] ||
+             printf '%s\n' $WASMREL_KERNEL_CONFIG_EXTRA)
     "${KMAKE[@]}" olddefconfig
+done
+for opt in $WASMREL_KERNEL_CONFIG_EXTRA; do
+    [[ $opt == -* ]] || continue
+    ! grep -q "^CONFIG_${opt#-}=y" "$KDIR/.config" || { echo "build-kernel: $opt did not stick" >&2; exit 1; }
 done
 for opt in RUST MODULES DEVTMPFS SERIAL_8250_CONSOLE; do
     grep -q "^CONFIG_$opt=y" "$KDIR/.config" || { echo "build-kernel: CONFIG_$opt did not stick" >&2; exit 1; }

@@ -10,8 +10,12 @@ BINDGEN_ROOT=$WASMREL_KERNEL_CACHE/bindgen-$BINDGEN_VERSION
 DEB_RUSTC=/usr/bin/rustc
 DEB_CARGO=/usr/bin/cargo
 DEB_RUST_LIB_SRC=$(ls -d /usr/src/rustc-*/library 2>/dev/null | sort -V | tail -n 1)
-# The kernel tree is keyed on the config fragment so that a changed fragment gets a new tree.
-KCONFIG_HASH=$(sha256sum "$KMOD_DIR/kernel.fragment" | cut -c1-12)
+# WASMREL_KERNEL_CONFIG_EXTRA: more fragment lines, space-separated (e.g. "-X86_KERNEL_IBT"
+# for the speed comparison in README.md); applied after kernel.fragment.
+WASMREL_KERNEL_CONFIG_EXTRA=${WASMREL_KERNEL_CONFIG_EXTRA:-}
+# The kernel tree is keyed on the config so that a changed fragment gets a new tree.
+KCONFIG_HASH=$( (cat "$KMOD_DIR/kernel.fragment"; [[ -z $WASMREL_KERNEL_CONFIG_EXTRA ]] ||
+    printf '%s\n' $WASMREL_KERNEL_CONFIG_EXTRA) | sha256sum | cut -c1-12)
 KDIR=${KDIR:-$WASMREL_KERNEL_CACHE/linux-$KERNEL_VERSION-$KCONFIG_HASH}
 KMAKE=(make -C "$KDIR" LLVM=1 RUSTC="$DEB_RUSTC" HOSTRUSTC="$DEB_RUSTC" RUSTDOC=/usr/bin/rustdoc
        BINDGEN="$BINDGEN_ROOT/bin/bindgen" RUST_LIB_SRC="$DEB_RUST_LIB_SRC")
