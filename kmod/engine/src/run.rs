@@ -134,7 +134,7 @@ impl Run {
         config: &RunConfig,
         platform: &mut P,
     ) -> Result<Finished, Stop> {
-        let engine_config = engine_config(&config.limits);
+        let engine_config = engine_config(config);
         let module = Module::new(&engine_config, bytes)?;
         let invoke = match &config.invoke {
             Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
@@ -142,9 +142,6 @@ impl Run {
         };
         let mut wasi = self.wasi(config, platform)?;
         let mut store: Store<D> = Store::new(engine_config);
-        if let Mode::Encoded { memory, .. } = config.mode {
-            store.set_memory_protection(memory);
-        }
         let mut linker = Linker::new();
         wasmrel_wasi::link(&mut linker);
         let outcome = linker
@@ -191,7 +188,7 @@ impl Run {
         config: &RunConfig,
         platform: &mut P,
     ) -> Result<Finished, Stop> {
-        let engine_config = engine_config(&config.limits);
+        let engine_config = engine_config(config);
         let module = Module::new(&engine_config, bytes)?;
         let invoke = match &config.invoke {
             Some(invoke) => Some((invoke.name.as_str(), checked_args(&module, invoke)?)),
@@ -284,8 +281,9 @@ impl Run {
     }
 }
 
-/// The engine's configuration under `limits`.
-fn engine_config(limits: &crate::config::Limits) -> Config {
+/// The engine's configuration for a run: its limits and memory protection.
+fn engine_config(config: &RunConfig) -> Config {
+    let limits = &config.limits;
     Config {
         limits: EngineLimits {
             max_memory_bytes: limits.memory_bytes,
@@ -298,8 +296,12 @@ fn engine_config(limits: &crate::config::Limits) -> Config {
         },
         fuel: Some(limits.fuel),
         hook_interval: Some(HOOK_INTERVAL),
-        // The kernel protects memory with crc, encoded stores' default.
-        memory_protection: None,
+        memory_protection: match config.mode {
+            Mode::Encoded { memory, .. } => Some(memory),
+            // Encoded stores' default (crc) for the encoded replica of a dual run, as in
+            // user space.
+            Mode::Plain | Mode::Dual(_) => None,
+        },
     }
 }
 
