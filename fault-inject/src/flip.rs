@@ -219,6 +219,10 @@ fn flip_u32(value: u32, bits: &[u32]) -> u32 {
 
 /// If the instruction at the pc is a conditional branch, sends it the other way (the pc
 /// moves to the successor it would not have taken) and says so; otherwise `None`.
+///
+/// The runtime signature is left as the branch would have set it, as a fault in the decision
+/// itself leaves it; in encoded stores the fall-through successor lies past the branch's
+/// signature words.
 fn invert_branch<D: Injectable>(exec: &mut Execution<D>, store: &mut Store<D>) -> Option<String> {
     let pc = exec.pc() as usize;
     let code = store.code_mut(exec.current_func())?;
@@ -230,23 +234,31 @@ fn invert_branch<D: Injectable>(exec: &mut Execution<D>, store: &mut Store<D>) -
         let index = *operands.get(i)? as usize;
         stack.get(base + index).copied()
     };
+    let edge_words = if D::SIGNATURES { 3 } else { 0 };
     let (taken, length, target) = match op {
         Op::BrIfNez | Op::BrIfEqz => {
             let nonzero = D::condition(slot(1)?).ok()?;
             (nonzero == (op == Op::BrIfNez), 3, *operands.get(2)?)
         }
         _ => {
-            let (relop, immediate) = compare_branch(op)?;
-            let b = if immediate {
-                D::from_i32(*operands.get(2)? as i32)
-            } else {
-                slot(2)?
+            let (relop, width, immediate) = compare_branch(op)?;
+            let b = match (immediate, width) {
+                (false, _) => slot(2)?,
+                (true, Width::I32) => D::from_i32(*operands.get(2)? as i32),
+                (true, Width::I64) => D::from_i64(i64::from(*operands.get(2)? as i32)),
             };
-            let holds = D::i32_relop(relop, slot(1)?, b).ok()?;
-            (D::condition(holds).ok()?, 4, *operands.get(3)?)
+            let holds = match width {
+                Width::I32 => D::i32_relop(relop, slot(1)?, b),
+                Width::I64 => D::i64_relop(relop, slot(1)?, b),
+            };
+            (D::condition(holds.ok()?).ok()?, 4, *operands.get(3)?)
         }
     };
-    let next = if taken { (pc + length) as u32 } else { target };
+    let next = if taken {
+        (pc + length + edge_words) as u32
+    } else {
+        target
+    };
     exec.set_pc(next);
     Some(format!(
         "branch {op:?} at pc {pc} {} -> pc {next}",
@@ -258,31 +270,59 @@ fn invert_branch<D: Injectable>(exec: &mut Execution<D>, store: &mut Store<D>) -
     ))
 }
 
-/// The comparison of a fused compare-and-branch, and whether its second operand is an
-/// immediate.
-fn compare_branch(op: Op) -> Option<(IntRelop, bool)> {
+/// The operand width of a fused compare-and-branch.
+#[derive(Clone, Copy)]
+enum Width {
+    I32,
+    I64,
+}
+
+/// The comparison of a fused compare-and-branch, its operand width, and whether its second
+/// operand is an immediate (an `i32` operand word, sign-extended for `i64`).
+fn compare_branch(op: Op) -> Option<(IntRelop, Width, bool)> {
     use IntRelop::*;
+    use Width::*;
     Some(match op {
-        Op::BrIfI32Eq => (Eq, false),
-        Op::BrIfI32Ne => (Ne, false),
-        Op::BrIfI32LtS => (LtS, false),
-        Op::BrIfI32LtU => (LtU, false),
-        Op::BrIfI32GtS => (GtS, false),
-        Op::BrIfI32GtU => (GtU, false),
-        Op::BrIfI32LeS => (LeS, false),
-        Op::BrIfI32LeU => (LeU, false),
-        Op::BrIfI32GeS => (GeS, false),
-        Op::BrIfI32GeU => (GeU, false),
-        Op::BrIfI32EqImm => (Eq, true),
-        Op::BrIfI32NeImm => (Ne, true),
-        Op::BrIfI32LtSImm => (LtS, true),
-        Op::BrIfI32LtUImm => (LtU, true),
-        Op::BrIfI32GtSImm => (GtS, true),
-        Op::BrIfI32GtUImm => (GtU, true),
-        Op::BrIfI32LeSImm => (LeS, true),
-        Op::BrIfI32LeUImm => (LeU, true),
-        Op::BrIfI32GeSImm => (GeS, true),
-        Op::BrIfI32GeUImm => (GeU, true),
+        Op::BrIfI32Eq => (Eq, I32, false),
+        Op::BrIfI32Ne => (Ne, I32, false),
+        Op::BrIfI32LtS => (LtS, I32, false),
+        Op::BrIfI32LtU => (LtU, I32, false),
+        Op::BrIfI32GtS => (GtS, I32, false),
+        Op::BrIfI32GtU => (GtU, I32, false),
+        Op::BrIfI32LeS => (LeS, I32, false),
+        Op::BrIfI32LeU => (LeU, I32, false),
+        Op::BrIfI32GeS => (GeS, I32, false),
+        Op::BrIfI32GeU => (GeU, I32, false),
+        Op::BrIfI32EqImm => (Eq, I32, true),
+        Op::BrIfI32NeImm => (Ne, I32, true),
+        Op::BrIfI32LtSImm => (LtS, I32, true),
+        Op::BrIfI32LtUImm => (LtU, I32, true),
+        Op::BrIfI32GtSImm => (GtS, I32, true),
+        Op::BrIfI32GtUImm => (GtU, I32, true),
+        Op::BrIfI32LeSImm => (LeS, I32, true),
+        Op::BrIfI32LeUImm => (LeU, I32, true),
+        Op::BrIfI32GeSImm => (GeS, I32, true),
+        Op::BrIfI32GeUImm => (GeU, I32, true),
+        Op::BrIfI64Eq => (Eq, I64, false),
+        Op::BrIfI64Ne => (Ne, I64, false),
+        Op::BrIfI64LtS => (LtS, I64, false),
+        Op::BrIfI64LtU => (LtU, I64, false),
+        Op::BrIfI64GtS => (GtS, I64, false),
+        Op::BrIfI64GtU => (GtU, I64, false),
+        Op::BrIfI64LeS => (LeS, I64, false),
+        Op::BrIfI64LeU => (LeU, I64, false),
+        Op::BrIfI64GeS => (GeS, I64, false),
+        Op::BrIfI64GeU => (GeU, I64, false),
+        Op::BrIfI64EqImm => (Eq, I64, true),
+        Op::BrIfI64NeImm => (Ne, I64, true),
+        Op::BrIfI64LtSImm => (LtS, I64, true),
+        Op::BrIfI64LtUImm => (LtU, I64, true),
+        Op::BrIfI64GtSImm => (GtS, I64, true),
+        Op::BrIfI64GtUImm => (GtU, I64, true),
+        Op::BrIfI64LeSImm => (LeS, I64, true),
+        Op::BrIfI64LeUImm => (LeU, I64, true),
+        Op::BrIfI64GeSImm => (GeS, I64, true),
+        Op::BrIfI64GeUImm => (GeU, I64, true),
         _ => return None,
     })
 }

@@ -878,3 +878,39 @@ fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
     let header = fields(csv.lines().next().unwrap());
     assert!(csv.lines().all(|line| fields(line) == header), "{csv}");
 }
+
+/// A loop whose exit test is an `i64` compare-and-branch (fused `BrIfI64LtUImm`): branch
+/// faults must find and invert it in every mode. Sending the loop the other way ends it early
+/// (or runs it on): plain returns a wrong count, encoded and dual detect it.
+#[test]
+fn branch_faults_invert_i64_compare_branches() {
+    let app = || {
+        let bytes = wat::parse_str(
+            r#"(module
+          (func (export "run") (result i64) (local $i i64)
+            (loop
+              local.get $i i64.const 1 i64.add local.tee $i
+              i64.const 100 i64.lt_u
+              br_if 0)
+            local.get $i))"#,
+        )
+        .unwrap();
+        App::new("i64loop.wat", bytes, vec![], Some(("run".into(), vec![]))).unwrap()
+    };
+    for mode in [Mode::Plain, Mode::Encoded, Mode::Dual] {
+        let opts = stratum(mode, Class::Branch, 20);
+        let dir = temp(&format!("i64-branch-{mode:?}"));
+        Campaign::open(app(), &opts, &dir)
+            .unwrap()
+            .run(&opts)
+            .unwrap();
+        let records = sorted(&dir);
+        let sdc = records.iter().filter(|r| r.outcome == Label::Sdc).count();
+        let detected = records.iter().filter(|r| r.outcome.is_detected()).count();
+        // A fault time after the last branch finds none to invert: allow a few of those.
+        match mode {
+            Mode::Plain => assert!(sdc >= 15, "{mode:?}: {records:?}"),
+            _ => assert!(sdc == 0 && detected >= 15, "{mode:?}: {records:?}"),
+        }
+    }
+}
