@@ -304,22 +304,21 @@ fn is_stratum(sampling: Sampling) -> bool {
 }
 
 /// Whether `stratum` is a campaign restricted to one class of the campaign `whole`: the
-/// same app, arguments, mode, seed and fault model, differing only in the sampling, the
-/// number of faults, the tool version and the golden run's measured time.
-fn is_stratum_of(stratum: &crate::campaign::Spec, whole: &crate::campaign::Spec) -> bool {
-    let Sampling::Class(class) = stratum.sampling else {
+/// same campaign (as a resume would accept it: golden time and defaults aside) but for the
+/// sampling, the number of faults and the tool version.
+fn is_stratum_of(stratum: &CampaignFile, whole: &CampaignFile) -> bool {
+    let Sampling::Class(class) = stratum.spec.sampling else {
         return false;
     };
-    if is_stratum(whole.sampling) || !whole.classes.contains(&class) {
+    if is_stratum(whole.spec.sampling) || !whole.spec.classes.contains(&class) {
         return false;
     }
     let mut same = stratum.clone();
-    same.sampling = whole.sampling;
-    same.faults = whole.faults;
-    same.classes.clone_from(&whole.classes);
-    same.tool_version.clone_from(&whole.tool_version);
-    same.golden.time_ns = whole.golden.time_ns;
-    same == *whole
+    same.spec.sampling = whole.spec.sampling;
+    same.spec.faults = whole.spec.faults;
+    same.spec.classes.clone_from(&whole.spec.classes);
+    same.spec.tool_version.clone_from(&whole.spec.tool_version);
+    same.same_campaign(whole)
 }
 
 /// The class rows of all campaigns (campaign, rows), a stratum's row added to the same
@@ -333,7 +332,7 @@ fn pool_strata(read: Vec<(CampaignFile, Vec<ClassRow>)>) -> Vec<ClassRow> {
         for row in rows {
             let target = wholes
                 .iter_mut()
-                .filter(|(whole, _)| is_stratum_of(&file.spec, &whole.spec))
+                .filter(|(whole, _)| is_stratum_of(&file, whole))
                 .find_map(|(_, rows)| rows.iter_mut().find(|r| r.class == row.class));
             match target {
                 Some(target) => target.pool(&row),

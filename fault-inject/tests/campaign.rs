@@ -867,6 +867,31 @@ fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
     // Strata are listed on their own, not among the whole campaigns' totals.
     assert!(markdown.contains("## Campaigns restricted to one class\n\n2 campaigns"));
     assert!(!markdown.contains("| class:branch |"), "{markdown}");
+    // An encoded campaign recorded before --memory-protection existed (no such field, crc)
+    // takes the strata of the same campaign recorded with it.
+    let encoded_whole = CampaignOptions {
+        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
+        ..options(Mode::Encoded, 20)
+    };
+    let old = run_whole(&encoded_whole, "pool-old-encoded");
+    let meta = old.join("campaign.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&meta).unwrap()).unwrap();
+    assert!(json
+        .as_object_mut()
+        .unwrap()
+        .remove("memory_protection")
+        .is_some());
+    fs::write(&meta, json.to_string()).unwrap();
+    let pc = run_whole(&stratum(Mode::Encoded, Class::Pc, 10), "pool-new-pc");
+    let report = wasmrel_fault_inject::report::analyse(&[old, pc]).unwrap();
+    let pooled = report
+        .classes
+        .iter()
+        .find(|r| r.class == Class::Pc)
+        .unwrap();
+    assert_eq!(pooled.stratified_samples, 10);
+    assert_eq!(report.classes.len(), 8);
     // CSV fields with commas are quoted: every line has the header's field count.
     let csv = fs::read_to_string(out.join("classes.csv")).unwrap();
     let fields = |line: &str| {
