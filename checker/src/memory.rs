@@ -127,16 +127,21 @@ pub struct MemoryGuard {
     shadow: Vec<u8>,
 }
 
-/// The CRC of word number `word` of `bytes` (a missing word counts as zeros: the guard
-/// covers whole words of a memory whose size is a multiple of the page size).
+/// Word number `word` of `bytes` (a missing word counts as zeros: the guard covers whole
+/// words of a memory whose size is a multiple of the page size).
 #[inline(always)]
-fn crc_of(bytes: &[u8], word: usize) -> u8 {
+fn word_of(bytes: &[u8], word: usize) -> [u8; WORD] {
     let start = word * WORD;
-    let word = bytes
+    bytes
         .get(start..start + WORD)
         .and_then(|w| <[u8; WORD]>::try_from(w).ok())
-        .unwrap_or_default();
-    crc8_of_word(word)
+        .unwrap_or_default()
+}
+
+/// The CRC of word number `word` of `bytes`.
+#[inline(always)]
+fn crc_of(bytes: &[u8], word: usize) -> u8 {
+    crc8_of_word(word_of(bytes, word))
 }
 
 impl MemoryGuard {
@@ -200,17 +205,33 @@ impl MemoryGuard {
 
     /// Checks the words a write of `len` bytes at `address` covers only in part, before the
     /// write: their other bytes survive it, and [`Self::stored`] would take them as correct.
-    /// Nothing to do for `dup`, whose copy of those bytes stays as it was.
-    #[inline]
+    /// Nothing to do for `dup`, whose copy of those bytes stays as it was, nor for a write of
+    /// whole aligned words (an aligned f64 or i64 store): that test is inline, so such a store
+    /// costs no call.
+    #[inline(always)]
     pub fn verify_partial(
         &self,
         bytes: &[u8],
         address: usize,
         len: usize,
     ) -> Result<(), MemoryFault> {
-        if self.protection != Protection::Crc || len == 0 {
+        if self.protection != Protection::Crc
+            || len == 0
+            || (address.is_multiple_of(WORD) && len.is_multiple_of(WORD))
+        {
             return Ok(());
         }
+        self.verify_partial_words(bytes, address, len)
+    }
+
+    /// [`Self::verify_partial`] for a write that covers some word in part.
+    #[inline]
+    fn verify_partial_words(
+        &self,
+        bytes: &[u8],
+        address: usize,
+        len: usize,
+    ) -> Result<(), MemoryFault> {
         let end = address + len;
         if !address.is_multiple_of(WORD) || len < WORD {
             self.verify_word(bytes, address / WORD)?;
@@ -224,7 +245,13 @@ impl MemoryGuard {
     /// Checks one word's CRC.
     #[inline(always)]
     fn verify_word(&self, bytes: &[u8], word: usize) -> Result<(), MemoryFault> {
-        if self.shadow.get(word) == Some(&crc_of(bytes, word)) {
+        self.check_word(word, word_of(bytes, word))
+    }
+
+    /// Checks word number `word`, whose bytes are `contents`, against its CRC.
+    #[inline(always)]
+    fn check_word(&self, word: usize, contents: [u8; WORD]) -> Result<(), MemoryFault> {
+        if self.shadow.get(word) == Some(&crc8_of_word(contents)) {
             Ok(())
         } else {
             Err(MemoryFault {
@@ -280,6 +307,51 @@ impl MemoryGuard {
             self.verify_word(bytes, last)?;
         }
         Ok(())
+    }
+
+    /// [`Self::verify_access`] for a Wasm load of `N` bytes whose bytes `read` were taken
+    /// from `bytes` at `address`. An aligned whole word (f64 and i64 loads) is checked against
+    /// the CRC of `read` itself: the load reads the memory once, and the bytes checked are the
+    /// bytes the program gets.
+    #[inline(always)]
+    pub fn verify_read<const N: usize>(
+        &self,
+        bytes: &[u8],
+        address: usize,
+        read: [u8; N],
+    ) -> Result<(), MemoryFault> {
+        if let Some(word) = Self::aligned_word(self.protection, address, read) {
+            return self.check_word(address / WORD, word);
+        }
+        self.verify_access(bytes, address, N)
+    }
+
+    /// [`Self::stored_access`] for a Wasm store of `N` bytes `written` at `address` (already
+    /// in `bytes`). An aligned whole word takes the CRC of `written`, without reading it back.
+    #[inline(always)]
+    pub fn stored_value<const N: usize>(&mut self, bytes: &[u8], address: usize, written: [u8; N]) {
+        if let Some(word) = Self::aligned_word(self.protection, address, written) {
+            if let Some(check) = self.shadow.get_mut(address / WORD) {
+                *check = crc8_of_word(word);
+            }
+            return;
+        }
+        self.stored_access(bytes, address, N);
+    }
+
+    /// `value` as the one whole word it fills (crc, `N` a word, `address` aligned), else
+    /// `None`. `N` is a constant, so the test folds away for narrower accesses.
+    #[inline(always)]
+    fn aligned_word<const N: usize>(
+        protection: Protection,
+        address: usize,
+        value: [u8; N],
+    ) -> Option<[u8; WORD]> {
+        if N == WORD && protection == Protection::Crc && address.is_multiple_of(WORD) {
+            <[u8; WORD]>::try_from(value.as_slice()).ok()
+        } else {
+            None
+        }
     }
 
     /// [`Self::stored`] for a Wasm store (`len` at most a word), without the loop, as
@@ -392,6 +464,55 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `stored_value` and `verify_read` (the interpreter's loads and stores of `N` bytes) keep
+    /// and check the guard as the general paths do, at every alignment.
+    fn value_accesses_agree_with_the_general_paths<const N: usize>() {
+        for protection in [Protection::None, Protection::Crc, Protection::Dup] {
+            for address in 0..=32 - N {
+                let mut bytes = vec![0u8; 32];
+                let mut guard = MemoryGuard::new(protection, &bytes).unwrap();
+                let mut reference = guard.clone();
+                let mut value = [0u8; N];
+                for (byte, v) in value.iter_mut().zip(1..) {
+                    *byte = v;
+                }
+                assert_eq!(guard.verify_partial(&bytes, address, N), Ok(()));
+                bytes[address..address + N].copy_from_slice(&value);
+                guard.stored_value(&bytes, address, value);
+                reference.stored(&bytes, address, N);
+                assert_eq!(guard, reference, "{protection:?} {address}+{N}");
+                assert_eq!(guard.verify_read(&bytes, address, value), Ok(()));
+                for byte in 0..32 {
+                    bytes[byte] ^= 0x08;
+                    let read = <[u8; N]>::try_from(&bytes[address..address + N]).unwrap();
+                    assert_eq!(
+                        guard.verify_read(&bytes, address, read).is_err(),
+                        guard.verify(&bytes, address, N).is_err(),
+                        "{protection:?} {address}+{N}, byte {byte} flipped"
+                    );
+                    // A flip in a word the store covers in part is caught before the store.
+                    let partial = byte / WORD * WORD;
+                    let touched = (address..address + N).any(|b| b / WORD * WORD == partial);
+                    let whole = address % WORD == 0 && N == WORD;
+                    assert_eq!(
+                        guard.verify_partial(&bytes, address, N).is_err(),
+                        protection == Protection::Crc && touched && !whole,
+                        "{protection:?} store {address}+{N}, byte {byte} flipped"
+                    );
+                    bytes[byte] ^= 0x08;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn loads_and_stores_of_values_agree_with_the_general_paths() {
+        value_accesses_agree_with_the_general_paths::<1>();
+        value_accesses_agree_with_the_general_paths::<2>();
+        value_accesses_agree_with_the_general_paths::<4>();
+        value_accesses_agree_with_the_general_paths::<8>();
     }
 
     #[test]

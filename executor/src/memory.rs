@@ -175,8 +175,8 @@ impl Memory {
         Ok(out)
     }
 
-    /// [`Self::load`] that first verifies the bytes against the protection (encoded
-    /// stores): a mismatch is [`Corruption::MemoryMismatch`].
+    /// [`Self::load`] that verifies the bytes against the protection before it returns them
+    /// (encoded stores): a mismatch is [`Corruption::MemoryMismatch`].
     #[inline(always)]
     pub(crate) fn load_checked<const N: usize>(
         &self,
@@ -184,11 +184,13 @@ impl Memory {
         offset: u32,
     ) -> Result<[u8; N], Error> {
         let range = self.range(address, offset, N)?;
-        self.guard
-            .verify_access(self.bytes(), range.start, N)
-            .map_err(|_| Corruption::MemoryMismatch)?;
+        let live = self.bytes();
+        let start = range.start;
         let mut out = [0u8; N];
-        out.copy_from_slice(self.bytes().get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
+        out.copy_from_slice(live.get(range).ok_or(TrapCode::MemoryOutOfBounds)?);
+        self.guard
+            .verify_read(live, start, out)
+            .map_err(|_| Corruption::MemoryMismatch)?;
         Ok(out)
     }
 
@@ -208,7 +210,7 @@ impl Memory {
             .ok_or(TrapCode::MemoryOutOfBounds)?
             .copy_from_slice(&value);
         let live = self.bytes.get(..self.size).unwrap_or_default();
-        self.guard.stored_access(live, range.start, N);
+        self.guard.stored_value(live, range.start, value);
         Ok(())
     }
 
