@@ -11,7 +11,7 @@
 //!   touches; a store first verifies the words it overwrites only in part (their other bytes
 //!   survive the store, and recomputing the check byte over them unverified would absorb a
 //!   flip there), then recomputes their check bytes. O(1) per access, 1/8 of the memory extra.
-//!   The CRC of a word is computed with eight table look-ups ([`crc8_of_word`]), the same
+//!   The CRC of a word is computed with six table look-ups ([`crc8_of_word`]), the same
 //!   value the `crc` crate computes byte by byte (the tests compare the two).
 //! * **`dup`**: a full shadow copy written by every store and compared by every load. Catches
 //!   any difference between the copies, costs the memory's size again. A store copies only
@@ -69,22 +69,33 @@ const fn crc8_bitwise(word: [u8; WORD]) -> u8 {
 /// The CRC of the all-zero word.
 const CRC_OF_ZERO: u8 = crc8_bitwise([0; WORD]);
 
-/// `TABLES[i][b]`: how byte value `b` at position `i` changes the CRC of a word. A CRC is
-/// linear apart from its constant initial value and final XOR, so the CRC of a word is
-/// `CRC_OF_ZERO` XOR the eight bytes' contributions.
+/// The word's 64 bits (little-endian, as a Wasm load reads them) in six chunks of 11, 11,
+/// 11, 11, 10 and 10 bits, each with its own table: six look-ups per word instead of one
+/// per byte (the check is on every encoded load and store), in 12 KiB of tables.
+const CHUNK_BITS: [u32; 6] = [11, 11, 11, 11, 10, 10];
+/// Entries per table (the widest chunk).
+const CHUNK_VALUES: usize = 1 << 11;
+
+/// `TABLES[i][v]`: how value `v` in chunk `i` changes the CRC of a word. A CRC is linear
+/// apart from its constant initial value and final XOR, so the CRC of a word is
+/// `CRC_OF_ZERO` XOR the chunks' contributions, and a chunk's contribution is the XOR of
+/// its bits' (each entry is built from one with its lowest bit cleared).
 #[allow(clippy::indexing_slicing)] // evaluated at compile time: a bad index fails the build
-const TABLES: [[u8; 256]; WORD] = {
-    let mut tables = [[0u8; 256]; WORD];
-    let mut position = 0;
-    while position < WORD {
-        let mut value = 0;
-        while value < 256 {
-            let mut word = [0u8; WORD];
-            word[position] = value as u8;
-            tables[position][value] = crc8_bitwise(word) ^ CRC_OF_ZERO;
+const TABLES: [[u8; CHUNK_VALUES]; CHUNK_BITS.len()] = {
+    let mut tables = [[0u8; CHUNK_VALUES]; CHUNK_BITS.len()];
+    let mut chunk = 0;
+    let mut shift = 0;
+    while chunk < CHUNK_BITS.len() {
+        let mut value: usize = 1;
+        while value < 1 << CHUNK_BITS[chunk] {
+            let low = value.trailing_zeros();
+            let bit = (1u64 << (shift + low)).to_le_bytes();
+            tables[chunk][value] =
+                tables[chunk][value & (value - 1)] ^ crc8_bitwise(bit) ^ CRC_OF_ZERO;
             value += 1;
         }
-        position += 1;
+        shift += CHUNK_BITS[chunk];
+        chunk += 1;
     }
     tables
 };
@@ -92,10 +103,14 @@ const TABLES: [[u8; 256]; WORD] = {
 /// CRC-8/AUTOSAR of the 8-byte word `word` (bytes in memory order).
 #[inline(always)]
 pub fn crc8_of_word(word: [u8; WORD]) -> u8 {
+    let word = u64::from_le_bytes(word);
     let mut crc = CRC_OF_ZERO;
-    for (table, byte) in TABLES.iter().zip(word) {
-        // A `u8` indexes a 256-entry table: always in range (the check compiles away).
-        crc ^= table.get(usize::from(byte)).copied().unwrap_or_default();
+    let mut shift = 0;
+    for (table, bits) in TABLES.iter().zip(CHUNK_BITS) {
+        let chunk = (word >> shift) as usize & ((1 << bits) - 1);
+        shift += bits;
+        // A chunk is below 2^11, the tables' length: always in range (the check compiles away).
+        crc ^= table.get(chunk).copied().unwrap_or_default();
     }
     crc
 }
