@@ -1,5 +1,7 @@
 //! The WASI core without an engine: a byte-vector guest memory drives the functions directly.
 
+mod common;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -32,22 +34,10 @@ impl Memory {
 
 impl Guest for Memory {
     fn read(&mut self, addr: u32, buf: &mut [u8]) -> WasiResult {
-        let start = addr as usize;
-        let src = self
-            .bytes
-            .get(start..start + buf.len())
-            .ok_or(Errno::FAULT)?;
-        buf.copy_from_slice(src);
-        Ok(())
+        common::read(&self.bytes, addr, buf)
     }
     fn write(&mut self, addr: u32, data: &[u8]) -> WasiResult {
-        let start = addr as usize;
-        let dst = self
-            .bytes
-            .get_mut(start..start + data.len())
-            .ok_or(Errno::FAULT)?;
-        dst.copy_from_slice(data);
-        Ok(())
+        common::write(&mut self.bytes, addr, data)
     }
     fn memory_size(&mut self) -> u64 {
         self.bytes.len() as u64

@@ -7,10 +7,12 @@
 //! that checked names and then used them would now move or link the outside file into the
 //! grant.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use wasmrel_wasi::errno::WasiResult;
-use wasmrel_wasi::{Errno, Func, Guest, Snapshot, WasiCtx};
+use wasmrel_wasi::{Func, Guest, Snapshot, WasiCtx};
 
 /// Where the call's paths lie in guest memory.
 const SOURCE: u32 = 100;
@@ -29,22 +31,10 @@ impl Guest for RacingGuest {
                 race();
             }
         }
-        let start = addr as usize;
-        let src = self
-            .bytes
-            .get(start..start + buf.len())
-            .ok_or(Errno::FAULT)?;
-        buf.copy_from_slice(src);
-        Ok(())
+        common::read(&self.bytes, addr, buf)
     }
     fn write(&mut self, addr: u32, data: &[u8]) -> WasiResult {
-        let start = addr as usize;
-        let dst = self
-            .bytes
-            .get_mut(start..start + data.len())
-            .ok_or(Errno::FAULT)?;
-        dst.copy_from_slice(data);
-        Ok(())
+        common::write(&mut self.bytes, addr, data)
     }
     fn memory_size(&mut self) -> u64 {
         self.bytes.len() as u64
