@@ -36,6 +36,9 @@ pub enum Command {
     Merge(crate::inject::MergeArgs),
     /// Tables, extrapolated failure counts and plots from campaign directories.
     Report(crate::inject::ReportArgs),
+    /// Write each campaign's outcomes to results.packed, one character per id (for keeping
+    /// large campaigns small; `report` and resuming read it).
+    Pack(crate::inject::PackArgs),
 }
 
 /// The exit codes of `wasmrel run`, shown under its help.

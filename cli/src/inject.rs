@@ -7,6 +7,7 @@ use clap::Args;
 use wasmrel_executor::{ExternType, Value};
 use wasmrel_fault_inject::campaign::read_results;
 use wasmrel_fault_inject::golden::inject;
+use wasmrel_fault_inject::packed::read_samples;
 use wasmrel_fault_inject::{
     App, Campaign, CampaignOptions, Check, MemoryProtection, Mode, Sampling, Second, Shard,
 };
@@ -298,7 +299,19 @@ fn replay(app: App, options: &CampaignOptions, out: &Path, id: u64) -> Result<()
                 record.outcome, old.outcome
             ))
         }
-        None => println!("  (no recorded result for this id)"),
+        // A packed campaign keeps the outcome alone.
+        None => match read_samples(out, spec)?.iter().find(|s| s.id == id) {
+            Some(old) if old.outcome == record.outcome => {
+                println!("  matches the recorded (packed) outcome")
+            }
+            Some(old) => {
+                return Err(format!(
+                    "replay of {id} gave {} but the campaign recorded {} (packed)",
+                    record.outcome, old.outcome
+                ))
+            }
+            None => println!("  (no recorded result for this id)"),
+        },
     }
     Ok(())
 }
@@ -343,4 +356,24 @@ pub fn report_command(args: &ReportArgs) -> ExitCode {
         }
         Err(message) => fail(message),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// Campaign directories to pack (results.jsonl is merged into results.packed and kept).
+    #[arg(value_name = "CAMPAIGN_DIR", required = true)]
+    pub campaigns: Vec<PathBuf>,
+}
+
+pub fn pack_command(args: &PackArgs) -> ExitCode {
+    for dir in &args.campaigns {
+        match wasmrel_fault_inject::packed::pack(dir) {
+            Ok(count) => eprintln!(
+                "wasmrel: {count} outcomes in {}",
+                dir.join(wasmrel_fault_inject::packed::PACKED).display()
+            ),
+            Err(message) => return fail(message),
+        }
+    }
+    ExitCode::SUCCESS
 }

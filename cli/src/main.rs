@@ -28,5 +28,6 @@ fn main() -> ExitCode {
         Command::Inject(inject) => inject::inject_command(&inject),
         Command::Merge(merge) => inject::merge_command(&merge),
         Command::Report(report) => inject::report_command(&report),
+        Command::Pack(pack) => inject::pack_command(&pack),
     }
 }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Check, MemoryProtection, Mode, Second};
-use crate::fault::{Class, Fault, Sampling};
+use crate::fault::{Class, Fault, Sampling, FAULT_MODEL};
 use crate::golden::{inject, Golden, GoldenSummary, Record};
 
 /// Shard `index` of `count`: the ids `id` with `id % count == index`.
@@ -91,6 +91,14 @@ pub struct Spec {
     /// Bits of one slot in this mode (64 plain and dual, 128 encoded).
     pub slot_bits: u32,
     pub golden: GoldenSummary,
+    /// The fault-model version the faults were drawn and applied under
+    /// ([`FAULT_MODEL`]; 1 in campaigns recorded before the field existed).
+    #[serde(default = "first_model")]
+    pub fault_model: u32,
+}
+
+fn first_model() -> u32 {
+    1
 }
 
 impl Spec {
@@ -98,6 +106,17 @@ impl Spec {
     /// existed (all ran with crc); `None` for other modes.
     pub fn memory(&self) -> Option<MemoryProtection> {
         (self.mode == Mode::Encoded).then(|| self.memory_protection.unwrap_or_default())
+    }
+
+    /// The fault-model version of this campaign's classes: the latest change to any of
+    /// them at or before its version. Campaigns recorded at different versions sample the
+    /// same faults where this agrees (a memory-only campaign is the same at 1 and 2).
+    pub fn classes_model(&self) -> u32 {
+        self.classes
+            .iter()
+            .map(|c| c.model(self.fault_model))
+            .max()
+            .unwrap_or(1)
     }
 }
 
@@ -111,12 +130,14 @@ pub struct CampaignFile {
 
 impl CampaignFile {
     /// Whether `other` is the same campaign, ignoring the golden run's wall time (which
-    /// varies between machines and shards).
+    /// varies between machines and shards) and fault-model versions that changed none of
+    /// its classes.
     pub fn same_campaign(&self, other: &CampaignFile) -> bool {
         let strip = |c: &CampaignFile| {
             let mut spec = c.spec.clone();
             spec.golden.time_ns = 0;
             spec.memory_protection = spec.memory();
+            spec.fault_model = spec.classes_model();
             spec
         };
         strip(self) == strip(other)
@@ -201,6 +222,26 @@ pub fn spec(app: &App, golden: &Golden, options: &CampaignOptions) -> Spec {
             64
         },
         golden: golden.summary(),
+        fault_model: FAULT_MODEL,
+    }
+}
+
+/// The fault `id` of the campaign `spec`: it derives from the spec (seed, sampling,
+/// classes, golden length, bits) and the id alone.
+pub fn fault_of(spec: &Spec, id: u64) -> Fault {
+    let (length, bits) = (spec.golden.length, spec.bits);
+    match spec.sampling {
+        Sampling::Equal => Fault::derive(spec.seed, id, &spec.classes, length, bits),
+        Sampling::FaultSpace => {
+            let second = spec.replicas.unwrap_or_default();
+            let weights: Vec<u32> = spec
+                .classes
+                .iter()
+                .map(|c| c.bits(spec.mode, second))
+                .collect();
+            Fault::derive_weighted(spec.seed, id, &spec.classes, &weights, length, bits)
+        }
+        Sampling::Class(class) => Fault::derive_in(spec.seed, id, class, length, bits),
     }
 }
 
@@ -249,9 +290,8 @@ impl Campaign {
                 file = existing.with_faults(faults);
                 write_campaign(dir, &file)?;
             }
-            let records = read_results(dir, true)?;
-            check_records(&records, &file, dir)?;
-            records.iter().map(|r| r.id).collect()
+            read_results(dir, true)?;
+            done_ids(dir, &file)?
         } else {
             if dir.exists() && fs::read_dir(dir).map_err(|e| io(dir, e))?.next().is_some() {
                 return Err(format!(
@@ -284,21 +324,7 @@ impl Campaign {
 
     /// The fault `id` of this campaign.
     pub fn fault(&self, id: u64) -> Fault {
-        let spec = &self.file.spec;
-        let (length, bits) = (self.golden.length, spec.bits);
-        match spec.sampling {
-            Sampling::Equal => Fault::derive(spec.seed, id, &spec.classes, length, bits),
-            Sampling::FaultSpace => {
-                let second = spec.replicas.unwrap_or_default();
-                let weights: Vec<u32> = spec
-                    .classes
-                    .iter()
-                    .map(|c| c.bits(spec.mode, second))
-                    .collect();
-                Fault::derive_weighted(spec.seed, id, &spec.classes, &weights, length, bits)
-            }
-            Sampling::Class(class) => Fault::derive_in(spec.seed, id, class, length, bits),
-        }
+        fault_of(&self.file.spec, id)
     }
 
     /// Runs the pending injections on `jobs` threads, appending each result as it comes.
@@ -376,10 +402,7 @@ impl Campaign {
         let count = written.load(Ordering::SeqCst);
         self.restarted = restarted.load(Ordering::SeqCst);
         self.ended_early = early.load(Ordering::SeqCst);
-        self.done = read_results(&self.dir, false)?
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        self.done = done_ids(&self.dir, &self.file)?;
         Ok(count)
     }
 }
@@ -444,17 +467,34 @@ pub fn read_results(dir: &Path, repair: bool) -> Result<Vec<Record>, String> {
         .collect()
 }
 
+/// The ids recorded in `dir`, in `results.jsonl` or packed ([`crate::packed`]), checked
+/// to belong to the campaign `file`.
+fn done_ids(dir: &Path, file: &CampaignFile) -> Result<BTreeSet<u64>, String> {
+    let samples = crate::packed::read_samples(dir, &file.spec)?;
+    let mut done = BTreeSet::new();
+    for sample in samples {
+        belongs(sample.id, file, dir)?;
+        done.insert(sample.id);
+    }
+    Ok(done)
+}
+
+/// Refuses an id outside the campaign `file`'s faults or shard.
+fn belongs(id: u64, file: &CampaignFile, dir: &Path) -> Result<(), String> {
+    if id >= file.spec.faults || !file.shard.contains(id) {
+        return Err(format!(
+            "{}: result id {id} does not belong to this campaign shard",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that records belong to this campaign and shard and that no id repeats.
 pub fn check_records(records: &[Record], file: &CampaignFile, dir: &Path) -> Result<(), String> {
     let mut seen = BTreeSet::new();
     for record in records {
-        if record.id >= file.spec.faults || !file.shard.contains(record.id) {
-            return Err(format!(
-                "{}: result id {} does not belong to this campaign shard",
-                dir.display(),
-                record.id
-            ));
-        }
+        belongs(record.id, file, dir)?;
         if !seen.insert(record.id) {
             return Err(format!(
                 "{}: result id {} appears twice",
@@ -497,6 +537,11 @@ pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
         format!(
             "arguments {:?} {:?} env {:?}, not {:?} {:?} {:?}",
             sa.invoke, sa.args, sa.env, sb.invoke, sb.args, sb.env
+        )
+    } else if sa.classes_model() != sb.classes_model() {
+        format!(
+            "fault model {}, not {} (the faults of a class changed)",
+            sa.fault_model, sb.fault_model
         )
     } else if sa.dirs != sb.dirs {
         format!("directories {:?}, not {:?}", sa.dirs, sb.dirs)

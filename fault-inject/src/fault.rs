@@ -7,6 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{Mode, Second};
 
+/// The version of the fault model that campaigns record (`fault_model` in `campaign.json`;
+/// absent in campaigns recorded before it existed: version 1). It grows when a class's
+/// faults change meaning, so that a report can leave out samples that no longer describe
+/// the engine's faults. Version 2: branch faults also invert i64 compare-and-branch
+/// instructions, and in encoded stores a taken branch sent the other way falls through
+/// past its signature words (commit 8cf38ef).
+pub const FAULT_MODEL: u32 = 2;
+
 /// Where a fault lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,6 +66,27 @@ impl Class {
             Class::Pc | Class::Code | Class::Signature => 32,
             Class::Branch => 1,
         }
+    }
+
+    /// The fault-model version whose faults in this class a campaign recorded at `version`
+    /// has: the latest change to the class at or before `version`. Two campaigns' samples
+    /// of the class mean the same only where this agrees.
+    pub fn model(self, version: u32) -> u32 {
+        let changed = match self {
+            Class::Branch => 2,
+            _ => 1,
+        };
+        if version >= changed {
+            changed
+        } else {
+            1
+        }
+    }
+
+    /// Whether samples of this class recorded at fault-model `version` describe the current
+    /// fault model ([`FAULT_MODEL`]).
+    pub fn is_current(self, version: u32) -> bool {
+        self.model(version) == self.model(FAULT_MODEL)
     }
 
     /// The class named `text` (as [`Class::as_str`] writes it).
@@ -325,6 +354,20 @@ mod tests {
             buckets.iter().all(|&n| (850..1150).contains(&n)),
             "{buckets:?}"
         );
+    }
+
+    #[test]
+    fn only_branch_samples_before_model_2_are_stale() {
+        for class in Class::for_mode(Mode::Dual)
+            .into_iter()
+            .chain([Class::Signature])
+        {
+            assert!(class.is_current(FAULT_MODEL));
+            assert_eq!(class.is_current(1), class != Class::Branch, "{class:?}");
+        }
+        assert_eq!(Class::Branch.model(1), 1);
+        assert_eq!(Class::Branch.model(2), 2);
+        assert_eq!(Class::Memory.model(2), 1);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod golden;
 pub mod host;
 pub mod label;
 pub mod merge;
+pub mod packed;
 pub mod report;
 pub mod runner;
 pub mod stats;

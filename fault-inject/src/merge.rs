@@ -7,6 +7,7 @@ use crate::campaign::{
     check_records, difference, io, read_campaign, read_results, CampaignFile, Shard, CAMPAIGN,
     RESULTS,
 };
+use crate::packed::PACKED;
 
 /// Merges `shards` into the new directory `out`; refuses shards of different campaigns,
 /// overlapping ids and an existing `out`. Returns how many results were merged and which
@@ -34,6 +35,12 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(usize, Vec<String>), Str
                 dir.display(),
                 first.display(),
                 difference(&file, &base)
+            ));
+        }
+        if dir.join(PACKED).exists() {
+            return Err(format!(
+                "{}: holds packed results; merge the shards' results.jsonl, then pack",
+                dir.display()
             ));
         }
         let records = read_results(dir, false)?;

@@ -11,6 +11,11 @@
 //! that class of the whole campaign of the same app, mode and seed: within a class both are
 //! uniform samples of the same space, and the whole campaign's golden time stays the
 //! class's time, so the class is compared with plain's on the times measured side by side.
+//!
+//! Samples of a class recorded under an older fault model than the current one
+//! ([`Class::is_current`]) are left out and counted apart: they describe faults the engine
+//! no longer injects. A class-restricted campaign at the current model then stands in for
+//! the class in its whole campaign's totals.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,10 +25,10 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use serde::Serialize;
 
-use crate::campaign::{io, read_campaign, read_results, CampaignFile, RESULTS};
+use crate::campaign::{io, read_campaign, CampaignFile, RESULTS};
 use crate::fault::{Class, Sampling};
-use crate::golden::Record;
 use crate::label::Label;
+use crate::packed::{read_samples, Sample, PACKED};
 use crate::stats::{estimate, Estimate};
 use crate::Mode;
 
@@ -37,6 +42,8 @@ pub struct ClassRow {
     pub samples: u64,
     /// Of `samples`, how many come from campaigns restricted to this class.
     pub stratified_samples: u64,
+    /// Samples recorded under an older fault model of the class, left out of `samples`.
+    pub stale_samples: u64,
     pub counts: BTreeMap<Label, u64>,
     pub sdc: Estimate,
     /// Fault-space size: golden time (ns) × bits of one location.
@@ -67,6 +74,7 @@ impl ClassRow {
     fn pool(&mut self, stratum: &ClassRow) {
         self.samples += stratum.samples;
         self.stratified_samples += stratum.samples;
+        self.stale_samples += stratum.stale_samples;
         for (label, n) in &stratum.counts {
             *self.counts.entry(*label).or_insert(0) += n;
         }
@@ -133,8 +141,12 @@ pub struct CampaignRow {
     pub mode: Mode,
     /// The mode with its check level or replicas, as shown in tables.
     pub variant: String,
+    /// The directory's name (its last component: stable wherever the campaign is read from).
     pub dir: String,
+    /// Samples under the current fault model (the stale ones are left out).
     pub samples: u64,
+    /// Samples of classes whose fault model changed since they were recorded, left out.
+    pub stale_samples: u64,
     pub golden_instructions: u64,
     pub golden_ms: f64,
     pub counts: BTreeMap<Label, u64>,
@@ -166,26 +178,42 @@ fn location_bits(class: Class, spec: &crate::campaign::Spec) -> u32 {
     class.bits(spec.mode, spec.replicas.unwrap_or_default())
 }
 
-/// The campaign's extrapolated SDCs (estimate, low, high) from its class rows.
+/// The campaign's extrapolated SDCs (estimate, low, high) from its own class rows (`own`,
+/// stale samples left out) and its rows with the class-restricted campaigns pooled in
+/// (`pooled`).
 ///
 /// Sampled uniformly over the fault space (or over the one class of a stratum), the campaign
 /// is one binomial sample of it: its SDC fraction (Wilson interval, exact bound at zero)
-/// times the whole space. Sampled equally
-/// per class, the classes are strata: the estimate is the sum of the classes' extrapolations
-/// and the bounds the sums of theirs, except that with no SDC anywhere the joint bound is
-/// used: the probability of seeing none is the product over classes of (1 − p)^N, at least
-/// 5 % only where Σ N·p ≤ ln 20, so the weighted sum Σ space·p is at most
-/// ln 20 · max(space / N) (classes without samples add their whole space).
-fn campaign_sdc(spec: &crate::campaign::Spec, rows: &[ClassRow]) -> (f64, f64, f64) {
-    let space: f64 = rows.iter().map(|r| r.fault_space).sum();
-    let samples: u64 = rows.iter().map(|r| r.samples).sum();
-    let sdc: u64 = rows.iter().map(|r| r.sdc.count).sum();
+/// times the whole space. A class whose samples are stale is a stratum of its own: the
+/// uniform sample covers the other classes' space, and the class adds its pooled row's
+/// estimate and bounds. Sampled equally per class, the classes are strata: the estimate is
+/// the sum of the pooled classes' extrapolations and the bounds the sums of theirs, except
+/// that with no SDC anywhere the joint bound is used: the probability of seeing none is the
+/// product over classes of (1 − p)^N, at least 5 % only where Σ N·p ≤ ln 20, so the
+/// weighted sum Σ space·p is at most ln 20 · max(space / N) (classes without samples add
+/// their whole space).
+fn campaign_sdc(
+    spec: &crate::campaign::Spec,
+    own: &[ClassRow],
+    pooled: &[ClassRow],
+) -> (f64, f64, f64) {
+    let sum = |rows: &[&ClassRow], f: fn(&ClassRow) -> f64| rows.iter().map(|r| f(r)).sum::<f64>();
     if spec.sampling != Sampling::Equal {
+        let current = |r: &&ClassRow| r.class.is_current(spec.fault_model);
+        let uniform: Vec<&ClassRow> = own.iter().filter(current).collect();
+        let stale: Vec<&ClassRow> = pooled.iter().filter(|r| !current(r)).collect();
+        let space = sum(&uniform, |r| r.fault_space);
+        let samples: u64 = uniform.iter().map(|r| r.samples).sum();
+        let sdc: u64 = uniform.iter().map(|r| r.sdc.count).sum();
         let e = estimate(sdc, samples);
-        return (e.fraction * space, e.low * space, e.high * space);
+        return (
+            e.fraction * space + sum(&stale, |r| r.extrapolated_sdc),
+            e.low * space + sum(&stale, |r| r.extrapolated_sdc_low),
+            e.high * space + sum(&stale, |r| r.extrapolated_sdc_high),
+        );
     }
-    let sum = |f: fn(&ClassRow) -> f64| rows.iter().map(f).sum::<f64>();
-    let high = if sdc == 0 {
+    let rows: Vec<&ClassRow> = pooled.iter().collect();
+    let high = if rows.iter().all(|r| r.sdc.count == 0) {
         let unsampled: f64 = rows
             .iter()
             .filter(|r| r.samples == 0)
@@ -196,13 +224,13 @@ fn campaign_sdc(spec: &crate::campaign::Spec, rows: &[ClassRow]) -> (f64, f64, f
             .filter(|r| r.samples > 0)
             .map(|r| r.fault_space / r.samples as f64)
             .fold(0.0, f64::max);
-        (unsampled + 20f64.ln() * worst).min(sum(|r| r.extrapolated_sdc_high))
+        (unsampled + 20f64.ln() * worst).min(sum(&rows, |r| r.extrapolated_sdc_high))
     } else {
-        sum(|r| r.extrapolated_sdc_high)
+        sum(&rows, |r| r.extrapolated_sdc_high)
     };
     (
-        sum(|r| r.extrapolated_sdc),
-        sum(|r| r.extrapolated_sdc_low),
+        sum(&rows, |r| r.extrapolated_sdc),
+        sum(&rows, |r| r.extrapolated_sdc_low),
         high,
     )
 }
@@ -228,20 +256,35 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
     let mut read = Vec::new();
     for dir in dirs {
         let file = read_campaign(dir)?;
-        let records = read_results(dir, false)?;
-        if records.is_empty() {
-            let packed = dir.join(format!("{RESULTS}.gz"));
-            return Err(if packed.exists() {
-                format!("{}: unpack it first (gzip -dk)", packed.display())
-            } else {
-                format!("{}: no results yet", dir.display())
+        let samples = read_samples(dir, &file.spec)?;
+        if samples.is_empty() {
+            let gz = [RESULTS, PACKED].map(|name| dir.join(format!("{name}.gz")));
+            return Err(match gz.iter().find(|path| path.exists()) {
+                Some(path) => format!("{}: unpack it first (gzip -dk)", path.display()),
+                None => format!("{}: no results yet", dir.display()),
             });
         }
-        let (row, rows) = campaign_rows(dir, &file, &records);
+        let (row, rows) = campaign_rows(dir, &file, &samples);
         campaigns.push(row);
         read.push((file, rows));
     }
-    let mut classes = pool_strata(read);
+    let own: Vec<Vec<ClassRow>> = read.iter().map(|(_, rows)| rows.clone()).collect();
+    pool_strata(&mut read);
+    for ((row, (file, pooled)), own) in campaigns.iter_mut().zip(&read).zip(&own) {
+        let (e, low, high) = campaign_sdc(&file.spec, own, pooled);
+        row.extrapolated_sdc = e;
+        row.extrapolated_sdc_low = low;
+        row.extrapolated_sdc_high = high;
+    }
+    // A stratum's rows are in its whole campaign's now; one without a whole campaign keeps
+    // its own.
+    let pooled_into_whole =
+        |file: &CampaignFile| read.iter().any(|(whole, _)| is_stratum_of(file, whole));
+    let mut classes: Vec<ClassRow> = read
+        .iter()
+        .filter(|(file, _)| !is_stratum(file.spec.sampling) || !pooled_into_whole(file))
+        .flat_map(|(_, rows)| rows.iter().cloned())
+        .collect();
     // Reductions against the plain campaign of the same app, in total and per class.
     let triple = |e: f64, low: f64, high: f64| (e, low, high);
     let plain: BTreeMap<String, (f64, f64, f64)> = campaigns
@@ -318,58 +361,59 @@ fn is_stratum_of(stratum: &CampaignFile, whole: &CampaignFile) -> bool {
     same.spec.faults = whole.spec.faults;
     same.spec.classes.clone_from(&whole.spec.classes);
     same.spec.tool_version.clone_from(&whole.spec.tool_version);
+    // Stale samples of either are left out: the current ones pool whatever the versions.
+    same.spec.fault_model = whole.spec.fault_model;
     same.same_campaign(whole)
 }
 
-/// The class rows of all campaigns (campaign, rows), a stratum's row added to the same
-/// class of the whole campaign it is a stratum of; a stratum without one keeps its own row.
-fn pool_strata(read: Vec<(CampaignFile, Vec<ClassRow>)>) -> Vec<ClassRow> {
-    let (strata, mut wholes): (Vec<_>, Vec<_>) = read
-        .into_iter()
-        .partition(|(file, _)| is_stratum(file.spec.sampling));
-    let mut unmatched = Vec::new();
+/// Adds each stratum's class row to the same class of the whole campaign it is a stratum
+/// of (the first, if several), in place; a stratum without one is left as it is.
+fn pool_strata(read: &mut [(CampaignFile, Vec<ClassRow>)]) {
+    let strata: Vec<(CampaignFile, Vec<ClassRow>)> = read
+        .iter()
+        .filter(|(file, _)| is_stratum(file.spec.sampling))
+        .cloned()
+        .collect();
     for (file, rows) in strata {
         for row in rows {
-            let target = wholes
+            let target = read
                 .iter_mut()
                 .filter(|(whole, _)| is_stratum_of(&file, whole))
                 .find_map(|(_, rows)| rows.iter_mut().find(|r| r.class == row.class));
-            match target {
-                Some(target) => target.pool(&row),
-                None => unmatched.push(row),
+            if let Some(target) = target {
+                target.pool(&row);
             }
         }
     }
-    wholes
-        .into_iter()
-        .flat_map(|(_, rows)| rows)
-        .chain(unmatched)
-        .collect()
 }
 
 fn campaign_rows(
     dir: &Path,
     file: &CampaignFile,
-    records: &[Record],
+    samples: &[Sample],
 ) -> (CampaignRow, Vec<ClassRow>) {
     let spec = &file.spec;
     let app = app_label(file);
     let time = spec.golden.time_ns as f64;
+    let (current, stale): (Vec<&Sample>, Vec<&Sample>) = samples
+        .iter()
+        .partition(|s| s.class.is_current(spec.fault_model));
     let mut rows = Vec::new();
     for &class in &spec.classes {
-        let of_class: Vec<&Record> = records.iter().filter(|r| r.class == class).collect();
-        let samples = of_class.len() as u64;
+        let of_class: Vec<&Sample> = current
+            .iter()
+            .copied()
+            .filter(|s| s.class == class)
+            .collect();
+        let n = of_class.len() as u64;
         let mut row = ClassRow {
             app: app.clone(),
             mode: spec.mode,
             variant: variant(spec),
             class,
-            samples,
-            stratified_samples: if is_stratum(spec.sampling) {
-                samples
-            } else {
-                0
-            },
+            samples: n,
+            stratified_samples: if is_stratum(spec.sampling) { n } else { 0 },
+            stale_samples: stale.iter().filter(|s| s.class == class).count() as u64,
             counts: count(of_class.iter().copied()),
             sdc: estimate(0, 0),
             fault_space: time * f64::from(location_bits(class, spec)),
@@ -382,25 +426,29 @@ fn campaign_rows(
         row.extrapolate();
         rows.push(row);
     }
-    let (extrapolated_sdc, extrapolated_sdc_low, extrapolated_sdc_high) = campaign_sdc(spec, &rows);
     let row = CampaignRow {
         app,
         mode: spec.mode,
         variant: variant(spec),
-        dir: dir.display().to_string(),
-        samples: records.len() as u64,
+        dir: dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        samples: current.len() as u64,
+        stale_samples: stale.len() as u64,
         golden_instructions: spec.golden.length,
         golden_ms: time / 1e6,
-        counts: count(records.iter()),
-        extrapolated_sdc,
-        extrapolated_sdc_low,
-        extrapolated_sdc_high,
+        counts: count(current.iter().copied()),
+        // Set from the pooled class rows once every campaign is read.
+        extrapolated_sdc: 0.0,
+        extrapolated_sdc_low: 0.0,
+        extrapolated_sdc_high: 0.0,
         sampling: spec.sampling,
         reduction: None,
-        engine_bugs: records
+        engine_bugs: current
             .iter()
-            .filter(|r| r.outcome == Label::EngineBug)
-            .map(|r| r.id)
+            .filter(|s| s.outcome == Label::EngineBug)
+            .map(|s| s.id)
             .collect(),
     };
     (row, rows)
@@ -417,10 +465,10 @@ fn variant(spec: &crate::campaign::Spec) -> String {
     }
 }
 
-fn count<'a>(records: impl Iterator<Item = &'a Record>) -> BTreeMap<Label, u64> {
+fn count<'a>(samples: impl Iterator<Item = &'a Sample>) -> BTreeMap<Label, u64> {
     let mut counts = BTreeMap::new();
-    for record in records {
-        *counts.entry(record.outcome).or_insert(0) += 1;
+    for sample in samples {
+        *counts.entry(sample.outcome).or_insert(0) += 1;
     }
     counts
 }
@@ -551,13 +599,13 @@ fn reduction_csv(reduction: Option<Reduction>) -> String {
 fn reduction_cells(reduction: Option<Reduction>) -> String {
     match reduction {
         Some(r) => format!(
-            "{} | ≥ {:.1}× | {}",
+            "{} | {} | {}",
             if r.factor.is_finite() {
                 format!("{:.1}×", r.factor)
             } else {
                 "∞ (0 SDC)".to_owned()
             },
-            r.bound,
+            ratio(r.bound),
             r.verdict()
         ),
         None => "– | – | –".to_owned(),
@@ -581,18 +629,20 @@ fn class_table(report: &Report) -> String {
     );
     let triple = |(e, low, high): (f64, f64, f64)| format!("{e:.3e} [{low:.3e}, {high:.3e}]");
     for r in &report.classes {
-        let samples = if r.stratified_samples > 0 {
-            format!("{} (+ {} stratified)", r.samples, r.stratified_samples)
-        } else {
-            r.samples.to_string()
-        };
+        let mut samples = r.samples.to_string();
+        if r.stratified_samples > 0 {
+            let _ = write!(samples, " (+ {} stratified)", r.stratified_samples);
+        }
+        if r.stale_samples > 0 {
+            let _ = write!(samples, "; {} stale left out", r.stale_samples);
+        }
         let comparison = match (r.mode, r.reduction) {
             (Mode::Plain, _) | (_, None) => "– | – | –".to_owned(),
             (_, Some(x)) if x.plain_without_sdc => format!("– | – | {}", x.verdict()),
             (_, Some(x)) => format!(
-                "{} | ≥ {:.1}× | {}",
+                "{} | {} | {}",
                 ratio(x.against_estimate),
-                x.bound,
+                ratio(x.bound),
                 x.verdict()
             ),
         };
@@ -657,13 +707,22 @@ fn strata_table(report: &Report) -> String {
     md
 }
 
-/// `≥ 123.4×`, or `∞` where the bound is zero.
+/// `≥ 123.4×`, or `∞` where the bound is zero; ratios below 0.05 with two significant
+/// digits (`≥ 0.0044×`), so that a bound far from the target does not read as zero.
 fn ratio(x: f64) -> String {
-    if x.is_finite() {
-        format!("≥ {x:.1}×")
-    } else {
+    if !x.is_finite() {
         "∞".to_owned()
+    } else if x > 0.0 && x < 0.05 {
+        format!("≥ {}×", significant(x))
+    } else {
+        format!("≥ {x:.1}×")
     }
+}
+
+/// `x` (positive, below 1) with two significant digits in plain decimal notation.
+fn significant(x: f64) -> String {
+    let decimals = (1.0 - x.log10().floor()).max(1.0) as usize;
+    format!("{x:.decimals$}")
 }
 
 fn markdown(report: &Report) -> String {
@@ -684,6 +743,7 @@ fn markdown(report: &Report) -> String {
         }
         md.push('\n');
     }
+    md += &stale_note(report);
     md += "## Outcomes per campaign\n\n| app | mode | samples | golden instr. | golden ms |";
     for label in Label::ALL {
         let _ = write!(md, " {label} |");
@@ -732,6 +792,34 @@ fn markdown(report: &Report) -> String {
     md += &class_table(report);
     md += "\n![outcome distribution](outcomes.svg)\n\n![overhead vs SDC](overhead.svg)\n";
     md
+}
+
+/// Which samples were left out as recorded under an older fault model of their class.
+fn stale_note(report: &Report) -> String {
+    let stale: Vec<String> = report
+        .campaigns
+        .iter()
+        .filter(|c| c.stale_samples > 0)
+        .map(|c| {
+            format!(
+                "{} {} ({}: {})",
+                c.app,
+                c.variant,
+                c.sampling.name(),
+                c.stale_samples
+            )
+        })
+        .collect();
+    if stale.is_empty() {
+        return String::new();
+    }
+    let total: u64 = report.campaigns.iter().map(|c| c.stale_samples).sum();
+    format!(
+        "{total} samples recorded under an older fault model of their class (the faults of \
+         the class have changed since) are left out of every table and total: {}. Campaigns \
+         restricted to such a class at the current model stand in for it.\n\n",
+        stale.join(", ")
+    )
 }
 
 /// Where the 1/100 target is met and where not, per benchmark and per location class.
@@ -983,4 +1071,20 @@ fn plot_overhead(report: &Report, path: &Path) -> Result<(), String> {
     }
     root.present().map_err(|e| err(e.to_string()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ratio;
+
+    #[test]
+    fn small_ratios_keep_two_significant_digits() {
+        assert_eq!(ratio(123.45), "≥ 123.5×");
+        assert_eq!(ratio(0.06), "≥ 0.1×");
+        assert_eq!(ratio(0.049), "≥ 0.049×");
+        assert_eq!(ratio(0.03), "≥ 0.030×");
+        assert_eq!(ratio(0.0044), "≥ 0.0044×");
+        assert_eq!(ratio(0.0), "≥ 0.0×");
+        assert_eq!(ratio(f64::INFINITY), "∞");
+    }
 }

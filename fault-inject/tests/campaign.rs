@@ -603,10 +603,7 @@ fn a_flip_overwritten_before_use_ends_early_at_a_checkpoint_as_benign() {
 
 #[test]
 fn fault_space_sampling_extrapolates_the_campaign_as_one_sample() {
-    let opts = CampaignOptions {
-        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
-        ..options(Mode::Encoded, 120)
-    };
+    let opts = fault_space(Mode::Encoded, 120);
     let dir = temp("fault-space");
     Campaign::open(loop_app(true), &opts, &dir)
         .unwrap()
@@ -715,6 +712,21 @@ fn a_campaign_resumed_with_more_faults_grows_into_the_larger_one() {
     assert!(error.contains("faults 90"), "{error}");
 }
 
+/// The Markdown of `report`, written into the new directory `name`.
+fn report_markdown(report: &wasmrel_fault_inject::report::Report, name: &str) -> String {
+    let out = temp(name);
+    wasmrel_fault_inject::report::write(report, &out).unwrap();
+    fs::read_to_string(out.join("report.md")).unwrap()
+}
+
+/// A campaign sampled uniformly over the whole fault space.
+fn fault_space(mode: Mode, faults: u64) -> CampaignOptions {
+    CampaignOptions {
+        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
+        ..options(mode, faults)
+    }
+}
+
 fn stratum(mode: Mode, class: Class, faults: u64) -> CampaignOptions {
     CampaignOptions {
         sampling: wasmrel_fault_inject::Sampling::Class(class),
@@ -803,10 +815,7 @@ fn a_stratified_campaign_shards_merges_and_resumes_like_a_whole_run() {
 #[test]
 fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
     let plain = run_whole(&options(Mode::Plain, 70), "pool-plain");
-    let whole_opts = CampaignOptions {
-        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
-        ..options(Mode::Dual, 40)
-    };
+    let whole_opts = fault_space(Mode::Dual, 40);
     let whole = run_whole(&whole_opts, "pool-whole");
     let branch = run_whole(&stratum(Mode::Dual, Class::Branch, 30), "pool-branch");
     // Another seed is another campaign: its stratum keeps a row of its own.
@@ -869,10 +878,7 @@ fn reports_pool_a_stratum_into_its_class_of_the_whole_campaign() {
     assert!(!markdown.contains("| class:branch |"), "{markdown}");
     // An encoded campaign recorded before --memory-protection existed (no such field, crc)
     // takes the strata of the same campaign recorded with it.
-    let encoded_whole = CampaignOptions {
-        sampling: wasmrel_fault_inject::Sampling::FaultSpace,
-        ..options(Mode::Encoded, 20)
-    };
+    let encoded_whole = fault_space(Mode::Encoded, 20);
     let old = run_whole(&encoded_whole, "pool-old-encoded");
     let meta = old.join("campaign.json");
     let mut json: serde_json::Value =
@@ -938,4 +944,199 @@ fn branch_faults_invert_i64_compare_branches() {
             _ => assert!(sdc == 0 && detected >= 15, "{mode:?}: {records:?}"),
         }
     }
+}
+
+/// Sets `campaign.json`'s field `name` to `value` (`None`: removes it, as in a campaign
+/// recorded before the field existed).
+fn edit_campaign(dir: &Path, name: &str, value: Option<serde_json::Value>) {
+    let meta = dir.join("campaign.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&meta).unwrap()).unwrap();
+    let object = json.as_object_mut().unwrap();
+    match value {
+        Some(value) => object.insert(name.to_owned(), value),
+        None => object.remove(name),
+    };
+    fs::write(&meta, json.to_string()).unwrap();
+}
+
+#[test]
+fn a_packed_campaign_reports_resumes_and_replays_like_its_results() {
+    use wasmrel_fault_inject::packed::{pack, read_samples, PACKED};
+    let opts = options(Mode::Plain, 140);
+    let whole = run_whole(&opts, "packed-whole");
+    let dir = temp("packed");
+    let stopping = CampaignOptions {
+        stop_after: Some(50),
+        ..opts.clone()
+    };
+    Campaign::open(loop_app(true), &stopping, &dir)
+        .unwrap()
+        .run(&stopping)
+        .unwrap();
+    assert_eq!(pack(&dir).unwrap(), 50);
+    fs::remove_file(dir.join(RESULTS)).unwrap();
+    // Resuming reads the packed ids as done and runs only the others.
+    let mut campaign = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    assert_eq!(campaign.done.len(), 50);
+    assert_eq!(campaign.run(&opts).unwrap(), 90);
+    assert_eq!(read_results(&dir, false).unwrap().len(), 90);
+    // Packing again merges the new results; packing twice changes nothing.
+    assert_eq!(pack(&dir).unwrap(), 140);
+    let first = fs::read_to_string(dir.join(PACKED)).unwrap();
+    assert_eq!(pack(&dir).unwrap(), 140);
+    assert_eq!(fs::read_to_string(dir.join(PACKED)).unwrap(), first);
+    fs::remove_file(dir.join(RESULTS)).unwrap();
+    // Every id has the outcome and the class of the full run's record.
+    let spec = read_campaign(&dir).unwrap().spec;
+    let samples = read_samples(&dir, &spec).unwrap();
+    let records = sorted(&whole);
+    assert_eq!(samples.len(), records.len());
+    for (sample, record) in samples.iter().zip(&records) {
+        assert_eq!(
+            (sample.id, sample.class, sample.outcome),
+            (record.id, record.class, record.outcome)
+        );
+    }
+    // The report reads it as it reads the full results.
+    let report = |dir: &Path| {
+        let r = wasmrel_fault_inject::report::analyse(&[dir.to_owned()]).unwrap();
+        let classes: Vec<_> = r
+            .classes
+            .iter()
+            .map(|c| (c.samples, c.counts.clone()))
+            .collect();
+        let c = &r.campaigns[0];
+        // (Golden times, and so the spaces, are measured per campaign.)
+        (c.samples, c.counts.clone(), classes)
+    };
+    assert_eq!(report(&dir), report(&whole));
+    // A packed campaign is complete: nothing left to run.
+    let mut campaign = Campaign::open(loop_app(true), &opts, &dir).unwrap();
+    assert_eq!(campaign.run(&opts).unwrap(), 0);
+    // A result line that disagrees with the packed outcome, an unknown outcome character
+    // and a foreign header are refused, naming the file.
+    let mut disagreeing = records[3].clone();
+    disagreeing.outcome = if disagreeing.outcome == Label::Sdc {
+        Label::Benign
+    } else {
+        Label::Sdc
+    };
+    let line = serde_json::to_string(&disagreeing).unwrap() + "\n";
+    fs::write(dir.join(RESULTS), line).unwrap();
+    let error = read_samples(&dir, &spec).err().unwrap();
+    assert!(error.contains("id 3 is"), "{error}");
+    fs::remove_file(dir.join(RESULTS)).unwrap();
+    let (header, body) = first.split_once('\n').unwrap();
+    fs::write(dir.join(PACKED), format!("{header}\nz{}", &body[1..])).unwrap();
+    let error = read_samples(&dir, &spec).err().unwrap();
+    assert!(
+        error.contains("line 2 has the unknown outcome `z`"),
+        "{error}"
+    );
+    fs::write(dir.join(PACKED), format!("outcomes\n{body}")).unwrap();
+    let error = wasmrel_fault_inject::report::analyse(&[dir.clone()])
+        .err()
+        .unwrap();
+    assert!(error.contains("does not start with the header"), "{error}");
+    // Shards are merged before packing.
+    fs::write(dir.join(PACKED), &first).unwrap();
+    let error = merge(&[dir.clone()], &temp("packed-merged")).err().unwrap();
+    assert!(error.contains("packed"), "{error}");
+}
+
+#[test]
+fn samples_of_a_class_under_an_older_fault_model_are_left_out() {
+    use wasmrel_fault_inject::report::analyse;
+    let plain = run_whole(&options(Mode::Plain, 70), "stale-plain");
+    let whole_opts = fault_space(Mode::Dual, 60);
+    let dual = run_whole(&whole_opts, "stale-dual");
+    // Both recorded before the field existed: version 1, whose branch faults differ.
+    for dir in [&plain, &dual] {
+        edit_campaign(dir, "fault_model", None);
+        assert_eq!(read_campaign(dir).unwrap().spec.fault_model, 1);
+    }
+    let plain_branch = run_whole(&stratum(Mode::Plain, Class::Branch, 30), "stale-plain-b");
+    let dual_branch = run_whole(&stratum(Mode::Dual, Class::Branch, 25), "stale-dual-b");
+    let report = analyse(&[plain.clone(), plain_branch, dual.clone(), dual_branch]).unwrap();
+    let class = |mode: Mode, class: Class| {
+        report
+            .classes
+            .iter()
+            .find(|r| r.mode == mode && r.class == class)
+            .unwrap()
+    };
+    // Plain's branch class holds the stratum's samples alone; the old ones are counted apart.
+    let row = class(Mode::Plain, Class::Branch);
+    assert_eq!(
+        (row.samples, row.stratified_samples, row.stale_samples),
+        (30, 30, 10)
+    );
+    assert_eq!(class(Mode::Plain, Class::Pc).samples, 10);
+    let campaign = |mode: Mode| {
+        report
+            .campaigns
+            .iter()
+            .find(|c| {
+                c.mode == mode && !matches!(c.sampling, wasmrel_fault_inject::Sampling::Class(_))
+            })
+            .unwrap()
+    };
+    let whole_plain = campaign(Mode::Plain);
+    assert_eq!((whole_plain.samples, whole_plain.stale_samples), (60, 10));
+    assert_eq!(whole_plain.counts.values().sum::<u64>(), 60);
+    // An equal campaign's total is the sum of its classes with the stratum in.
+    let sum: f64 = report
+        .classes
+        .iter()
+        .filter(|r| r.mode == Mode::Plain)
+        .map(|r| r.extrapolated_sdc)
+        .sum();
+    assert!((whole_plain.extrapolated_sdc - sum).abs() <= 1e-9 * sum);
+    // A fault-space campaign: its current samples cover the other classes' space, the
+    // branch class its pooled row.
+    let whole_dual = campaign(Mode::Dual);
+    let branch = class(Mode::Dual, Class::Branch);
+    let stale = read_results(&dual, false)
+        .unwrap()
+        .iter()
+        .filter(|r| r.class == Class::Branch)
+        .count() as u64;
+    assert_eq!((branch.samples, branch.stale_samples), (25, stale));
+    assert_eq!(whole_dual.samples + stale, 60);
+    let others: Vec<_> = report
+        .classes
+        .iter()
+        .filter(|r| r.mode == Mode::Dual && r.class != Class::Branch)
+        .collect();
+    let space: f64 = others.iter().map(|r| r.fault_space).sum();
+    let sdc: u64 = others.iter().map(|r| r.sdc.count).sum();
+    let e = wasmrel_fault_inject::stats::estimate(sdc, whole_dual.samples);
+    let high = e.high * space + branch.extrapolated_sdc_high;
+    assert!((whole_dual.extrapolated_sdc_high - high).abs() <= 1e-9 * high);
+    // Directories are named by their last component, wherever they were read from.
+    assert_eq!(
+        whole_plain.dir,
+        plain.file_name().unwrap().to_str().unwrap()
+    );
+    let markdown = report_markdown(&report, "stale-out");
+    assert!(
+        markdown.contains("| branch | 30 (+ 30 stratified); 10 stale left out |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("samples recorded under an older fault model"),
+        "{markdown}"
+    );
+    // A campaign with a branch class is not resumed under another fault model; one whose
+    // classes did not change is.
+    let error = Campaign::open(loop_app(true), &whole_opts, &dual)
+        .err()
+        .unwrap();
+    assert!(error.contains("fault model 1, not 2"), "{error}");
+    let memory = run_whole(&stratum(Mode::Dual, Class::Memory, 10), "stale-memory");
+    edit_campaign(&memory, "fault_model", None);
+    let grown = stratum(Mode::Dual, Class::Memory, 15);
+    let mut campaign = Campaign::open(loop_app(true), &grown, &memory).unwrap();
+    assert_eq!(campaign.run(&grown).unwrap(), 5);
 }
