@@ -1,8 +1,9 @@
 #!/bin/sh
 # Regenerates papers/results/ (tables, CSV, JSON, plot) and papers/evaluation.md from the
-# committed campaign (papers/campaign/*/campaign.json + results.jsonl.gz, with the
-# class-stratified campaigns of papers/run-strata.sh in papers/campaign/strata/ and their
-# plan and run log). Every number in evaluation.md's results section comes from these files.
+# committed campaign (papers/campaign/*/campaign.json + results.jsonl.gz or
+# results.packed.gz, with the class-stratified campaigns of papers/run-strata.sh and
+# papers/run-branch.sh in papers/campaign/strata/ and their plan and run log; not
+# papers/campaign/stale/). Every number in evaluation.md's results section comes from these files.
 set -eu
 cd "$(dirname "$0")/.."
 wasmrel=${WASMREL:-target/release/wasmrel}
@@ -15,7 +16,13 @@ for dir in papers/campaign/*/ papers/campaign/strata/*/; do
   case $dir in */strata/*) name=strata-$name ;; esac
   mkdir -p "$work/$name"
   cp "$dir/campaign.json" "$work/$name/"
-  gzip -dc "$dir/results.jsonl.gz" > "$work/$name/results.jsonl"
+  # Results come as full records (results.jsonl.gz) or packed outcomes (results.packed.gz,
+  # one character per id: see papers/method.md); the report reads either.
+  for results in results.jsonl results.packed; do
+    if [ -f "$dir/$results.gz" ]; then
+      gzip -dc "$dir/$results.gz" > "$work/$name/$results"
+    fi
+  done
 done
 rm -rf papers/results
 "$wasmrel" report "$work"/* --out papers/results

@@ -58,7 +58,7 @@ import json, math, sys
 plain, probe, name, mode, margin, cap, rounds = sys.argv[1:]
 plain = json.load(open(plain))
 estimate = next(c["extrapolated_sdc"] for c in plain["campaigns"]
-                if c["dir"].rstrip("/").endswith(f"/{name}-plain"))
+                if c["dir"] == f"{name}-plain")
 space = sum(r["fault_space"] for r in json.load(open(probe))["classes"])
 need = math.ceil(float(margin) * 3.0 * space / (estimate / 100.0)) if estimate > 0 else int(cap)
 rounds = int(rounds)

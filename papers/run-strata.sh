@@ -12,8 +12,9 @@
 # restricted to c (`--sampling class:c`, seed 2026, each fault from (seed, id, class)), in
 # papers/campaign/strata/<bench>-<mode>-<class>. Classes where plain showed no SDC have
 # nothing to reduce and classes with an SDC in the mode cannot reach the target by
-# sampling: neither is run; nor is a cell needing more than MAX_FAULTS faults (about
-# 10 bytes per result gzipped: the committed data stays small).
+# sampling: neither is run; nor is a cell needing more than MAX_FAULTS faults. Results are
+# kept packed (`wasmrel pack`: one outcome character per id, a few bits per injection
+# gzipped; the first strata kept full records, about 10 bytes per injection gzipped).
 # Order: VARIANTS lists groups of modes, run one group after the other; within a group
 # ("encoded+dual": the target's modes, dual with its default replicas) the cells by their
 # estimated CPU cost (missing samples x the mode's golden time), cheapest first, each run
@@ -38,6 +39,14 @@ max_faults=${MAX_FAULTS:-300000}
 commit=$(git rev-parse --short=12 HEAD)
 git diff --quiet HEAD -- . ':!papers/campaign' || commit="$commit+changes"
 deadline=$(($(date +%s) + minutes * 60))
+# Injections recorded in campaign directory $1: packed outcomes (all but `.` after the
+# header line) and full records.
+recorded() {
+  packed=0 full=0
+  [ -f "$1/results.packed" ] && packed=$(tail -n +2 "$1/results.packed" | tr -d '.\n' | wc -c)
+  [ -f "$1/results.jsonl" ] && full=$(wc -l < "$1/results.jsonl")
+  echo $((packed + full))
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$strata" "$work/c"
@@ -48,12 +57,14 @@ for dir in "$root"/*/ "$strata"/*/; do
   copy=$work/c/$(basename "$(dirname "$dir")")-$(basename "$dir")
   mkdir -p "$copy"
   cp "$dir/campaign.json" "$copy/"
-  if [ -f "$dir/results.jsonl.gz" ]; then
-    gzip -dc "$dir/results.jsonl.gz" > "$copy/results.jsonl"
-  fi
-  if [ -f "$dir/results.jsonl" ]; then
-    cat "$dir/results.jsonl" >> "$copy/results.jsonl"
-  fi
+  for results in results.jsonl results.packed; do
+    if [ -f "$dir/$results.gz" ]; then
+      gzip -dc "$dir/$results.gz" > "$copy/$results"
+    fi
+    if [ -f "$dir/$results" ]; then
+      cat "$dir/$results" > "$copy/$results"
+    fi
+  done
 done
 "$wasmrel" report "$work"/c/* --out "$work/report" 2>/dev/null
 
@@ -98,12 +109,13 @@ while read -r name size mode class faults need cost; do
     dual) flags="--mode dual" ;;
     dual-encoded) flags="--mode dual --replicas plain,encoded" ;;
   esac
-  if [ -f "$dir/results.jsonl.gz" ]; then
-    gzip -d "$dir/results.jsonl.gz"
-  fi
+  for results in results.jsonl results.packed; do
+    if [ -f "$dir/$results.gz" ]; then
+      gzip -d "$dir/$results.gz"
+    fi
+  done
   while :; do
-    done_count=0
-    [ -f "$dir/results.jsonl" ] && done_count=$(wc -l < "$dir/results.jsonl")
+    done_count=$(recorded "$dir")
     [ "$done_count" -lt "$faults" ] || break
     if [ "$(date +%s)" -ge "$deadline" ]; then
       echo "wasmrel strata: deadline reached at $dir ($done_count of $faults)" >&2
@@ -116,8 +128,13 @@ while read -r name size mode class faults need cost; do
     echo "$name-$mode-$class $faults $commit $(cat "$work/time")" >> "$strata/log.txt"
   done
 done < "$work/plan"
+# Kept packed: one outcome character per id (the report reads it; resuming too).
 for dir in "$strata"/*/; do
   if [ -f "$dir/results.jsonl" ]; then
-    gzip -9 -f "$dir/results.jsonl"
+    "$wasmrel" pack "$dir"
+    rm "$dir/results.jsonl"
+  fi
+  if [ -f "$dir/results.packed" ]; then
+    gzip -9 -f "$dir/results.packed"
   fi
 done
