@@ -1035,13 +1035,15 @@ fn a_packed_campaign_reports_resumes_and_replays_like_its_results() {
         "{error}"
     );
     fs::write(dir.join(PACKED), format!("outcomes\n{body}")).unwrap();
-    let error = wasmrel_fault_inject::report::analyse(&[dir.clone()])
+    let error = wasmrel_fault_inject::report::analyse(std::slice::from_ref(&dir))
         .err()
         .unwrap();
     assert!(error.contains("does not start with the header"), "{error}");
     // Shards are merged before packing.
     fs::write(dir.join(PACKED), &first).unwrap();
-    let error = merge(&[dir.clone()], &temp("packed-merged")).err().unwrap();
+    let error = merge(std::slice::from_ref(&dir), &temp("packed-merged"))
+        .err()
+        .unwrap();
     assert!(error.contains("packed"), "{error}");
 }
 
