@@ -13,6 +13,7 @@
 //! copysign) decode the operands and poison the result when one is invalid.
 
 use crate::error::{AnError, Detection};
+use crate::opaque::Opaque;
 
 /// Multiplicative inverse of an odd number modulo 2^64 or 2^128, by Newton's iteration:
 /// `inv·(2 − a·inv)` doubles the number of correct low bits, starting from 3 (`a·a ≡ 1 mod 8`).
@@ -85,15 +86,14 @@ macro_rules! an_code {
                 self.0
             }
 
-            /// Decodes and checks: `x = (word ⊕ MASK)·A⁻¹ mod 2^n`, valid iff `x < 2^k`.
-            /// No division. The returned value is plain, i.e. **unprotected from here on**.
+            /// Decodes and checks: the range check for 32-bit words, a re-encode for 64-bit ones
+            /// (`checked`, below the macro). No division. The returned value is plain, i.e.
+            /// **unprotected from here on**.
             #[inline]
             pub fn decode(self) -> Result<$value, AnError> {
-                let x = self.decode_unchecked();
-                if x >> Self::DATA_BITS == 0 {
-                    Ok(x as $value)
-                } else {
-                    Err(AnError::Detected(Detection::CodeWord))
+                match self.checked() {
+                    (x, false) => Ok(x),
+                    (_, true) => Err(AnError::Detected(Detection::CodeWord)),
                 }
             }
 
@@ -110,7 +110,7 @@ macro_rules! an_code {
             /// branching).
             #[inline]
             pub fn is_valid(self) -> bool {
-                self.decode_unchecked() >> Self::DATA_BITS == 0
+                !self.checked().1
             }
 
             #[inline]
@@ -118,17 +118,17 @@ macro_rules! an_code {
                 self.0 ^ Self::MASK
             }
 
-            /// `(word ⊕ MASK)·A⁻¹`; its bits at and above `k` are zero iff the word is valid.
+            /// `(word ⊕ MASK)·A⁻¹`; its bits at and above `k` are zero iff the word is valid
+            /// (the range check).
             #[inline]
             fn decode_unchecked(self) -> $word {
                 self.unmasked().wrapping_mul(Self::A_INV)
             }
 
-            /// Second decode for duplicated computations, by another instruction path: only the
-            /// low `k` bits of word and inverse are multiplied (`x = (word ⊕ MASK)·A⁻¹ mod 2^k`,
-            /// one narrow multiply instead of the full-width one and the range check).
-            /// Unchecked; the caller compares what it computes from this copy against the
-            /// checked copy.
+            /// The low-half decode, unchecked: only the low `k` bits of word and inverse are
+            /// multiplied (`x = (word ⊕ MASK)·A⁻¹ mod 2^k`, one narrow multiply). Duplicated
+            /// computations ([`crate::delta`]) decode copy 2 of a 32-bit operand with it and
+            /// check a re-encoded result against copy 2 with it; the caller compares.
             #[inline]
             pub(crate) fn decode_low(self) -> $value {
                 (self.unmasked() as $value).wrapping_mul(Self::A_INV as $value)
@@ -179,6 +179,10 @@ macro_rules! an_code {
             /// Decodes both operands without branching and gives `holds(x, y)` as an encoded
             /// boolean, poisoned if either operand is invalid. The flag is plain for the few
             /// instructions between the compare and the multiplication by `A`.
+            ///
+            /// The decode is the full-width `·A⁻¹` with the range check even for 64-bit words
+            /// (see `checked`): a comparison's operand is often an immediate, encoded where it
+            /// is used, and this form lets the compiler fold that decode to the constant.
             #[inline]
             fn compare(self, rhs: Self, holds: impl FnOnce($value, $value) -> bool) -> I32Code {
                 let (x, y) = (self.decode_unchecked(), rhs.decode_unchecked());
@@ -314,6 +318,15 @@ an_code! {
 }
 
 impl I32Code {
+    /// The value and whether the word is invalid, by the range check: `(word ⊕ MASK)·A⁻¹ mod
+    /// 2^64` is the value if it is below `2^32`, and lands at or above it for every invalid
+    /// word (crate docs). One 64-bit multiply.
+    #[inline]
+    fn checked(self) -> (u32, bool) {
+        let x = self.decode_unchecked();
+        (x as u32, x >> 32 != 0)
+    }
+
     /// Encoded `true` (1) and `false` (0); both are non-zero words.
     #[inline]
     pub(crate) fn boolean(flag: bool, poisoned: bool) -> I32Code {
@@ -349,5 +362,38 @@ impl I32Code {
         let result = product.wrapping_sub(wrapped) as u64;
         let bad = ((x | y) >> 32 != 0) | (product != cross_product);
         Self::from_unmasked(result, bad)
+    }
+}
+
+impl I64Code {
+    /// `−A⁻¹ mod 2^64`, the multiplier of [`Self::decode_second`].
+    const NEG_A_INV: u64 = (Self::A_INV as u64).wrapping_neg();
+
+    /// The value and whether the word is invalid, by decoding the low half and re-encoding:
+    /// one 64-bit and one 64×64→128-bit multiply instead of the 128-bit `·A⁻¹` of the range
+    /// check (three multiplies). `A·x ≡ word ⊕ MASK (mod 2^64)` fixes
+    /// `x = (word ⊕ MASK)·A⁻¹ mod 2^64` from the low half alone, and the word is valid iff
+    /// re-encoding gives it back, `A·x = word ⊕ MASK`: the valid words are exactly the `A·x`
+    /// with `x < 2^64`, the words the range check accepts. The low halves agree by the choice
+    /// of `x`, so only the high halves are compared.
+    #[inline]
+    fn checked(self) -> (u64, bool) {
+        let unmasked = self.unmasked();
+        let x = (unmasked as u64).wrapping_mul(Self::A_INV as u64);
+        let reencoded = u128::from(Self::A).wrapping_mul(u128::from(x));
+        (x, (reencoded >> 64) as u64 != (unmasked >> 64) as u64)
+    }
+
+    /// The second decode of duplicated computations ([`crate::delta`]), unchecked:
+    /// `−x = (word ⊕ MASK)·(−A⁻¹) mod 2^64` through the optimisation barrier, then negated.
+    /// Another multiplier than [`Self::checked`]'s, so the compiler cannot merge the two
+    /// decodes into one multiply, and until its use the copy sits in its register as `−x`, a
+    /// different bit pattern from copy 1's `x` (ED4I's diverse copy).
+    #[inline]
+    pub(crate) fn decode_second(self) -> u64 {
+        (self.unmasked() as u64)
+            .wrapping_mul(Self::NEG_A_INV)
+            .opaque()
+            .wrapping_neg()
     }
 }

@@ -4,13 +4,16 @@
 //! must leave the code. To keep a fault in that plain stretch from going unnoticed, every such
 //! operation
 //!
-//! 1. decodes each operand twice, independently: copy 1 with the checked decoder (full-width
-//!    `·A⁻¹`, range check), copy 2 with [`Code::decode_low`] (a narrow multiply of the low
-//!    halves). Copy 2 is kept bit-inverted while it passes through an optimisation barrier
-//!    ([`Opaque`], free of instructions), so it sits in its register as a different bit
-//!    pattern (ED4I's point: diverse data, so one stuck bit cannot hit both copies alike), and
-//!    the compiler can neither prove the copies equal nor merge the two computations (the
-//!    generated code has both);
+//! 1. decodes each operand twice, independently ([`Code::decode_second`]): copy 1 with the
+//!    checked decoder, copy 2 by another multiply, unchecked. For 32-bit words copy 1 is the
+//!    full-width `·A⁻¹` with its range check and copy 2 a narrow multiply of the low halves
+//!    ([`Code::decode_low`]), kept bit-inverted while it passes through an optimisation
+//!    barrier ([`Opaque`], free of instructions). For 64-bit words copy 1 decodes the low half
+//!    and checks by re-encoding, so copy 2 multiplies by `−A⁻¹` instead and passes the barrier
+//!    as `−x`. Either way copy 2 sits in its register as a different bit pattern (ED4I's
+//!    point: diverse data, so one stuck bit cannot hit both copies alike), and the compiler
+//!    can neither prove the copies equal nor merge the two computations (the generated code
+//!    has both);
 //! 2. computes the operation on both copies, traps included (a trap is a result too, so a fault
 //!    cannot fake or hide one without the copies disagreeing);
 //! 3. encodes copy 1's result, decodes that word again with the low decoder (behind another
@@ -33,8 +36,16 @@ pub(crate) trait Code: Copy + Opaque {
 
     fn encode(value: Self::Value) -> Self;
     fn decode(self) -> Result<Self::Value, AnError>;
-    /// The second, unchecked decoder of duplicated computations.
+    /// The low-half decoder, unchecked: checks a re-encoded result against copy 2.
     fn decode_low(self) -> Self::Value;
+
+    /// Copy 2 of an operand: by default the low-half decode kept bit-inverted across the
+    /// optimisation barrier (see the module docs); 64-bit words override it, because their
+    /// checked decode is the same low-half multiply.
+    #[inline]
+    fn decode_second(self) -> Self::Value {
+        !(!self.decode_low()).opaque()
+    }
 
     /// Whether two results of the two copies count as the same. Floats override this so that
     /// two NaNs agree whatever their payloads: Wasm leaves NaN payloads nondeterministic, and
@@ -85,6 +96,10 @@ impl Code for I64Code {
     fn decode_low(self) -> u64 {
         I64Code::decode_low(self)
     }
+    #[inline]
+    fn decode_second(self) -> u64 {
+        I64Code::decode_second(self)
+    }
     #[cfg(test)]
     fn flip(value: u64, mask: u64) -> u64 {
         value ^ mask
@@ -95,7 +110,7 @@ impl Code for I64Code {
 #[inline]
 fn decode_twice<C: Code>(word: C) -> Result<(C::Value, C::Value), AnError> {
     let first = word.decode()?;
-    let second = !(!word.decode_low()).opaque();
+    let second = word.decode_second();
     Ok((
         fault::inject::<C>(fault::Site::First, first),
         fault::inject::<C>(fault::Site::Second, second),
@@ -128,8 +143,20 @@ pub(crate) fn unary<I: Code, O: Code>(
     a: I,
     op: impl Fn(I::Value) -> Result<O::Value, Trap>,
 ) -> Result<O, AnError> {
+    unary_settled(a, op, |result| result)
+}
+
+/// [`unary`] whose copy-1 result passes `settle` before it is encoded: a normalisation that
+/// [`Code::agree`] tolerates between the copies (float arithmetic quiets a NaN), so copy 2
+/// need not run it.
+#[inline]
+pub(crate) fn unary_settled<I: Code, O: Code>(
+    a: I,
+    op: impl Fn(I::Value) -> Result<O::Value, Trap>,
+    settle: impl FnOnce(O::Value) -> O::Value,
+) -> Result<O, AnError> {
     let (a1, a2) = decode_twice(a)?;
-    finish::<O>(op(a1), op(a2))
+    finish::<O>(op(a1).map(settle), op(a2))
 }
 
 /// A two-operand operation computed twice; see the module docs.
@@ -139,9 +166,20 @@ pub(crate) fn binary<I: Code, J: Code, O: Code>(
     b: J,
     op: impl Fn(I::Value, J::Value) -> Result<O::Value, Trap>,
 ) -> Result<O, AnError> {
+    binary_settled(a, b, op, |result| result)
+}
+
+/// [`binary`] with a `settle` step for copy 1's result, as [`unary_settled`].
+#[inline]
+pub(crate) fn binary_settled<I: Code, J: Code, O: Code>(
+    a: I,
+    b: J,
+    op: impl Fn(I::Value, J::Value) -> Result<O::Value, Trap>,
+    settle: impl FnOnce(O::Value) -> O::Value,
+) -> Result<O, AnError> {
     let (a1, a2) = decode_twice(a)?;
     let (b1, b2) = decode_twice(b)?;
-    finish::<O>(op(a1, b1), op(a2, b2))
+    finish::<O>(op(a1, b1).map(settle), op(a2, b2))
 }
 
 /// The test-only fault hook: flips bits in one copy of the next duplicated computations on this

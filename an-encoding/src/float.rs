@@ -13,9 +13,11 @@
 //! NaNs follow the Wasm spec: results of arithmetic are quieted (an *arithmetic* NaN, and the
 //! canonical NaN when every NaN operand was canonical), sign operations are exact bit
 //! manipulations, and `min`/`max` return NaN if either operand is NaN and order `-0 < +0`.
+//! Only copy 1's result, the one encoded, is quieted: copy 2's is compared with it as a NaN
+//! whatever its quiet bit, so quieting it as well would cost without checking anything.
 
 use crate::code::{I32Code, I64Code};
-use crate::delta::{binary, unary, Code};
+use crate::delta::{binary, binary_settled, unary, unary_settled, Code};
 use crate::error::{AnError, Trap};
 
 /// An f32 as the AN code word of its bit pattern.
@@ -62,6 +64,10 @@ macro_rules! float_code {
             #[inline]
             fn decode_low(self) -> $bits {
                 self.0.decode_low()
+            }
+            #[inline]
+            fn decode_second(self) -> $bits {
+                Code::decode_second(self.0)
             }
             #[inline]
             fn agree(first: $bits, second: $bits) -> bool {
@@ -139,22 +145,33 @@ macro_rules! float_code {
                 Self(self.0.copy_top_bit(sign.0))
             }
 
-            /// A two-operand arithmetic operation on the floats, quieting a NaN result.
+            /// A two-operand arithmetic operation on the floats, quieting a NaN result (copy
+            /// 1's, which is encoded; see the module docs).
             #[inline]
             fn arithmetic(
                 self,
                 rhs: Self,
                 op: impl Fn($float, $float) -> $float,
             ) -> Result<Self, AnError> {
-                binary(self, rhs, |a: $bits, b: $bits| {
-                    Ok(op(<$float>::from_bits(a), <$float>::from_bits(b)).quiet())
-                })
+                binary_settled(
+                    self,
+                    rhs,
+                    |a: $bits, b: $bits| {
+                        Ok(op(<$float>::from_bits(a), <$float>::from_bits(b)).to_bits())
+                    },
+                    |result: $bits| <$float>::from_bits(result).quiet(),
+                )
             }
 
-            /// A one-operand arithmetic operation on the float, quieting a NaN result.
+            /// A one-operand arithmetic operation on the float, quieting a NaN result (copy
+            /// 1's, as [`Self::arithmetic`]).
             #[inline]
             fn rounding(self, op: impl Fn($float) -> $float) -> Result<Self, AnError> {
-                unary(self, |a: $bits| Ok(op(<$float>::from_bits(a)).quiet()))
+                unary_settled(
+                    self,
+                    |a: $bits| Ok(op(<$float>::from_bits(a)).to_bits()),
+                    |result: $bits| <$float>::from_bits(result).quiet(),
+                )
             }
 
             /// A comparison as an encoded i32 boolean.

@@ -19,7 +19,11 @@
 //! (`A⁻¹ = 0xaa86fffefb1faa87` mod 2^64 for 64311). A word is valid iff
 //! `y = (word ⊕ M)·A⁻¹ mod 2^n` is below `2^k`, and then `y = x` (the AHEAD paper's trick,
 //! Kolditz et al., SIGMOD 2018): a valid word times `A⁻¹` is `x` exactly; any other word lands
-//! at or above `2^k`, because `(word ⊕ M) = A·y` would make it valid.
+//! at or above `2^k`, because `(word ⊕ M) = A·y` would make it valid. A 64-bit word is checked
+//! the equivalent cheaper way: `x = (word ⊕ M)·A⁻¹ mod 2^64` from the low half (one 64-bit
+//! multiply), valid iff re-encoding gives the word back, `A·x = word ⊕ M` (one 64×64→128-bit
+//! multiply; the low halves agree by the choice of `x`, so the high halves are compared) — the
+//! same set of words, two multiplies instead of a 128-bit product's three.
 //!
 //! **No valid word is all-zero.** `M` is this crate's form of the constant offset `B` of ANB
 //! codes (Forin, 1989; Schiffel, Schmitt, Süßkraut and Fetzer, SAFECOMP 2010). It is XORed
@@ -93,11 +97,12 @@
 //!   [`AnError::Trap`], never as a detection), clz/ctz/popcnt, sign extensions, wrap/extend,
 //!   `i64.mul`, every float operation and conversion (`libm` for sqrt and rounding). Following
 //!   Δ-encoding (Kuvaiskii and Fetzer, DSN 2015), each operand is decoded twice,
-//!   independently: once with the checked full-width `·A⁻¹`, once by a narrow multiply of the
-//!   low halves. The second copy passes through an optimisation barrier bit-inverted — diverse
-//!   data in the spirit of ED4I (Oh, Mitra and McCluskey, IEEE TC 2002), whose `−2·x` copy
-//!   suits arithmetic but not bitwise operations — so the compiler cannot merge the copies and
-//!   one stuck bit cannot hit both alike. The operation (traps included) runs on both; copy 1's
+//!   independently: once with the checked decode, once by another multiply — of the low
+//!   halves for 32-bit words, by `−A⁻¹` for 64-bit ones. The second copy passes through an
+//!   optimisation barrier bit-inverted (negated for 64 bits) — diverse data in the spirit of
+//!   ED4I (Oh, Mitra and McCluskey, IEEE TC 2002), whose `−2·x` copy suits arithmetic but not
+//!   bitwise operations — so the compiler cannot merge the copies and one stuck bit cannot
+//!   hit both alike. The operation (traps included) runs on both; copy 1's
 //!   result is encoded, the new word is decoded again the second way and must match copy 2's
 //!   result, else [`Detection::Mismatch`]. A test-only
 //!   fault hook corrupts one copy and the tests see it caught.
