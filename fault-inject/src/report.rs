@@ -147,6 +147,10 @@ pub struct CampaignRow {
     pub samples: u64,
     /// Samples of classes whose fault model changed since they were recorded, left out.
     pub stale_samples: u64,
+    /// Samples of campaigns restricted to one class that enter the totals (all of them in
+    /// an `equal` campaign, those of stale classes otherwise), and their SDCs.
+    pub stratified_samples: u64,
+    pub stratified_sdc: u64,
     pub golden_instructions: u64,
     pub golden_ms: f64,
     pub counts: BTreeMap<Label, u64>,
@@ -235,6 +239,20 @@ fn campaign_sdc(
     )
 }
 
+/// The samples and SDCs of class-restricted campaigns in the campaign's totals (see
+/// [`campaign_sdc`]): every pooled class of an `equal` campaign, the stale ones otherwise.
+fn pooled_in(spec: &crate::campaign::Spec, own: &[ClassRow], pooled: &[ClassRow]) -> (u64, u64) {
+    let counted =
+        |r: &&ClassRow| spec.sampling == Sampling::Equal || !r.class.is_current(spec.fault_model);
+    let sdc = |rows: &[ClassRow]| -> u64 { rows.iter().filter(counted).map(|r| r.sdc.count).sum() };
+    let samples = pooled
+        .iter()
+        .filter(counted)
+        .map(|r| r.stratified_samples)
+        .sum();
+    (samples, sdc(pooled) - sdc(own))
+}
+
 fn app_label(file: &CampaignFile) -> String {
     let spec = &file.spec;
     let stem = Path::new(&spec.app)
@@ -275,6 +293,7 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
         row.extrapolated_sdc = e;
         row.extrapolated_sdc_low = low;
         row.extrapolated_sdc_high = high;
+        (row.stratified_samples, row.stratified_sdc) = pooled_in(&file.spec, own, pooled);
     }
     // A stratum's rows are in its whole campaign's now; one without a whole campaign keeps
     // its own.
@@ -436,6 +455,9 @@ fn campaign_rows(
         ),
         samples: current.len() as u64,
         stale_samples: stale.len() as u64,
+        // Set with the totals, once the strata are pooled.
+        stratified_samples: 0,
+        stratified_sdc: 0,
         golden_instructions: spec.golden.length,
         golden_ms: time / 1e6,
         counts: count(current.iter().copied()),
@@ -707,6 +729,15 @@ fn strata_table(report: &Report) -> String {
     md
 }
 
+/// `n`, or `n (+ m what)` where class-restricted campaigns add `m`.
+fn with_strata(n: u64, m: u64, what: &str) -> String {
+    if m > 0 {
+        format!("{n} (+ {m}{what})")
+    } else {
+        n.to_string()
+    }
+}
+
 /// `≥ 123.4×`, or `∞` where the bound is zero; ratios below 0.05 with two significant
 /// digits (`≥ 0.0044×`), so that a bound far from the target does not read as zero.
 fn ratio(x: f64) -> String {
@@ -766,7 +797,11 @@ fn markdown(report: &Report) -> String {
     md += "Fault space per class = golden CPU time in the mode (ns) × bits of one location. \
            Sampled uniformly over the fault space (`fault-space`), extrapolated SDCs = the \
            campaign's SDC fraction × the whole space; sampled equally per class (`equal`), \
-           the sum over classes of each class's fraction × its space. 95 % bounds: Wilson, \
+           the sum over classes of each class's fraction × its space, with the samples of \
+           campaigns restricted to the class pooled in. A class whose samples are stale \
+           (an older fault model) counts with its pooled row instead: the fraction of the \
+           other samples × the other classes' space, plus the class's extrapolation (bounds \
+           added); the samples column counts the current ones only. 95 % bounds: Wilson, \
            1 − 0.05^(1/N) for zero SDCs; an `equal` campaign without any SDC uses the joint \
            bound ln 20 · max(class space ÷ class samples). Reduction = plain ÷ mode; its \
            bound divides plain's lower bound by the mode's upper bound. Target: the mode's \
@@ -779,8 +814,12 @@ fn markdown(report: &Report) -> String {
             c.app,
             c.variant,
             c.sampling.name(),
-            c.samples,
-            c.counts.get(&Label::Sdc).copied().unwrap_or(0),
+            with_strata(c.samples, c.stratified_samples, " stratified"),
+            with_strata(
+                c.counts.get(&Label::Sdc).copied().unwrap_or(0),
+                c.stratified_sdc,
+                ""
+            ),
             c.extrapolated_sdc,
             c.extrapolated_sdc_low,
             c.extrapolated_sdc_high,

@@ -1116,6 +1116,13 @@ fn samples_of_a_class_under_an_older_fault_model_are_left_out() {
     let e = wasmrel_fault_inject::stats::estimate(sdc, whole_dual.samples);
     let high = e.high * space + branch.extrapolated_sdc_high;
     assert!((whole_dual.extrapolated_sdc_high - high).abs() <= 1e-9 * high);
+    // The totals say which class-restricted samples they include.
+    assert_eq!(whole_plain.stratified_samples, 30);
+    assert_eq!(
+        whole_plain.stratified_sdc,
+        row.counts.get(&Label::Sdc).copied().unwrap_or(0)
+    );
+    assert_eq!(whole_dual.stratified_samples, 25);
     // Directories are named by their last component, wherever they were read from.
     assert_eq!(
         whole_plain.dir,
@@ -1124,6 +1131,10 @@ fn samples_of_a_class_under_an_older_fault_model_are_left_out() {
     let markdown = report_markdown(&report, "stale-out");
     assert!(
         markdown.contains("| branch | 30 (+ 30 stratified); 10 stale left out |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| loop.wat:run | plain | equal | 60 (+ 30 stratified) | "),
         "{markdown}"
     );
     assert!(
