@@ -147,7 +147,7 @@ pub(crate) fn unary<I: Code, O: Code>(
 }
 
 /// [`unary`] whose copy-1 result passes `settle` before it is encoded: a normalisation that
-/// [`Code::agree`] tolerates between the copies (float arithmetic quiets a NaN), so copy 2
+/// [`Code::agree`] tolerates between the copies (float rounding quiets a NaN), so copy 2
 /// need not run it.
 #[inline]
 pub(crate) fn unary_settled<I: Code, O: Code>(
@@ -166,20 +166,9 @@ pub(crate) fn binary<I: Code, J: Code, O: Code>(
     b: J,
     op: impl Fn(I::Value, J::Value) -> Result<O::Value, Trap>,
 ) -> Result<O, AnError> {
-    binary_settled(a, b, op, |result| result)
-}
-
-/// [`binary`] with a `settle` step for copy 1's result, as [`unary_settled`].
-#[inline]
-pub(crate) fn binary_settled<I: Code, J: Code, O: Code>(
-    a: I,
-    b: J,
-    op: impl Fn(I::Value, J::Value) -> Result<O::Value, Trap>,
-    settle: impl FnOnce(O::Value) -> O::Value,
-) -> Result<O, AnError> {
     let (a1, a2) = decode_twice(a)?;
     let (b1, b2) = decode_twice(b)?;
-    finish::<O>(op(a1, b1).map(settle), op(a2, b2))
+    finish::<O>(op(a1, b1), op(a2, b2))
 }
 
 /// The test-only fault hook: flips bits in one copy of the next duplicated computations on this

@@ -10,14 +10,18 @@
 //! detected, a fault hitting both alike is not. The copies' results agree when their bits are
 //! equal or both are NaN.
 //!
-//! NaNs follow the Wasm spec: results of arithmetic are quieted (an *arithmetic* NaN, and the
+//! NaNs follow the Wasm spec: results of arithmetic are quiet (an *arithmetic* NaN, and the
 //! canonical NaN when every NaN operand was canonical), sign operations are exact bit
 //! manipulations, and `min`/`max` return NaN if either operand is NaN and order `-0 < +0`.
-//! Only copy 1's result, the one encoded, is quieted: copy 2's is compared with it as a NaN
-//! whatever its quiet bit, so quieting it as well would cost without checking anything.
+//! `+`, `−`, `×` and `÷` (and `min`/`max`'s NaN case, `a + b`) are IEEE-754 hardware
+//! arithmetic, whose NaN results are quiet already — the plain semantics
+//! (`wasmrel_executor::numeric`) rely on the same, so both modes give the same bits. The
+//! rounding operations come from `libm`, which may return a signalling operand unchanged:
+//! their result is quieted, copy 1's only (the one encoded), since copy 2's is compared with
+//! it as a NaN whatever its quiet bit.
 
 use crate::code::{I32Code, I64Code};
-use crate::delta::{binary, binary_settled, unary, unary_settled, Code};
+use crate::delta::{binary, unary, unary_settled, Code};
 use crate::error::{AnError, Trap};
 
 /// An f32 as the AN code word of its bit pattern.
@@ -145,26 +149,21 @@ macro_rules! float_code {
                 Self(self.0.copy_top_bit(sign.0))
             }
 
-            /// A two-operand arithmetic operation on the floats, quieting a NaN result (copy
-            /// 1's, which is encoded; see the module docs).
+            /// A two-operand arithmetic operation on the floats: IEEE hardware arithmetic,
+            /// whose NaN results are quiet already (see the module docs).
             #[inline]
             fn arithmetic(
                 self,
                 rhs: Self,
                 op: impl Fn($float, $float) -> $float,
             ) -> Result<Self, AnError> {
-                binary_settled(
-                    self,
-                    rhs,
-                    |a: $bits, b: $bits| {
-                        Ok(op(<$float>::from_bits(a), <$float>::from_bits(b)).to_bits())
-                    },
-                    |result: $bits| <$float>::from_bits(result).quiet(),
-                )
+                binary(self, rhs, |a: $bits, b: $bits| {
+                    Ok(op(<$float>::from_bits(a), <$float>::from_bits(b)).to_bits())
+                })
             }
 
-            /// A one-operand arithmetic operation on the float, quieting a NaN result (copy
-            /// 1's, as [`Self::arithmetic`]).
+            /// A one-operand rounding operation (`libm`) on the float, quieting a NaN result
+            /// (copy 1's, the one encoded; see the module docs).
             #[inline]
             fn rounding(self, op: impl Fn($float) -> $float) -> Result<Self, AnError> {
                 unary_settled(
