@@ -57,8 +57,12 @@ fn eager<const LEVEL: u8>(valid: bool) -> Result<(), Error> {
     }
 }
 
+/// Cold and out of line, as the executor's own conversions to [`Error`] (see there): a
+/// detection or trap ends the run, and inlined into the interpreter's loop the conversion
+/// made the hot path store into stack slots only its error path reads.
 impl From<AnError> for Error {
-    #[inline]
+    #[cold]
+    #[inline(never)]
     fn from(error: AnError) -> Self {
         match error {
             AnError::Detected(_) => Corruption::BadCodeWord.into(),

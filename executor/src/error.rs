@@ -146,19 +146,31 @@ impl Corruption {
     }
 }
 
+// The conversions below build an error on a path that ends the run, so they are cold and
+// out of line. Inlined into the interpreter's loop, the error values they build shared
+// loop-carried stack slots with the operations' results, and the hot path of many
+// instructions stored into those slots every time (seen in the generated code; callgrind,
+// encoded runs: 0.7-7.5 % fewer instructions out of line, see the commit).
+
 impl From<TrapCode> for Error {
+    #[cold]
+    #[inline(never)]
     fn from(code: TrapCode) -> Self {
         Error::Trap(code)
     }
 }
 
 impl From<LimitKind> for Error {
+    #[cold]
+    #[inline(never)]
     fn from(kind: LimitKind) -> Self {
         Error::Limit(kind)
     }
 }
 
 impl From<Corruption> for Error {
+    #[cold]
+    #[inline(never)]
     fn from(kind: Corruption) -> Self {
         Error::Corrupted(kind)
     }
