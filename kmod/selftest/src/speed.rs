@@ -3,7 +3,8 @@
 //! Both sides pay the same process start and module read; the kernel side adds the copy into
 //! the kernel. The host's load drifts over a run of minutes, so the runs come in adjacent
 //! pairs (kernel and user space, the order alternating) and the figure is the median of the
-//! pairs' ratios, over [`RUNS`] pairs; the medians of the times are printed too.
+//! pairs' ratios, over [`RUNS`] pairs; the medians of the times and the
+//! smallest and largest ratio (the spread) are printed too.
 //! `speed.txt` lists `NAME MODULE SIZE`. Prints one line per program and mode; fails if the
 //! two disagree on the output.
 
@@ -36,8 +37,10 @@ pub fn compare(dir: &Path) -> bool {
                     kernel,
                     user,
                     ratio,
+                    lowest,
+                    highest,
                 }) => println!(
-                    "speed {name} {size} {label}: kernel {} ms, user space {} ms, kernel/user {ratio:.2}",
+                    "speed {name} {size} {label}: kernel {} ms, user space {} ms, kernel/user {ratio:.2} (pairs {lowest:.2}-{highest:.2})",
                     kernel.as_millis(),
                     user.as_millis(),
                 ),
@@ -62,6 +65,9 @@ struct Timing {
     user: Duration,
     /// The median of the pairs' kernel/user-space ratios.
     ratio: f64,
+    /// The smallest and the largest of those ratios (the spread within one boot).
+    lowest: f64,
+    highest: f64,
 }
 
 /// One timed run of the CLI; returns its time and stdout.
@@ -119,12 +125,14 @@ fn compare_one(dir: &Path, module: &str, size: &str, mode: Option<&str>) -> Resu
             String::from_utf8_lossy(&outputs[0])
         ));
     }
-    let ratios = kernel_times
+    let ratios: Vec<f64> = kernel_times
         .iter()
         .zip(&user_times)
         .map(|(kernel, user)| kernel.as_secs_f64() / user.as_secs_f64())
         .collect();
     Ok(Timing {
+        lowest: ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        highest: ratios.iter().copied().fold(0.0, f64::max),
         ratio: median(ratios),
         kernel: median(kernel_times),
         user: median(user_times),
