@@ -35,6 +35,10 @@ echo "|---|---|---|---|---|---|---|"
 for program in $programs; do
     wasm=$("$target/wasmrel" run --json --invoke run "benches/programs/$program.run.wasm" 2>&1 >/dev/null |
         sed -n 's/.*"fuel_used":\([0-9]*\).*/\1/p')
+    if [ -z "$wasm" ]; then
+        echo "instructions.sh: $program: no fuel count from wasmrel run" >&2
+        exit 1
+    fi
     ours=$(per_call "$program" wasmrel)
     theirs=$(per_call "$program" wasmi-eager)
     awk -v p="$program" -v w="$wasm" -v a="$ours" -v b="$theirs" 'BEGIN {
