@@ -147,8 +147,9 @@ text = "\n".join([
     "",
     "## Execution with fuel metering on",
     "",
-    "wasmrel always counts fuel (it drives pauses, hooks and fault injection), so metering only "
-    "adds a limit; wasmi adds its fuel checks. wasm3 has no metering.",
+    "Metering off, wasmrel counts no fuel unless a run needs the count (`FuelCount::WhenNeeded`: "
+    "dual execution's lockstep does); metering on, it counts every instruction against a far "
+    "limit, wasmi adds its fuel checks. wasm3 has no metering.",
     "",
     *flines,
     "",

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use wasmrel_executor::{
-    Config, Domain, InstanceId, Linker, Module, NoHost, Plain, Protection, Store, Value,
+    Config, Domain, FuelCount, InstanceId, Linker, Module, NoHost, Plain, Protection, Store, Value,
 };
 use wasmrel_fault_inject::driver::{Call, End, Event, Pair, Replicas};
 use wasmrel_fault_inject::dual::Inverted;
@@ -49,10 +49,12 @@ pub enum Metering {
     On,
 }
 
-/// The engine configuration: default limits, with a fuel limit (far away) when metering.
+/// The engine configuration: default limits; when metering, a fuel limit (far away), else
+/// no fuel counted (as wasmi with metering off).
 fn config(metering: Metering) -> Config {
     Config {
         fuel: (metering == Metering::On).then_some(u64::MAX / 2),
+        fuel_count: FuelCount::WhenNeeded,
         ..Config::default()
     }
 }

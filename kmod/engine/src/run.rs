@@ -11,8 +11,8 @@ use core::cell::RefCell;
 use wasmrel_an_encoding::{level, An};
 use wasmrel_dual::{Call, End, Inverted};
 use wasmrel_executor::{
-    Config, Domain, Error, ExternType, FuncAddr, Limits as EngineLimits, Linker, Module, Pause,
-    Place, Plain, Store, Value,
+    Config, Domain, Error, ExternType, FuelCount, FuncAddr, Limits as EngineLimits, Linker, Module,
+    Pause, Place, Plain, Store, Value,
 };
 use wasmrel_outcome::Outcome as Ending;
 use wasmrel_wasi::clock::Clock;
@@ -295,6 +295,8 @@ fn engine_config(config: &RunConfig) -> Config {
                 .unwrap_or(u32::MAX),
         },
         fuel: Some(limits.fuel),
+        // The limit needs the count in any case; `--json` reports it.
+        fuel_count: FuelCount::Exact,
         hook_interval: Some(HOOK_INTERVAL),
         memory_protection: match config.mode {
             Mode::Encoded { memory, .. } => Some(memory),
