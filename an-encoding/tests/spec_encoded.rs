@@ -1,8 +1,7 @@
 //! The official WebAssembly 2.0 spec suite in encoded mode: the executor's own runner
 //! (`executor/tests/spec_runner`, which `cargo test -p wasmrel-executor --test spec` runs in
 //! plain mode) with the [`An`] domain, at the default check level and at levels `op` and
-//! `effects` (`op` with fuel counted only where needed, so that the interpreter's uncounted
-//! loop runs the suite in encoded mode too). Every
+//! `effects`. Every
 //! assertion must pass as it does in plain mode; the totals line has the same form:
 //! `spec (encoded): N passed, F failed, K skipped`.
 
@@ -18,9 +17,9 @@ fn main() {
         "spec (encoded): {} passed, {} failed, {} skipped",
         block.passed, block.failed, block.skipped
     );
-    let op = spec_runner::run_suite::<An<{ level::OP }>>(FuelCount::WhenNeeded);
+    let op = spec_runner::run_suite::<An<{ level::OP }>>(FuelCount::Exact);
     println!(
-        "spec (encoded, check op, fuel uncounted): {} passed, {} failed, {} skipped",
+        "spec (encoded, check op): {} passed, {} failed, {} skipped",
         op.passed, op.failed, op.skipped
     );
     let effects = spec_runner::run_suite::<An<{ level::EFFECTS }>>(FuelCount::Exact);

@@ -43,7 +43,8 @@ pub enum FuelCount {
     /// Counted only while a fuel limit, a hook interval or a stop point needs the count;
     /// otherwise the interpreter charges nothing, as other runtimes do with fuel metering off,
     /// and `fuel_used` stays where it was. A run without a limit then has no bound on its
-    /// length, so campaigns and the kernel, which need one, always set a limit.
+    /// length, so campaigns and the kernel, which need one, always set a limit. Stores that
+    /// detect faults (encoded) count in any case.
     WhenNeeded,
 }
 
