@@ -170,6 +170,18 @@ macro_rules! define_ops {
             $($numeric,)*
         }
 
+        /// The interpreter's view of an opcode: every operation under its own number, then
+        /// `Invalid` for every larger one ([`Dispatch::of`]). Its own type so that the
+        /// interpreter's `match` can name every value and so needs no range check.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u16)]
+        #[allow(dead_code)] // built only by `Dispatch::of`, from a number
+        pub(crate) enum Dispatch {
+            $($fixed,)*
+            $($numeric,)*
+            Invalid,
+        }
+
         /// Every operation, indexed by its number: decoding is a checked table lookup, so a
         /// corrupted opcode is `None`, never an invalid enum value.
         const ALL_OPS: &[Op] = &[$(Op::$fixed,)* $(Op::$numeric,)*];
@@ -213,6 +225,19 @@ for_each_numeric_op!(define_ops
     I64Load32UPlus I32StorePlus I64StorePlus F32StorePlus F64StorePlus I32Store8Plus
     I32Store16Plus I64Store8Plus I64Store16Plus I64Store32Plus
 );
+
+impl Dispatch {
+    /// The operation of an opcode word, clamped to `Invalid`: a compare and a conditional
+    /// move, no branch, so the interpreter's dispatch stays one straight block that the
+    /// compiler copies into the end of every instruction.
+    #[inline(always)]
+    pub(crate) fn of(word: u32) -> Dispatch {
+        let number = (word & OP_MASK).min(Dispatch::Invalid as u32) as u16;
+        // SAFETY: `Dispatch` is `repr(u16)` with implicit discriminants, so its variants are
+        // numbered `0..=Invalid` without gaps, and `number` is at most `Invalid`'s.
+        unsafe { core::mem::transmute::<u16, Dispatch>(number) }
+    }
+}
 
 impl Op {
     /// Decodes an opcode word's operation; `None` for a number no operation has.
@@ -359,5 +384,15 @@ mod tests {
             assert_eq!(Op::decode(opcode_word(*op, 3)), Some(*op));
         }
         assert_eq!(Op::decode(ALL_OPS.len() as u32), None);
+    }
+
+    #[test]
+    fn dispatch_names_the_operation_decode_does() {
+        for word in (0..=u16::MAX).map(|number| u32::from(number) | 0x3_0000) {
+            let expected = Op::decode(word).map_or(Dispatch::Invalid as u16, |op| op as u16);
+            assert_eq!(Dispatch::of(word) as u16, expected, "opcode word {word:#x}");
+            let name = Op::decode(word).map_or("Invalid".into(), |op| alloc::format!("{op:?}"));
+            assert_eq!(alloc::format!("{:?}", Dispatch::of(word)), name);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The interpreter loop.
 //!
-//! One `match` over the IR opcode per instruction, generic over the value [`Domain`]. Every
+//! One `match` over the IR opcode per instruction, generic over the value [`Domain`] (its
+//! dispatch copied into the end of every arm in uncounted runs, see `fetch!`). Every
 //! word read at run time is checked: the program counter and operand words with `get`, slot
 //! operands against the current frame, addresses of functions, globals, tables and segments
 //! against the store. A failed check is an [`Error::Corrupted`]; nothing here can panic or
@@ -28,7 +29,7 @@ use crate::domain::{
 };
 use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
-use crate::ir::{fuel_of, opcode, OP_MASK, WINDOW};
+use crate::ir::{fuel_of, opcode, Dispatch, OP_MASK, WINDOW};
 use crate::store::{Func, Store};
 use crate::translate::{code_checksum, signature_before, FUNCTION_ENTRY};
 
@@ -172,19 +173,19 @@ macro_rules! fail {
 macro_rules! instruction_match {
     ([$op:ident $unary:ident $binary:ident {
         $(opcode::$arm:ident => $body:expr,)*
-        _ => $other:expr $(,)?
+        rare [$($rare:ident)*] => $other:expr $(,)?
      }]
      $($name:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
         match $op {
-            $(opcode::$name => {
+            $(Dispatch::$name => {
                 dispatch_weight!($name);
                 numeric_arm!($arity $unary $binary $method $operation)
             })*
-            $(opcode::$arm => {
+            $(Dispatch::$arm => {
                 dispatch_weight!($arm);
                 $body
             })*
-            _ => {
+            $(Dispatch::$rare)|* | Dispatch::Invalid => {
                 if cfg!(wasmrel_no_jump_tables) {
                     core::hint::cold_path();
                 }
@@ -315,9 +316,36 @@ impl<D: Domain> Execution<D> {
         // Moves the pc past the current instruction, `$n` words long (wrapping: a corrupted pc
         // fails the next fetch, it cannot overflow).
         macro_rules! advance {
-            ($n:expr) => {
-                pc = pc.wrapping_add($n as u32)
+            ($n:expr) => {{
+                pc = pc.wrapping_add($n as u32);
+                fetch!();
+            }};
+        }
+        // Where the pc moves: an uncounted run fetches the next instruction here, at the end
+        // of the current one, so that its loop head is one straight block (decode and jump)
+        // that the compiler copies into every arm: each instruction then ends in its own
+        // indirect jump. A counted run fetches at the head, next to its fuel check (which
+        // branches anyway; fetched here too it measured slower, `ARCHITECTURE.md`).
+        macro_rules! fetch {
+            () => {
+                if !COUNTED {
+                    fetch_now!();
+                }
             };
+        }
+        // Fetches the instruction at the pc: its opcode word and the next three words in one
+        // bounds check (the code is padded, `ir::PADDING`, so that every instruction has them).
+        macro_rules! fetch_now {
+            () => {{
+                let start = pc as usize;
+                let Some(fetched) = code
+                    .get(start..start + WINDOW)
+                    .and_then(|w| w.try_into().ok())
+                else {
+                    fail!(Corruption::PcOutOfRange);
+                };
+                window = fetched;
+            }};
         }
         // Saves the state and leaves the loop.
         macro_rules! leave {
@@ -344,6 +372,7 @@ impl<D: Domain> Execution<D> {
                     .stack
                     .get_mut(base..base + callee.frame_size as usize)
                     .check(Corruption::SlotOutOfFrame)?;
+                fetch!();
             }};
         }
         // Calls `$func` with its frame at `$frame_offset` from an instruction `$length` words
@@ -353,7 +382,7 @@ impl<D: Domain> Execution<D> {
             ($func:expr, $frame_offset:expr, $length:expr) => {{
                 let (func, frame_offset) = ($func, $frame_offset);
                 let Some(Func::Wasm(callee)) = funcs.get(func as usize) else {
-                    advance!($length);
+                    pc = pc.wrapping_add($length as u32);
                     leave!(Transfer::Call { func, frame_offset });
                 };
                 if self.frames.len() + 2 > limits.max_call_depth as usize {
@@ -446,6 +475,7 @@ impl<D: Domain> Execution<D> {
                     fail!(Corruption::FreeBackwardJump);
                 }
                 pc = target;
+                fetch!();
             }};
         }
         macro_rules! binary_immediate {
@@ -631,17 +661,11 @@ impl<D: Domain> Execution<D> {
             }};
         }
 
+        fetch_now!();
         loop {
-            // One bounds check fetches the opcode word and the next three words: the code is
-            // padded (`ir::PADDING`) so that every instruction has them.
-            let start = pc as usize;
-            let Some(fetched) = code
-                .get(start..start + WINDOW)
-                .and_then(|w| w.try_into().ok())
-            else {
-                fail!(Corruption::PcOutOfRange);
-            };
-            window = fetched;
+            if COUNTED {
+                fetch_now!();
+            }
             let word = window[0];
             if COUNTED {
                 cost = fuel_of(word);
@@ -666,8 +690,8 @@ impl<D: Domain> Execution<D> {
                     self.signature = signature;
                 }
             }
-            let number = word & OP_MASK;
-            for_each_numeric_op! { instruction_match number unary binary {
+            let op = Dispatch::of(word);
+            for_each_numeric_op! { instruction_match op unary binary {
                 opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),
                 opcode::BrIfI32Ne => branch_compare!(i32_relop, IntRelop::Ne),
                 opcode::BrIfI32LtS => branch_compare!(i32_relop, IntRelop::LtS),
@@ -982,7 +1006,11 @@ impl<D: Domain> Execution<D> {
                 opcode::I64Store16Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
                 opcode::I64Store32Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
-                _ => leave!(Transfer::Rare(number)),
+                rare [
+                    MemorySize MemoryGrow MemoryInit DataDrop MemoryCopy MemoryFill TableInit
+                    ElemDrop TableCopy TableGrow TableSize TableFill TableGet TableSet RefIsNull
+                    RefFunc
+                ] => leave!(Transfer::Rare(word & OP_MASK)),
             }}
         }
     }
