@@ -227,12 +227,31 @@ for_each_numeric_op!(define_ops
 );
 
 impl Dispatch {
-    /// The operation of an opcode word, clamped to `Invalid`: a compare and a conditional
-    /// move, no branch, so the interpreter's dispatch stays one straight block that the
-    /// compiler copies into the end of every instruction.
+    /// The operation of an opcode word, `Invalid` for a number no operation has: a compare
+    /// and a conditional move, no branch, so the interpreter's dispatch stays one straight
+    /// block that the compiler copies into the end of every instruction.
     #[inline(always)]
     pub(crate) fn of(word: u32) -> Dispatch {
-        let number = (word & OP_MASK).min(Dispatch::Invalid as u32) as u16;
+        Self::clamped(word & OP_MASK)
+    }
+
+    /// [`Dispatch::of`] with a branch, taken only for an invalid number: for a loop whose
+    /// head branches anyway (a counted run's fuel check), where it keeps the decode off the
+    /// path to the jump.
+    #[inline(always)]
+    pub(crate) fn of_checked(word: u32) -> Dispatch {
+        let number = word & OP_MASK;
+        if number >= Dispatch::Invalid as u32 {
+            core::hint::cold_path();
+            return Dispatch::Invalid;
+        }
+        Self::clamped(number)
+    }
+
+    /// The variant numbered `number`, or `Invalid` (the last) for any larger number.
+    #[inline(always)]
+    fn clamped(number: u32) -> Dispatch {
+        let number = number.min(Dispatch::Invalid as u32) as u16;
         // SAFETY: `Dispatch` is `repr(u16)` with implicit discriminants, so its variants are
         // numbered `0..=Invalid` without gaps, and `number` is at most `Invalid`'s.
         unsafe { core::mem::transmute::<u16, Dispatch>(number) }
@@ -391,6 +410,7 @@ mod tests {
         for word in (0..=u16::MAX).map(|number| u32::from(number) | 0x3_0000) {
             let expected = Op::decode(word).map_or(Dispatch::Invalid as u16, |op| op as u16);
             assert_eq!(Dispatch::of(word) as u16, expected, "opcode word {word:#x}");
+            assert_eq!(Dispatch::of_checked(word), Dispatch::of(word));
             let name = Op::decode(word).map_or("Invalid".into(), |op| alloc::format!("{op:?}"));
             assert_eq!(alloc::format!("{:?}", Dispatch::of(word)), name);
         }

@@ -690,7 +690,11 @@ impl<D: Domain> Execution<D> {
                     self.signature = signature;
                 }
             }
-            let op = Dispatch::of(word);
+            let op = if COUNTED {
+                Dispatch::of_checked(word)
+            } else {
+                Dispatch::of(word)
+            };
             for_each_numeric_op! { instruction_match op unary binary {
                 opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),
                 opcode::BrIfI32Ne => branch_compare!(i32_relop, IntRelop::Ne),
