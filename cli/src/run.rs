@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use wasmrel_an_encoding::{level, An};
 use wasmrel_executor::{
-    Config, Domain, Error, ExternType, InstanceId, Limits, Linker, Module, Place, Plain,
+    Config, Domain, Error, ExternType, FuelCount, InstanceId, Limits, Linker, Module, Place, Plain,
     Protection, Store, Value,
 };
 use wasmrel_wasi::WasiCtx;
@@ -68,7 +68,10 @@ fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
         bytes,
         fuel_used,
     } = input;
-    let config = config(&args.limits);
+    let config = Config {
+        fuel_count: fuel_count(args),
+        ..config(&args.limits)
+    };
     let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
     // Arguments are checked before anything runs, so a typo costs no side effects.
     let invocation = match &args.invoke {
@@ -187,6 +190,18 @@ pub(crate) fn config(limits: &LimitArgs) -> Config {
         },
         fuel: limits.fuel,
         ..Config::default()
+    }
+}
+
+/// Whether the run counts every instruction: only the JSON report (its `fuel_used`) and the
+/// deterministic clock (1 ns per instruction) read the count, so other runs count only where
+/// something else needs it (a `--fuel` limit) and otherwise run the interpreter's faster
+/// uncounted loop.
+pub(crate) fn fuel_count(args: &RunArgs) -> FuelCount {
+    if args.json || args.deterministic {
+        FuelCount::Exact
+    } else {
+        FuelCount::WhenNeeded
     }
 }
 
