@@ -2,7 +2,7 @@
 
 use wasmrel_an_encoding::An;
 use wasmrel_dual::{Call, End, Inverted};
-use wasmrel_executor::{Config, Module, Plain};
+use wasmrel_executor::{Module, Plain};
 
 use crate::args::RunArgs;
 use crate::outcome::Outcome;
@@ -23,10 +23,7 @@ pub fn execute(
     bytes: &[u8],
     fuel_used: &mut Option<u64>,
 ) -> Result<Outcome, Outcome> {
-    let config = Config {
-        fuel_count: run::fuel_count(args),
-        ..run::config(&args.limits)
-    };
+    let config = run::config(args);
     let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
     let invoke = match &args.invoke {
         Some(name) => Some((name.as_str(), run::invoke_args(&module, name, guest_args)?)),

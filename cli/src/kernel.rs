@@ -29,8 +29,7 @@ pub fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, O
     let invoke = match &args.invoke {
         Some(name) => {
             // Typed against the export here, so a typo gets the user-space message.
-            let module =
-                Module::new(&run::config(&args.limits), &bytes).map_err(Outcome::from_engine)?;
+            let module = Module::new(&run::config(args), &bytes).map_err(Outcome::from_engine)?;
             let values = run::invoke_args(&module, name, guest_args)?;
             Some((name.clone(), values.into_iter().map(to_client).collect()))
         }

@@ -11,7 +11,7 @@ use wasmrel_executor::{
 };
 use wasmrel_wasi::WasiCtx;
 
-use crate::args::{CheckLevel, LimitArgs, MemoryProtection, RunArgs};
+use crate::args::{CheckLevel, MemoryProtection, RunArgs};
 use crate::load::read_module;
 use crate::outcome::{Outcome, Report};
 use crate::values;
@@ -68,10 +68,7 @@ fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
         bytes,
         fuel_used,
     } = input;
-    let config = Config {
-        fuel_count: fuel_count(args),
-        ..config(&args.limits)
-    };
+    let config = config(args);
     let module = Module::new(&config, bytes).map_err(Outcome::from_engine)?;
     // Arguments are checked before anything runs, so a typo costs no side effects.
     let invocation = match &args.invoke {
@@ -173,8 +170,12 @@ pub(crate) fn print_results(results: &[Value]) -> std::io::Result<()> {
 }
 
 /// `--max-stack` counts bytes of plain 8-byte slots in every mode, so an encoded run (whose
-/// slots are wider) accepts exactly the programs a plain run accepts.
-pub(crate) fn config(limits: &LimitArgs) -> Config {
+/// slots are wider) accepts exactly the programs a plain run accepts. Only the JSON report (its
+/// `fuel_used`) and the deterministic clock (1 ns per instruction) read the fuel count, so
+/// other runs count only where something else needs it (a `--fuel` limit) and otherwise run
+/// the interpreter's faster uncounted loop.
+pub(crate) fn config(args: &RunArgs) -> Config {
+    let limits = &args.limits;
     let defaults = Limits::default();
     let slot_bytes = std::mem::size_of::<u64>() as u64;
     Config {
@@ -189,19 +190,12 @@ pub(crate) fn config(limits: &LimitArgs) -> Config {
             }),
         },
         fuel: limits.fuel,
+        fuel_count: if args.json || args.deterministic {
+            FuelCount::Exact
+        } else {
+            FuelCount::WhenNeeded
+        },
         ..Config::default()
-    }
-}
-
-/// Whether the run counts every instruction: only the JSON report (its `fuel_used`) and the
-/// deterministic clock (1 ns per instruction) read the count, so other runs count only where
-/// something else needs it (a `--fuel` limit) and otherwise run the interpreter's faster
-/// uncounted loop.
-pub(crate) fn fuel_count(args: &RunArgs) -> FuelCount {
-    if args.json || args.deterministic {
-        FuelCount::Exact
-    } else {
-        FuelCount::WhenNeeded
     }
 }
 
