@@ -2,8 +2,8 @@
 //!
 //! One `match` over the IR opcode per instruction, generic over the value [`Domain`] (its
 //! dispatch copied into the end of every arm in uncounted runs, see `fetch!`). Every
-//! word read at run time is checked: the program counter and operand words with `get`, slot
-//! operands against the current frame, addresses of functions, globals, tables and segments
+//! word read at run time is checked: the program counter against its code's bound
+//! ([`fetch::Code`]), operand words with `get`, slot operands against the current frame, addresses of functions, globals, tables and segments
 //! against the store. A failed check is an [`Error::Corrupted`]; nothing here can panic or
 //! read outside a Rust object, whatever bits a fault flips.
 //!
@@ -20,6 +20,7 @@
 
 mod bulk;
 pub(crate) mod call;
+mod fetch;
 mod hot;
 mod rare;
 
@@ -32,6 +33,7 @@ use crate::exec::{Execution, Frame, Pause};
 use crate::ir::{fuel_of, opcode, Dispatch, OP_MASK, WINDOW};
 use crate::store::{Func, Store};
 use crate::translate::{code_checksum, signature_before, FUNCTION_ENTRY};
+use fetch::Code;
 
 /// Why [`Execution::execute`] left the loop.
 enum Transfer {
@@ -236,7 +238,7 @@ impl<D: Domain> Execution<D> {
         let Some(Func::Wasm(function)) = funcs.get(self.func as usize) else {
             fail!(Corruption::BadFrame);
         };
-        let mut code: &[u32] = &function.code;
+        let mut code = Code::new(&function.code).check(Corruption::PcOutOfRange)?;
         let mut memory = memories
             .get_mut(function.memory as usize)
             .check(Corruption::BadIndex)?;
@@ -252,9 +254,9 @@ impl<D: Domain> Execution<D> {
             .stack
             .get_mut(base..base + function.frame_size as usize)
             .check(Corruption::SlotOutOfFrame)?;
-        // The program counter. A `u32` widened at each fetch, so that `pc + WINDOW` cannot
-        // overflow and the fetch is one compare (a `usize` pc needs a second one for the wrap).
-        let mut pc: u32 = self.pc;
+        // The program counter (a `u32` outside the loop; wrapping adds here, so a corrupted pc
+        // fails the next fetch, see `Code::window`).
+        let mut pc: usize = self.pc as usize;
         // The fuel of the current instruction (declared here for the macros below; uncounted
         // runs charge nothing).
         let mut cost: u64 = 0;
@@ -265,7 +267,7 @@ impl<D: Domain> Execution<D> {
         // in registers.)
         let Some(mut remaining) = threshold!().checked_sub(self.fuel_used) else {
             // Already past it (a stop point set in the past): as the first instruction would.
-            let word = *code.get(pc as usize).check(Corruption::PcOutOfRange)?;
+            let word = *code.words().get(pc).check(Corruption::PcOutOfRange)?;
             return Ok(Transfer::Pause(self.fuel_event(fuel_of(word))?));
         };
         // The runtime control-flow signature (`translate::signature`); encoded stores only.
@@ -288,7 +290,7 @@ impl<D: Domain> Execution<D> {
                 window[3]
             };
             ($i:expr) => {
-                *code.get(pc as usize + $i).check(Corruption::PcOutOfRange)?
+                *code.words().get(pc + $i).check(Corruption::PcOutOfRange)?
             };
         }
         // The slot named by operand word `i`.
@@ -317,7 +319,7 @@ impl<D: Domain> Execution<D> {
         // fails the next fetch, it cannot overflow).
         macro_rules! advance {
             ($n:expr) => {{
-                pc = pc.wrapping_add($n as u32);
+                pc = pc.wrapping_add($n);
                 fetch!();
             }};
         }
@@ -337,20 +339,16 @@ impl<D: Domain> Execution<D> {
         // bounds check (the code is padded, `ir::PADDING`, so that every instruction has them).
         macro_rules! fetch_now {
             () => {{
-                let start = pc as usize;
-                let Some(fetched) = code
-                    .get(start..start + WINDOW)
-                    .and_then(|w| w.try_into().ok())
-                else {
-                    fail!(Corruption::PcOutOfRange);
+                window = match code.window(pc) {
+                    Ok(fetched) => fetched,
+                    Err(corruption) => fail!(corruption),
                 };
-                window = fetched;
             }};
         }
         // Saves the state and leaves the loop.
         macro_rules! leave {
             ($transfer:expr) => {{
-                self.pc = pc;
+                self.pc = pc as u32;
                 self.fuel_used = threshold!() - remaining;
                 self.signature = signature;
                 return Ok($transfer);
@@ -361,10 +359,10 @@ impl<D: Domain> Execution<D> {
             ($func:expr, $callee:expr, $pc:expr, $base:expr) => {{
                 let callee = $callee;
                 self.func = $func;
-                pc = $pc;
+                pc = $pc as usize;
                 let base: usize = $base;
                 self.base = base as u32;
-                code = &callee.code;
+                code = Code::new(&callee.code).check(Corruption::PcOutOfRange)?;
                 memory = memories
                     .get_mut(callee.memory as usize)
                     .check(Corruption::BadIndex)?;
@@ -382,7 +380,7 @@ impl<D: Domain> Execution<D> {
             ($func:expr, $frame_offset:expr, $length:expr) => {{
                 let (func, frame_offset) = ($func, $frame_offset);
                 let Some(Func::Wasm(callee)) = funcs.get(func as usize) else {
-                    pc = pc.wrapping_add($length as u32);
+                    pc = pc.wrapping_add($length);
                     leave!(Transfer::Call { func, frame_offset });
                 };
                 if self.frames.len() + 2 > limits.max_call_depth as usize {
@@ -404,7 +402,7 @@ impl<D: Domain> Execution<D> {
                 }
                 self.frames.push(Frame {
                     func: self.func,
-                    pc: pc.wrapping_add($length as u32),
+                    pc: pc.wrapping_add($length) as u32,
                     base: self.base,
                 });
                 if D::SIGNATURES {
@@ -471,10 +469,10 @@ impl<D: Domain> Execution<D> {
         macro_rules! jump {
             ($target:expr) => {{
                 let target: u32 = $target;
-                if COUNTED && cost == 0 && target <= pc {
+                if COUNTED && cost == 0 && target as usize <= pc {
                     fail!(Corruption::FreeBackwardJump);
                 }
-                pc = target;
+                pc = target as usize;
                 fetch!();
             }};
         }
@@ -524,7 +522,8 @@ impl<D: Domain> Execution<D> {
                 check_signature!($at);
                 if D::SIGNATURES {
                     let [if_true, if_false]: [u32; 2] = code
-                        .get(pc as usize + $at + 1..pc as usize + $at + 3)
+                        .words()
+                        .get(pc + $at + 1..pc + $at + 3)
                         .and_then(|words| words.try_into().ok())
                         .check(Corruption::PcOutOfRange)?;
                     let flag = D::branch_flag($condition);
@@ -675,7 +674,7 @@ impl<D: Domain> Execution<D> {
                     core::hint::cold_path();
                     uncharge!();
                     // The loop may have switched frames (in-loop calls): `self` has the frame.
-                    self.pc = pc;
+                    self.pc = pc as u32;
                     self.fuel_used = threshold!() - remaining;
                     self.signature = signature;
                     return Ok(Transfer::Pause(self.fuel_event(cost)?));
@@ -683,7 +682,7 @@ impl<D: Domain> Execution<D> {
             }
             if D::DETECTS {
                 // Where a failed check will say it happened (one store; see `Domain`).
-                self.pc = pc;
+                self.pc = pc as u32;
                 if D::SIGNATURES {
                     // The signature before this instruction: what a trap is checked against
                     // (`confirm_trap`) and where a call that runs again restarts from.
