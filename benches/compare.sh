@@ -149,9 +149,9 @@ text = "\n".join([
     "",
     "## Execution with fuel metering on",
     "",
-    "Metering off, wasmrel plain and dual count no fuel (`FuelCount::WhenNeeded`; encoded "
-    "stores count in any case); metering on, every mode counts each instruction against a far "
-    "limit and wasmi adds its fuel checks. wasm3 has no metering.",
+    "Metering off, wasmrel counts no fuel in any mode (`FuelCount::WhenNeeded`); metering on, "
+    "every mode counts each instruction against a far limit and wasmi adds its fuel checks. "
+    "wasm3 has no metering.",
     "",
     *flines,
     "",

@@ -1,9 +1,9 @@
 //! The official WebAssembly 2.0 spec suite in encoded mode: the executor's own runner
 //! (`executor/tests/spec_runner`, which `cargo test -p wasmrel-executor --test spec` runs in
 //! plain mode) with the [`An`] domain, at the default check level and at levels `op` and
-//! `effects`. Every
-//! assertion must pass as it does in plain mode; the totals line has the same form:
-//! `spec (encoded): N passed, F failed, K skipped`.
+//! `effects`, and at the default level again with fuel counted only where needed (the
+//! uncounted loop). Every assertion must pass as it does in plain mode; the totals line has the
+//! same form: `spec (encoded): N passed, F failed, K skipped`.
 
 #[path = "../../executor/tests/spec_runner/mod.rs"]
 mod spec_runner;
@@ -27,7 +27,12 @@ fn main() {
         "spec (encoded, check effects): {} passed, {} failed, {} skipped",
         effects.passed, effects.failed, effects.skipped
     );
-    if block.failed + op.failed + effects.failed > 0 {
+    let uncounted = spec_runner::run_suite::<An>(FuelCount::WhenNeeded);
+    println!(
+        "spec (encoded, fuel uncounted): {} passed, {} failed, {} skipped",
+        uncounted.passed, uncounted.failed, uncounted.skipped
+    );
+    if block.failed + op.failed + effects.failed + uncounted.failed > 0 {
         std::process::exit(1);
     }
 }

@@ -43,8 +43,10 @@ pub enum FuelCount {
     /// Counted only while a fuel limit, a hook interval or a stop point needs the count;
     /// otherwise the interpreter charges nothing, as other runtimes do with fuel metering off,
     /// and `fuel_used` stays where it was. A run without a limit then has no bound on its
-    /// length, so campaigns and the kernel, which need one, always set a limit. Stores that
-    /// detect faults (encoded) count in any case.
+    /// length, so campaigns and the kernel, which need one, always set a limit. In stores
+    /// that detect faults (encoded) the signatures still catch wrong jumps; only the rule
+    /// that every backward jump costs fuel (`ir`) needs a count, and with no limit it has
+    /// nothing to bound.
     WhenNeeded,
 }
 

@@ -55,10 +55,7 @@ impl<D: Domain> Execution<D> {
     /// Runs until the call finishes or pauses.
     pub(crate) fn run_loop(&mut self, store: &mut Store<D>) -> Result<Pause, Error> {
         loop {
-            // Detecting domains always count: in the one build where their uncounted loop was
-            // measured it was slower (`ARCHITECTURE.md`), so it would only add code.
-            let counted = D::DETECTS
-                || store.config.fuel_count == FuelCount::Exact
+            let counted = store.config.fuel_count == FuelCount::Exact
                 || self.fuel_limit.min(self.next_hook).min(self.pause_at) != u64::MAX;
             let transfer = if counted {
                 self.execute::<true>(store)
