@@ -3,8 +3,8 @@
 //! One `match` over the IR opcode per instruction, generic over the value [`Domain`] (its
 //! dispatch copied into the end of every arm in uncounted runs, see `fetch!`). Every
 //! word read at run time is checked: the program counter against its code's bound
-//! ([`fetch::Code`]), operand words with `get`, slot operands against the current frame, addresses of functions, globals, tables and segments
-//! against the store. A failed check is an [`Error::Corrupted`]; nothing here can panic or
+//! ([`fetch::Code`]), operand words with `get`, slot operands against the current frame,
+//! addresses of functions, globals, tables and segments against the store. A failed check is an [`Error::Corrupted`]; nothing here can panic or
 //! read outside a Rust object, whatever bits a fault flips.
 //!
 //! [`Execution::execute`] switches between Wasm functions itself: a call pushes the caller's
