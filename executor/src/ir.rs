@@ -1,9 +1,18 @@
 //! The intermediate representation the interpreter executes.
 //!
 //! A function's code is a `Vec<u32>`. An instruction is an *opcode word* followed by its
-//! operand words. The opcode word's low 16 bits select the [`Op`]; its high 16 bits are the
-//! number of Wasm instructions the IR instruction stands for, which is what it costs in fuel
-//! (an elided `local.get` rides on its consumer, a fused compare-and-branch costs 2).
+//! operand words. The opcode word's low 16 bits select the [`Op`] ([`opcode_word`]); its high
+//! 16 bits are the number of Wasm instructions the IR instruction stands for, which is what it
+//! costs in fuel (an elided `local.get` rides on its consumer, a fused compare-and-branch
+//! costs 2).
+//!
+//! The low byte names one of 255 operations, or is `0xff` and the next byte names one of the
+//! others (the bulk memory and table operations and the rarer `i64` forms). The interpreter's
+//! dispatch is then a jump through a table of 256 entries indexed by the byte itself, valid
+//! for every byte: no range check (a compare and a conditional move) on the path of every
+//! instruction. The second byte of an opcode word of the first kind is not read, so a flip
+//! there changes nothing in plain code; encoded code folds the whole word into its
+//! control-flow signature, which catches it.
 //!
 //! Operands are frame-relative slot numbers (locals first, then the operand stack, whose
 //! height is known statically at every instruction), absolute IR offsets for branch targets,
@@ -38,14 +47,18 @@ pub const WINDOW: usize = 4;
 /// instruction stays inside it. They are no operation: reaching them is corruption.
 pub const PADDING: [u32; WINDOW - 1] = [OP_MASK; WINDOW - 1];
 
+/// The low byte of the opcode word of an operation named by its second byte.
+const EXTENDED: u32 = 0xff;
+
 /// Builds an opcode word.
 #[inline]
 pub fn opcode_word(op: Op, fuel: u32) -> u32 {
-    (op as u32) | (fuel.min(MAX_FUEL_PER_OP) << FUEL_SHIFT)
+    op.code() | (fuel.min(MAX_FUEL_PER_OP) << FUEL_SHIFT)
 }
 
 macro_rules! define_ops {
-    ([$($fixed:ident)*] $($numeric:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
+    ([[$($fixed:ident)*] [$($extended:ident)*]]
+     $($numeric:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
         /// An IR operation. Operand layout per operation is documented at each variant; the
         /// numeric operations are `[dst, a]` (unary) or `[dst, a, b]` (binary).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,99 +183,128 @@ macro_rules! define_ops {
             $($numeric,)*
         }
 
-        /// The interpreter's view of an opcode: every operation under its own number, then
-        /// `Invalid` for every larger one ([`Dispatch::of`]). Its own type so that the
-        /// interpreter's `match` can name every value and so needs no range check.
+        /// The interpreter's view of an opcode word's low byte: one of 255 operations, or
+        /// `Extended`. Its own type of exactly 256 values, so that the interpreter's `match`
+        /// names every byte and so needs no range check.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[repr(u16)]
-        #[allow(dead_code)] // built only by `Dispatch::of`, from a number
+        #[repr(u8)]
+        #[allow(dead_code)] // built only by `Dispatch::of`, from a byte
         pub(crate) enum Dispatch {
             $($fixed,)*
             $($numeric,)*
+            Extended,
+        }
+
+        /// The interpreter's view of the second byte of an `Extended` opcode word: the other
+        /// operations, then `Invalid` for every larger number ([`Extended::of`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        #[allow(dead_code)] // built only by `Extended::of`, from a number
+        pub(crate) enum Extended {
+            $($extended,)*
             Invalid,
         }
 
-        /// Every operation, indexed by its number: decoding is a checked table lookup, so a
-        /// corrupted opcode is `None`, never an invalid enum value.
-        const ALL_OPS: &[Op] = &[$(Op::$fixed,)* $(Op::$numeric,)*];
+        /// The operations of the first kind, in the order of their bytes.
+        const FIRST: &[Op] = &[$(Op::$fixed,)* $(Op::$numeric,)*];
+        /// The operations of an `Extended` opcode word, in the order of their second bytes.
+        const SECOND: &[Op] = &[$(Op::$extended,)*];
 
-        /// The number of every operation, to match opcode words against directly (the
-        /// interpreter's dispatch): a catch-all arm reports any other number as corruption.
+        impl Op {
+            /// The low 16 bits of the operation's opcode word.
+            const fn code(self) -> u32 {
+                match self {
+                    $(Op::$fixed => Dispatch::$fixed as u32,)*
+                    $(Op::$numeric => Dispatch::$numeric as u32,)*
+                    $(Op::$extended => EXTENDED | (Extended::$extended as u32) << 8,)*
+                }
+            }
+        }
+
+        /// The number of every operation (its [`Op`] discriminant), to name them in `match`es
+        /// over numbers (the dispatch weights, the instructions run out of the loop).
         #[allow(non_upper_case_globals)]
         pub mod opcode {
             use super::Op;
             $(pub const $fixed: u32 = Op::$fixed as u32;)*
+            $(pub const $extended: u32 = Op::$extended as u32;)*
             $(pub const $numeric: u32 = Op::$numeric as u32;)*
         }
     };
 }
 
-for_each_numeric_op!(define_ops
+for_each_numeric_op!(define_ops [
     Fuel Copy ConstI32 ConstI64 ConstF32 ConstF64 Unreachable Br BrIfNez BrIfEqz BrTable Return
     Call CallIndirect Select GlobalGet GlobalSet I32Load I64Load F32Load F64Load I32Load8S
     I32Load8U I32Load16S I32Load16U I64Load8S I64Load8U I64Load16S I64Load16U I64Load32S
     I64Load32U I32Store I64Store F32Store F64Store I32Store8 I32Store16 I64Store8 I64Store16
-    I64Store32 MemorySize MemoryGrow MemoryInit DataDrop MemoryCopy MemoryFill TableInit
-    ElemDrop TableCopy TableGrow TableSize TableFill TableGet TableSet RefIsNull RefFunc
+    I64Store32
     BrIfI32Eq BrIfI32Ne BrIfI32LtS BrIfI32LtU BrIfI32GtS BrIfI32GtU BrIfI32LeS BrIfI32LeU
     BrIfI32GeS BrIfI32GeU BrIfI32EqImm BrIfI32NeImm BrIfI32LtSImm BrIfI32LtUImm BrIfI32GtSImm
     BrIfI32GtUImm BrIfI32LeSImm BrIfI32LeUImm BrIfI32GeSImm BrIfI32GeUImm
-    BrIfI64Eq BrIfI64Ne BrIfI64LtS BrIfI64LtU BrIfI64GtS BrIfI64GtU BrIfI64LeS BrIfI64LeU BrIfI64GeS
-    BrIfI64GeU I32AddImm I32SubImm
+    I32AddImm I32SubImm
     I32MulImm I32AndImm I32OrImm I32XorImm I32ShlImm I32ShrSImm I32ShrUImm I32EqImm I32NeImm
     I32LtSImm I32LtUImm I32GtSImm I32GtUImm I32LeSImm I32LeUImm I32GeSImm I32GeUImm I64AddImm
     I32RotlImm I32RotrImm I32LoadAt I32StoreImm I32Store8Imm I32Store16Imm I64StoreImm
+    BrIfI64NeImm BrIfI64LtUImm BrIfI64GtUImm
+    I32LoadIndexed I64LoadIndexed F32LoadIndexed F64LoadIndexed I32Load8SIndexed
+    I32Load8UIndexed I32Load16SIndexed I32Load16UIndexed
+    I32LoadPlus I64LoadPlus F32LoadPlus F64LoadPlus I32Load8SPlus I32Load8UPlus I32Load16SPlus
+    I32Load16UPlus I64Load8UPlus I64Load16UPlus I64Load32SPlus
+    I64Load32UPlus I32StorePlus I64StorePlus F32StorePlus F64StorePlus I32Store8Plus
+    I32Store16Plus I64Store8Plus I64Store16Plus I64Store32Plus
+] [
+    MemorySize MemoryGrow MemoryInit DataDrop MemoryCopy MemoryFill TableInit
+    ElemDrop TableCopy TableGrow TableSize TableFill TableGet TableSet RefIsNull RefFunc
+    BrIfI64Eq BrIfI64Ne BrIfI64LtS BrIfI64LtU BrIfI64GtS BrIfI64GtU BrIfI64LeS BrIfI64LeU BrIfI64GeS
+    BrIfI64GeU
     I64EqImm I64NeImm I64LtSImm I64LtUImm I64GtSImm I64GtUImm I64LeSImm I64LeUImm I64GeSImm
     I64GeUImm
     I64SubImm I64MulImm I64AndImm I64OrImm I64XorImm I64ShlImm I64ShrSImm I64ShrUImm
-    BrIfI64EqImm BrIfI64NeImm BrIfI64LtSImm BrIfI64LtUImm BrIfI64GtSImm BrIfI64GtUImm
-    BrIfI64LeSImm BrIfI64LeUImm BrIfI64GeSImm BrIfI64GeUImm
-    I32LoadIndexed I64LoadIndexed F32LoadIndexed F64LoadIndexed I32Load8SIndexed
-    I32Load8UIndexed I32Load16SIndexed I32Load16UIndexed I64Load8SIndexed I64Load8UIndexed
-    I64Load16SIndexed I64Load16UIndexed I64Load32SIndexed I64Load32UIndexed
-    I32LoadPlus I64LoadPlus F32LoadPlus F64LoadPlus I32Load8SPlus I32Load8UPlus I32Load16SPlus
-    I32Load16UPlus I64Load8SPlus I64Load8UPlus I64Load16SPlus I64Load16UPlus I64Load32SPlus
-    I64Load32UPlus I32StorePlus I64StorePlus F32StorePlus F64StorePlus I32Store8Plus
-    I32Store16Plus I64Store8Plus I64Store16Plus I64Store32Plus
-);
+    BrIfI64EqImm BrIfI64LtSImm BrIfI64GtSImm BrIfI64LeSImm BrIfI64LeUImm BrIfI64GeSImm
+    BrIfI64GeUImm
+    I64Load8SIndexed I64Load8UIndexed I64Load16SIndexed I64Load16UIndexed I64Load32SIndexed
+    I64Load32UIndexed I64Load8SPlus I64Load16SPlus
+]);
+
+// Every byte value names a `Dispatch` variant (what makes `Dispatch::of` sound), and every
+// second byte of an `Extended` word fits the byte.
+const _: () = assert!(Dispatch::Extended as u32 == EXTENDED);
+const _: () = assert!(SECOND.len() < EXTENDED as usize);
 
 impl Dispatch {
-    /// The operation of an opcode word, `Invalid` for a number no operation has: a compare
-    /// and a conditional move, no branch, so the interpreter's dispatch stays one straight
-    /// block that the compiler copies into the end of every instruction.
+    /// The operation (or `Extended`) an opcode word's low byte names: the byte itself, no
+    /// check and no branch, so that the interpreter's dispatch stays one straight block that
+    /// the compiler copies into the end of every instruction.
     #[inline(always)]
     pub(crate) fn of(word: u32) -> Dispatch {
-        Self::clamped(word & OP_MASK)
+        // SAFETY: `Dispatch` is `repr(u8)` with implicit discriminants `0..=Extended`, and
+        // `Extended` is 255 (asserted above), so every byte is a variant's.
+        unsafe { core::mem::transmute::<u8, Dispatch>(word as u8) }
     }
+}
 
-    /// [`Dispatch::of`] with a branch, taken only for an invalid number: for a loop whose
-    /// head branches anyway (a counted run's fuel check), where it keeps the decode off the
-    /// path to the jump.
+impl Extended {
+    /// The operation an `Extended` opcode word's second byte names, `Invalid` for a number no
+    /// operation has: a compare and a conditional move, no branch (as [`Dispatch::of`]).
     #[inline(always)]
-    pub(crate) fn of_checked(word: u32) -> Dispatch {
-        let number = word & OP_MASK;
-        if number >= Dispatch::Invalid as u32 {
-            core::hint::cold_path();
-            return Dispatch::Invalid;
-        }
-        Self::clamped(number)
-    }
-
-    /// The variant numbered `number`, or `Invalid` (the last) for any larger number.
-    #[inline(always)]
-    fn clamped(number: u32) -> Dispatch {
-        let number = number.min(Dispatch::Invalid as u32) as u16;
-        // SAFETY: `Dispatch` is `repr(u16)` with implicit discriminants, so its variants are
+    pub(crate) fn of(word: u32) -> Extended {
+        let number = ((word >> 8) as u8).min(Extended::Invalid as u8);
+        // SAFETY: `Extended` is `repr(u8)` with implicit discriminants, so its variants are
         // numbered `0..=Invalid` without gaps, and `number` is at most `Invalid`'s.
-        unsafe { core::mem::transmute::<u16, Dispatch>(number) }
+        unsafe { core::mem::transmute::<u8, Extended>(number) }
     }
 }
 
 impl Op {
-    /// Decodes an opcode word's operation; `None` for a number no operation has.
+    /// Decodes an opcode word's operation as the interpreter does; `None` for a number no
+    /// operation has.
     #[inline(always)]
     pub fn decode(word: u32) -> Option<Op> {
-        ALL_OPS.get((word & OP_MASK) as usize).copied()
+        match word as u8 {
+            0xff => SECOND.get((word >> 8) as u8 as usize).copied(),
+            byte => FIRST.get(usize::from(byte)).copied(),
+        }
     }
 
     /// How many operand words follow the opcode word, given the words after it (only
@@ -388,9 +430,14 @@ pub fn fuel_of(word: u32) -> u64 {
 mod tests {
     use super::*;
 
+    /// Every operation, each once.
+    fn all_ops() -> impl Iterator<Item = &'static Op> {
+        FIRST.iter().chain(SECOND)
+    }
+
     #[test]
     fn every_op_has_an_operand_count() {
-        for op in ALL_OPS {
+        for op in all_ops() {
             let count = op.operand_count(&[0, 2]);
             assert!(count.is_some_and(|c| c <= 5), "{op:?}");
         }
@@ -398,21 +445,25 @@ mod tests {
 
     #[test]
     fn every_op_decodes_to_itself() {
-        for (index, op) in ALL_OPS.iter().enumerate() {
-            assert_eq!(*op as usize, index, "{op:?} is out of order in ALL_OPS");
+        let mut seen = alloc::collections::BTreeSet::new();
+        for op in all_ops() {
+            assert!(seen.insert(*op as u16), "{op:?} is listed twice");
             assert_eq!(Op::decode(opcode_word(*op, 3)), Some(*op));
+            assert_eq!(fuel_of(opcode_word(*op, 3)), 3);
         }
-        assert_eq!(Op::decode(ALL_OPS.len() as u32), None);
+        assert_eq!(Op::decode(EXTENDED | (SECOND.len() as u32) << 8), None);
+        assert_eq!(Op::decode(PADDING[0]), None);
     }
 
     #[test]
     fn dispatch_names_the_operation_decode_does() {
         for word in (0..=u16::MAX).map(|number| u32::from(number) | 0x3_0000) {
-            let expected = Op::decode(word).map_or(Dispatch::Invalid as u16, |op| op as u16);
-            assert_eq!(Dispatch::of(word) as u16, expected, "opcode word {word:#x}");
-            assert_eq!(Dispatch::of_checked(word), Dispatch::of(word));
-            let name = Op::decode(word).map_or("Invalid".into(), |op| alloc::format!("{op:?}"));
-            assert_eq!(alloc::format!("{:?}", Dispatch::of(word)), name);
+            let name = match Dispatch::of(word) {
+                Dispatch::Extended => alloc::format!("{:?}", Extended::of(word)),
+                first => alloc::format!("{first:?}"),
+            };
+            let expected = Op::decode(word).map_or("Invalid".into(), |op| alloc::format!("{op:?}"));
+            assert_eq!(name, expected, "opcode word {word:#x}");
         }
     }
 }

@@ -30,7 +30,7 @@ use crate::domain::{
 };
 use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
-use crate::ir::{fuel_of, opcode, Dispatch, OP_MASK, WINDOW};
+use crate::ir::{fuel_of, opcode, Dispatch, Extended, WINDOW};
 use crate::store::{Func, Store};
 use crate::translate::{code_checksum, signature_before, FUNCTION_ENTRY};
 use fetch::Code;
@@ -41,8 +41,8 @@ enum Transfer {
     Call { func: u32, frame_offset: u32 },
     /// The entry function returns `count` results (already in the frame's first slots).
     Return { count: u32 },
-    /// Run the instruction with this opcode at the pc out of the loop ([`rare`]); its fuel is
-    /// charged.
+    /// Run the instruction with this opcode word at the pc out of the loop ([`rare`]); its
+    /// fuel is charged.
     Rare(u32),
     /// Grow the call stack by a frame and the value stack to `stack_end` slots, then run the
     /// call instruction at the pc again (its fuel is not charged).
@@ -79,7 +79,7 @@ impl<D: Domain> Execution<D> {
                     self.call(store, func, base, Some(caller))?
                 }
                 Transfer::Return { count } => self.return_(count)?,
-                Transfer::Rare(op) => match self.rare_op(store, op) {
+                Transfer::Rare(word) => match self.rare_op(store, word) {
                     Err(Error::Trap(trap)) if D::SIGNATURES => {
                         return Err(self.confirm_trap(store, trap))
                     }
@@ -166,16 +166,20 @@ macro_rules! fail {
 }
 
 /// Builds the instruction `match`: one arm per numeric operation (through the `unary` or
-/// `binary` handler macro named by the caller), the caller's own arms, and its catch-all arm
-/// last. Every arm gets its dispatch weight ([`dispatch_weight`]); the catch-all (the
+/// `binary` handler macro named by the caller) and the caller's own arms, on the opcode
+/// word's low byte ([`Dispatch`]); for `Extended`, a second `match` on its second byte
+/// ([`Extended`]) with the caller's arms for those operations and its catch-all arm last.
+/// Every arm gets its dispatch weight ([`dispatch_weight`]); the catch-all (the
 /// instructions of [`rare`] and corrupted opcodes) weighs as a cold arm.
 macro_rules! instruction_match {
-    ([$op:ident $unary:ident $binary:ident {
+    ([$word:ident $unary:ident $binary:ident {
         $(opcode::$arm:ident => $body:expr,)*
+     } extended {
+        $(opcode::$extended:ident => $extended_body:expr,)*
         rare [$($rare:ident)*] => $other:expr $(,)?
      }]
      $($name:ident $arity:tt $method:ident $operation:path),* $(,)?) => {
-        match $op {
+        match Dispatch::of($word) {
             $(Dispatch::$name => {
                 dispatch_weight!($name);
                 numeric_arm!($arity $unary $binary $method $operation)
@@ -184,12 +188,18 @@ macro_rules! instruction_match {
                 dispatch_weight!($arm);
                 $body
             })*
-            $(Dispatch::$rare)|* | Dispatch::Invalid => {
-                if cfg!(wasmrel_no_jump_tables) {
-                    core::hint::cold_path();
+            Dispatch::Extended => match Extended::of($word) {
+                $(Extended::$extended => {
+                    dispatch_weight!($extended);
+                    $extended_body
+                })*
+                $(Extended::$rare)|* | Extended::Invalid => {
+                    if cfg!(wasmrel_no_jump_tables) {
+                        core::hint::cold_path();
+                    }
+                    $other
                 }
-                $other
-            }
+            },
         }
     };
 }
@@ -686,12 +696,7 @@ impl<D: Domain> Execution<D> {
                     self.signature = signature;
                 }
             }
-            let op = if COUNTED {
-                Dispatch::of_checked(word)
-            } else {
-                Dispatch::of(word)
-            };
-            for_each_numeric_op! { instruction_match op unary binary {
+            for_each_numeric_op! { instruction_match word unary binary {
                 opcode::BrIfI32Eq => branch_compare!(i32_relop, IntRelop::Eq),
                 opcode::BrIfI32Ne => branch_compare!(i32_relop, IntRelop::Ne),
                 opcode::BrIfI32LtS => branch_compare!(i32_relop, IntRelop::LtS),
@@ -702,16 +707,6 @@ impl<D: Domain> Execution<D> {
                 opcode::BrIfI32LeU => branch_compare!(i32_relop, IntRelop::LeU),
                 opcode::BrIfI32GeS => branch_compare!(i32_relop, IntRelop::GeS),
                 opcode::BrIfI32GeU => branch_compare!(i32_relop, IntRelop::GeU),
-                opcode::BrIfI64Eq => branch_compare!(i64_relop, IntRelop::Eq),
-                opcode::BrIfI64Ne => branch_compare!(i64_relop, IntRelop::Ne),
-                opcode::BrIfI64LtS => branch_compare!(i64_relop, IntRelop::LtS),
-                opcode::BrIfI64LtU => branch_compare!(i64_relop, IntRelop::LtU),
-                opcode::BrIfI64GtS => branch_compare!(i64_relop, IntRelop::GtS),
-                opcode::BrIfI64GtU => branch_compare!(i64_relop, IntRelop::GtU),
-                opcode::BrIfI64LeS => branch_compare!(i64_relop, IntRelop::LeS),
-                opcode::BrIfI64LeU => branch_compare!(i64_relop, IntRelop::LeU),
-                opcode::BrIfI64GeS => branch_compare!(i64_relop, IntRelop::GeS),
-                opcode::BrIfI64GeU => branch_compare!(i64_relop, IntRelop::GeU),
                 opcode::BrIfI32EqImm => branch_compare_immediate!(IntRelop::Eq),
                 opcode::BrIfI32NeImm => branch_compare_immediate!(IntRelop::Ne),
                 opcode::BrIfI32LtSImm => branch_compare_immediate!(IntRelop::LtS),
@@ -756,53 +751,14 @@ impl<D: Domain> Execution<D> {
                     |s| D::to_i64(s).map(i64::to_le_bytes)
                 ),
                 opcode::I64AddImm => binary_immediate!(i64_binop, IntBinop::Add, from_i64, i64),
-                opcode::I64SubImm => binary_immediate!(i64_binop, IntBinop::Sub, from_i64, i64),
-                opcode::I64MulImm => binary_immediate!(i64_binop, IntBinop::Mul, from_i64, i64),
-                opcode::I64AndImm => binary_immediate!(i64_binop, IntBinop::And, from_i64, i64),
-                opcode::I64OrImm => binary_immediate!(i64_binop, IntBinop::Or, from_i64, i64),
-                opcode::I64XorImm => binary_immediate!(i64_binop, IntBinop::Xor, from_i64, i64),
-                opcode::I64ShlImm => binary_immediate!(i64_binop, IntBinop::Shl, from_i64, i64),
-                opcode::I64ShrSImm => binary_immediate!(i64_binop, IntBinop::ShrS, from_i64, i64),
-                opcode::I64ShrUImm => binary_immediate!(i64_binop, IntBinop::ShrU, from_i64, i64),
-                opcode::I64EqImm => binary_immediate!(i64_relop, IntRelop::Eq, from_i64, i64),
-                opcode::I64NeImm => binary_immediate!(i64_relop, IntRelop::Ne, from_i64, i64),
-                opcode::I64LtSImm => binary_immediate!(i64_relop, IntRelop::LtS, from_i64, i64),
-                opcode::I64LtUImm => binary_immediate!(i64_relop, IntRelop::LtU, from_i64, i64),
-                opcode::I64GtSImm => binary_immediate!(i64_relop, IntRelop::GtS, from_i64, i64),
-                opcode::I64GtUImm => binary_immediate!(i64_relop, IntRelop::GtU, from_i64, i64),
-                opcode::I64LeSImm => binary_immediate!(i64_relop, IntRelop::LeS, from_i64, i64),
-                opcode::I64LeUImm => binary_immediate!(i64_relop, IntRelop::LeU, from_i64, i64),
-                opcode::I64GeSImm => binary_immediate!(i64_relop, IntRelop::GeS, from_i64, i64),
-                opcode::I64GeUImm => binary_immediate!(i64_relop, IntRelop::GeU, from_i64, i64),
-                opcode::BrIfI64EqImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::Eq, from_i64, i64)
-                },
                 opcode::BrIfI64NeImm => {
                     branch_compare_immediate!(i64_relop, IntRelop::Ne, from_i64, i64)
-                },
-                opcode::BrIfI64LtSImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::LtS, from_i64, i64)
                 },
                 opcode::BrIfI64LtUImm => {
                     branch_compare_immediate!(i64_relop, IntRelop::LtU, from_i64, i64)
                 },
-                opcode::BrIfI64GtSImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::GtS, from_i64, i64)
-                },
                 opcode::BrIfI64GtUImm => {
                     branch_compare_immediate!(i64_relop, IntRelop::GtU, from_i64, i64)
-                },
-                opcode::BrIfI64LeSImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::LeS, from_i64, i64)
-                },
-                opcode::BrIfI64LeUImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::LeU, from_i64, i64)
-                },
-                opcode::BrIfI64GeSImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::GeS, from_i64, i64)
-                },
-                opcode::BrIfI64GeUImm => {
-                    branch_compare_immediate!(i64_relop, IntRelop::GeU, from_i64, i64)
                 },
                 opcode::Fuel => {
                     sign!(0);
@@ -971,23 +927,15 @@ impl<D: Domain> Execution<D> {
                 opcode::I32Load16UPlus => load_plus!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
                 opcode::I32Load16UIndexed => load_indexed!(2, |b| D::from_i32(i32::from(u16::from_le_bytes(b)))),
                 opcode::I64Load8S => load!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
-                opcode::I64Load8SPlus => load_plus!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
-                opcode::I64Load8SIndexed => load_indexed!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
                 opcode::I64Load8U => load!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
                 opcode::I64Load8UPlus => load_plus!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
-                opcode::I64Load8UIndexed => load_indexed!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
                 opcode::I64Load16S => load!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
-                opcode::I64Load16SPlus => load_plus!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
-                opcode::I64Load16SIndexed => load_indexed!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
                 opcode::I64Load16U => load!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
                 opcode::I64Load16UPlus => load_plus!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
-                opcode::I64Load16UIndexed => load_indexed!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
                 opcode::I64Load32S => load!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
                 opcode::I64Load32SPlus => load_plus!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
-                opcode::I64Load32SIndexed => load_indexed!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
                 opcode::I64Load32U => load!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
                 opcode::I64Load32UPlus => load_plus!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
-                opcode::I64Load32UIndexed => load_indexed!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
                 opcode::I32Store => store!(|s| D::to_i32(s).map(i32::to_le_bytes)),
                 opcode::I32StorePlus => store_plus!(|s| D::to_i32(s).map(i32::to_le_bytes)),
                 opcode::I64Store => store!(|s| D::to_i64(s).map(i64::to_le_bytes)),
@@ -1006,11 +954,69 @@ impl<D: Domain> Execution<D> {
                 opcode::I64Store16Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
                 opcode::I64Store32Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
+            } extended {
+                opcode::BrIfI64Eq => branch_compare!(i64_relop, IntRelop::Eq),
+                opcode::BrIfI64Ne => branch_compare!(i64_relop, IntRelop::Ne),
+                opcode::BrIfI64LtS => branch_compare!(i64_relop, IntRelop::LtS),
+                opcode::BrIfI64LtU => branch_compare!(i64_relop, IntRelop::LtU),
+                opcode::BrIfI64GtS => branch_compare!(i64_relop, IntRelop::GtS),
+                opcode::BrIfI64GtU => branch_compare!(i64_relop, IntRelop::GtU),
+                opcode::BrIfI64LeS => branch_compare!(i64_relop, IntRelop::LeS),
+                opcode::BrIfI64LeU => branch_compare!(i64_relop, IntRelop::LeU),
+                opcode::BrIfI64GeS => branch_compare!(i64_relop, IntRelop::GeS),
+                opcode::BrIfI64GeU => branch_compare!(i64_relop, IntRelop::GeU),
+                opcode::I64SubImm => binary_immediate!(i64_binop, IntBinop::Sub, from_i64, i64),
+                opcode::I64MulImm => binary_immediate!(i64_binop, IntBinop::Mul, from_i64, i64),
+                opcode::I64AndImm => binary_immediate!(i64_binop, IntBinop::And, from_i64, i64),
+                opcode::I64OrImm => binary_immediate!(i64_binop, IntBinop::Or, from_i64, i64),
+                opcode::I64XorImm => binary_immediate!(i64_binop, IntBinop::Xor, from_i64, i64),
+                opcode::I64ShlImm => binary_immediate!(i64_binop, IntBinop::Shl, from_i64, i64),
+                opcode::I64ShrSImm => binary_immediate!(i64_binop, IntBinop::ShrS, from_i64, i64),
+                opcode::I64ShrUImm => binary_immediate!(i64_binop, IntBinop::ShrU, from_i64, i64),
+                opcode::I64EqImm => binary_immediate!(i64_relop, IntRelop::Eq, from_i64, i64),
+                opcode::I64NeImm => binary_immediate!(i64_relop, IntRelop::Ne, from_i64, i64),
+                opcode::I64LtSImm => binary_immediate!(i64_relop, IntRelop::LtS, from_i64, i64),
+                opcode::I64LtUImm => binary_immediate!(i64_relop, IntRelop::LtU, from_i64, i64),
+                opcode::I64GtSImm => binary_immediate!(i64_relop, IntRelop::GtS, from_i64, i64),
+                opcode::I64GtUImm => binary_immediate!(i64_relop, IntRelop::GtU, from_i64, i64),
+                opcode::I64LeSImm => binary_immediate!(i64_relop, IntRelop::LeS, from_i64, i64),
+                opcode::I64LeUImm => binary_immediate!(i64_relop, IntRelop::LeU, from_i64, i64),
+                opcode::I64GeSImm => binary_immediate!(i64_relop, IntRelop::GeS, from_i64, i64),
+                opcode::I64GeUImm => binary_immediate!(i64_relop, IntRelop::GeU, from_i64, i64),
+                opcode::BrIfI64EqImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::Eq, from_i64, i64)
+                },
+                opcode::BrIfI64LtSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LtS, from_i64, i64)
+                },
+                opcode::BrIfI64GtSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GtS, from_i64, i64)
+                },
+                opcode::BrIfI64LeSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LeS, from_i64, i64)
+                },
+                opcode::BrIfI64LeUImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::LeU, from_i64, i64)
+                },
+                opcode::BrIfI64GeSImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GeS, from_i64, i64)
+                },
+                opcode::BrIfI64GeUImm => {
+                    branch_compare_immediate!(i64_relop, IntRelop::GeU, from_i64, i64)
+                },
+                opcode::I64Load8SPlus => load_plus!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
+                opcode::I64Load8SIndexed => load_indexed!(1, |b| D::from_i64(i64::from(i8::from_le_bytes(b)))),
+                opcode::I64Load8UIndexed => load_indexed!(1, |b| D::from_i64(i64::from(u8::from_le_bytes(b)))),
+                opcode::I64Load16SPlus => load_plus!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
+                opcode::I64Load16SIndexed => load_indexed!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
+                opcode::I64Load16UIndexed => load_indexed!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
+                opcode::I64Load32SIndexed => load_indexed!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
+                opcode::I64Load32UIndexed => load_indexed!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
                 rare [
                     MemorySize MemoryGrow MemoryInit DataDrop MemoryCopy MemoryFill TableInit
                     ElemDrop TableCopy TableGrow TableSize TableFill TableGet TableSet RefIsNull
                     RefFunc
-                ] => leave!(Transfer::Rare(word & OP_MASK)),
+                ] => leave!(Transfer::Rare(word)),
             }}
         }
     }

@@ -11,15 +11,16 @@ use super::bulk;
 use crate::domain::Domain;
 use crate::error::{Corruption, Error};
 use crate::exec::Execution;
-use crate::ir::opcode;
+use crate::ir::{opcode, Op};
 use crate::store::{Func, Store};
 use crate::translate::fold_at;
 
 impl<D: Domain> Execution<D> {
-    /// Runs the instruction `op` at `self.pc` (its fuel is already charged) and moves the
-    /// program counter past it.
+    /// Runs the instruction with opcode word `word` at `self.pc` (its fuel is already
+    /// charged) and moves the program counter past it.
     #[inline(never)]
-    pub(super) fn rare_op(&mut self, store: &mut Store<D>, op: u32) -> Result<(), Error> {
+    pub(super) fn rare_op(&mut self, store: &mut Store<D>, word: u32) -> Result<(), Error> {
+        let op = Op::decode(word).ok_or(Corruption::BadOpcode)? as u32;
         let Some(Func::Wasm(function)) = store.funcs.get(self.func as usize) else {
             return Err(Corruption::BadFrame.into());
         };
