@@ -132,13 +132,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// The module (`.wasm` binary or `.wat` text), then the guest's arguments.
-    #[arg(
-        value_name = "MODULE",
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    /// The module (`.wasm` binary or `.wat` text), then the guest's arguments. Only the
+    /// words after the module are taken verbatim (dashes and all): an unknown option before
+    /// it is a usage error, not a module path (a module named `-x` is given as `-- -x`).
+    #[arg(value_name = "MODULE", required = true, trailing_var_arg = true)]
     pub module_and_args: Vec<String>,
 }
 
@@ -257,7 +254,8 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
         return ExitCode::from(code);
     }
     // clap's first paragraph is the message; some continue it on indented lines (the
-    // missing arguments), which belong to the one line too.
+    // missing arguments), which belong to the one line too. Its `tip:` lines (the similar
+    // option a typo meant, how to pass a value starting with `-`) are kept as well.
     let rendered = error.render().to_string();
     let paragraph: Vec<&str> = rendered
         .lines()
@@ -265,7 +263,15 @@ pub fn usage_error(error: clap::Error) -> ExitCode {
         .map(str::trim)
         .collect();
     let first = paragraph.join(" ");
-    let message = first.strip_prefix("error: ").unwrap_or(&first);
+    let mut message = first.strip_prefix("error: ").unwrap_or(&first).to_owned();
+    for tip in rendered
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("tip: "))
+    {
+        message.push_str("; ");
+        message.push_str(tip);
+    }
     Outcome::Error(format!("{message} (see `wasmrel --help`)")).report(false, None)
 }
 
@@ -317,6 +323,45 @@ mod tests {
         };
         assert!(!run.json);
         assert_eq!(run.module_and_args, ["app.wasm", "--json", "-x", "--", "y"]);
+    }
+
+    fn run_words(words: &[&str]) -> Vec<String> {
+        let cli = Cli::try_parse_from(["wasmrel", "run"].iter().chain(words)).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("expected run");
+        };
+        run.module_and_args
+    }
+
+    #[test]
+    fn guest_arguments_may_look_like_help() {
+        assert_eq!(
+            run_words(&["app.wasm", "--help", "-x"]),
+            ["app.wasm", "--help", "-x"]
+        );
+        assert_eq!(
+            run_words(&["--invoke", "f", "m.wasm", "-5"]),
+            ["m.wasm", "-5"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_option_before_the_module_is_not_the_module() {
+        for words in [
+            ["wasmrel", "run", "--encode", "fmt.wasm"],
+            ["wasmrel", "inject", "--bogus", "x.wasm"],
+        ] {
+            let error = Cli::try_parse_from(words).unwrap_err();
+            assert_eq!(error.kind(), clap::error::ErrorKind::UnknownArgument);
+        }
+    }
+
+    #[test]
+    fn a_module_named_like_an_option_follows_a_double_dash() {
+        assert_eq!(
+            run_words(&["--json", "--", "-app.wasm", "-x"]),
+            ["-app.wasm", "-x"]
+        );
     }
 
     #[test]

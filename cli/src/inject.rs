@@ -104,13 +104,8 @@ pub struct InjectArgs {
     #[arg(long)]
     pub quiet: bool,
 
-    /// The module, then the guest's arguments.
-    #[arg(
-        value_name = "MODULE",
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    /// The module, then the guest's arguments (verbatim, as for `run`).
+    #[arg(value_name = "MODULE", required = true, trailing_var_arg = true)]
     pub module_and_args: Vec<String>,
 }
 

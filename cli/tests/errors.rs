@@ -168,11 +168,24 @@ fn memory_limit() {
 
 #[test]
 fn usage_errors_exit_126_with_one_line() {
+    // An unknown option before the module is one, not the module's path.
     assert_outcome(
         &wasmrel(["run", "--bogus", "x.wasm"]),
         126,
         "error",
-        "--bogus",
+        "unexpected argument '--bogus' found",
+    );
+    assert_outcome(
+        &wasmrel(["inject", "--bogus", "--out", "camp", "x.wasm"]),
+        126,
+        "error",
+        "unexpected argument '--bogus' found",
+    );
+    assert_outcome(
+        &wasmrel(["run", "--encode", "x.wasm"]),
+        126,
+        "error",
+        "unexpected argument '--encode' found; tip: a similar argument exists: '--encoded'",
     );
     assert_outcome(&wasmrel(["run"]), 126, "error", "required");
     assert_outcome(&wasmrel(["frobnicate"]), 126, "error", "frobnicate");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{code, stderr, stdout, wasi_module, wasmrel, TempDir};
+use common::{assert_outcome, code, stderr, stdout, wasi_module, wasmrel, TempDir};
 
 /// Data segments placing each string NUL-terminated from address 1024 on, and each
 /// string's (address, length).
@@ -60,16 +60,49 @@ fn guest_gets_every_word_after_the_module_even_with_dashes() {
     let dir = TempDir::new();
     let module = dir.write("args.wat", list_printer("args_sizes_get", "args_get"));
     let module = module.to_str().unwrap();
-    let out = wasmrel(["run", module, "-x", "--json", "--", "plain word"]);
+    let out = wasmrel(["run", module, "--help", "-x", "--json", "--", "plain word"]);
     assert_eq!(stderr(&out), "");
-    let words = [module, "-x", "--json", "--", "plain word"];
+    assert_eq!(
+        stdout(&out),
+        listing(&[module, "--help", "-x", "--json", "--", "plain word"])
+    );
+}
+
+/// What `list_printer` prints for these words: their total size, then one per line.
+fn listing(words: &[&str]) -> String {
     let size: usize = words.iter().map(|w| w.len() + 1).sum();
     let mut expected = format!("{size}\n");
     for word in words {
         expected.push_str(word);
         expected.push('\n');
     }
-    assert_eq!(stdout(&out), expected);
+    expected
+}
+
+#[test]
+fn a_module_named_like_an_option_follows_a_double_dash() {
+    let dir = TempDir::new();
+    dir.write("-args.wat", list_printer("args_sizes_get", "args_get"));
+    let in_dir = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wasmrel"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let out = in_dir(&["run", "--", "-args.wat", "-x"]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out), listing(&["-args.wat", "-x"]));
+    // Without the `--` it is an unknown option, and the message says how to pass it.
+    let out = in_dir(&["run", "-args.wat", "-x"]);
+    assert_outcome(
+        &out,
+        126,
+        "error",
+        "unexpected argument '-a' found; tip: to pass",
+    );
+    assert_eq!(stdout(&out), "");
 }
 
 #[test]
