@@ -17,13 +17,8 @@ pub trait Report {
 
 impl Report for Outcome {
     fn report(&self, json: bool, fuel_used: Option<u64>) -> ExitCode {
-        if let Outcome::Exit(code) = *self {
-            if code as u32 > MAX_GUEST_CODE {
-                say(&format!(
-                    "wasmrel: warning: guest exit code {code} is above {MAX_GUEST_CODE} \
-                     (the codes above are wasmrel's); exiting with {MAX_GUEST_CODE}"
-                ));
-            }
+        if let Some(warning) = clamp_warning(self) {
+            say(&warning);
         }
         let detail = self.detail();
         if let Some(detail) = &detail {
@@ -62,6 +57,27 @@ impl Report for Outcome {
     }
 }
 
+/// The warning for a guest exit code wasmrel cannot pass on. WASI's exit code is a u32, so
+/// that is the number shown; a C program's `exit(-1)` also gets its signed reading.
+fn clamp_warning(outcome: &Outcome) -> Option<String> {
+    let Outcome::Exit(code) = *outcome else {
+        return None;
+    };
+    let unsigned = code as u32;
+    if unsigned <= MAX_GUEST_CODE {
+        return None;
+    }
+    let signed = if code < 0 {
+        format!(" ({code} as a signed int)")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "wasmrel: warning: guest exit code {unsigned}{signed} is above {MAX_GUEST_CODE} \
+         (the codes above are wasmrel's); exiting with {MAX_GUEST_CODE}"
+    ))
+}
+
 /// One line on stderr; a closed stderr loses the line rather than panicking.
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
@@ -80,4 +96,30 @@ struct Json<'a> {
     /// Where: `<function name or index>+<Wasm module offset>`; null if not a detection or
     /// not known.
     place: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_exit_codes_are_shown_as_wasi_sees_them() {
+        assert_eq!(clamp_warning(&Outcome::Exit(125)), None);
+        assert_eq!(clamp_warning(&Outcome::Exit(0)), None);
+        assert_eq!(
+            clamp_warning(&Outcome::Exit(200)).as_deref(),
+            Some(
+                "wasmrel: warning: guest exit code 200 is above 125 \
+                 (the codes above are wasmrel's); exiting with 125"
+            )
+        );
+        assert_eq!(
+            clamp_warning(&Outcome::Exit(-1)).as_deref(),
+            Some(
+                "wasmrel: warning: guest exit code 4294967295 (-1 as a signed int) is above 125 \
+                 (the codes above are wasmrel's); exiting with 125"
+            )
+        );
+        assert_eq!(clamp_warning(&Outcome::Trap("x".to_owned())), None);
+    }
 }

@@ -325,13 +325,24 @@ fn guest_exit_codes_pass_through() {
 #[test]
 fn guest_exit_codes_from_126_become_125_with_a_warning() {
     let dir = TempDir::new();
-    for guest in [126, 200, -1] {
+    // WASI's exit code is unsigned: `exit(-1)` is 4294967295, above 125 like the others.
+    for (guest, shown) in [
+        (126, "126"),
+        (200, "200"),
+        (-1, "4294967295 (-1 as a signed int)"),
+    ] {
         let module = dir.write("exit.wat", exit_module(guest));
         let out = wasmrel(["run".as_ref(), module.as_os_str()]);
         assert_eq!(code(&out), 125);
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.starts_with("wasmrel: warning: "), "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "wasmrel: warning: guest exit code {shown} is above 125 "
+            )),
+            "{err}"
+        );
+        assert!(err.trim_end().ends_with("exiting with 125"), "{err}");
     }
 }
 
