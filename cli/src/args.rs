@@ -162,7 +162,9 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
 
-    /// The largest a linear memory may grow (bytes, or with a KiB/MiB/GiB suffix).
+    /// The largest a linear memory may grow (bytes, or with a KiB/MiB/GiB suffix). Growing
+    /// past it ends the run with a limit error (exit 128): `memory.grow` does not return -1
+    /// as at the module's own maximum, so a runaway allocation is reported, not handed back.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
 

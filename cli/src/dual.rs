@@ -29,6 +29,7 @@ pub fn execute(
         Some(name) => Some((name.as_str(), run::invoke_args(&module, name, guest_args)?)),
         None => None,
     };
+    let calls_nothing = run::calls_nothing(args, &module);
     let calls = Call::of_run(&module, invoke);
     let mut wasi = run::wasi_ctx(args, module_path, guest_args)?;
     let replicas = args.replicas.unwrap_or_default();
@@ -54,6 +55,9 @@ pub fn execute(
         End::Returned(values) => {
             run::print_results(&values)
                 .map_err(|err| Outcome::Error(format!("cannot print the results: {err}")))?;
+            if calls_nothing {
+                run::note_nothing_called();
+            }
             Ok(Outcome::Exit(0))
         }
         End::Exit(code) => Ok(Outcome::Exit(code)),

@@ -56,7 +56,17 @@ pub fn execute(args: &RunArgs, fuel_used: &mut Option<u64>) -> Result<Outcome, O
     let reply = client::run(&args.device, &request)
         .map_err(|err| Outcome::Error(format!("kernel: {err}")))?;
     *fuel_used = Some(reply.fuel_used);
-    show(&reply)
+    let outcome = show(&reply)?;
+    // The reply does not say whether anything was called; the module's exports do. (The
+    // kernel validated the module, so it decodes here too.)
+    if args.invoke.is_none()
+        && reply.outcome == client::Outcome::Returned
+        && Module::new(&run::config(args), &bytes)
+            .is_ok_and(|module| run::calls_nothing(args, &module))
+    {
+        run::note_nothing_called();
+    }
+    Ok(outcome)
 }
 
 /// The execution `--encoded`/`--dual` and their options ask for.

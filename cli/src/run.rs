@@ -76,6 +76,7 @@ fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
         None => None,
     };
     let wasi = wasi_ctx(args, module_path, guest_args)?;
+    let calls_nothing = calls_nothing(args, &module);
 
     let mut store = Store::new(config);
     store.set_memory_protection(match args.memory_protection {
@@ -96,6 +97,9 @@ fn execute_in<D: Domain>(input: Input<'_>) -> Result<Outcome, Outcome> {
         Ok(results) => {
             print_results(&results)
                 .map_err(|err| Outcome::Error(format!("cannot print the results: {err}")))?;
+            if calls_nothing {
+                note_nothing_called();
+            }
             Ok(Outcome::Exit(0))
         }
         Err(Error::Exit(code)) => Ok(Outcome::Exit(code)),
@@ -115,7 +119,7 @@ struct Instance<D: Domain> {
 impl<D: Domain> Instance<D> {
     /// Instantiates `module` and calls `_start`, or `_initialize` and then the export
     /// `--invoke` names. A module without `_start` is only instantiated (its start function
-    /// runs), as wasmtime does.
+    /// runs), as wasmtime does, and exits 0 with [`note_nothing_called`]'s note.
     fn run(
         &mut self,
         module: &Module,
@@ -158,6 +162,22 @@ impl<D: Domain> Instance<D> {
         }
         result
     }
+}
+
+/// Whether the run calls no function: no --invoke, and no `_start` to run instead.
+pub(crate) fn calls_nothing(args: &RunArgs, module: &Module) -> bool {
+    args.invoke.is_none() && !module.exports().any(|export| export.name == "_start")
+}
+
+/// Says why a run that instantiated the module and called nothing printed nothing and
+/// exited 0 (as wasmtime does): a library module run by mistake would otherwise look like a
+/// program that ran and succeeded.
+pub(crate) fn note_nothing_called() {
+    let _ = writeln!(
+        std::io::stderr(),
+        "wasmrel: note: the module has no _start export, so nothing was called \
+         (use --invoke NAME to call an export)"
+    );
 }
 
 /// Prints one result per line (stdout may be a closed pipe: that is an error, not a panic).

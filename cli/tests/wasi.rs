@@ -106,6 +106,35 @@ fn a_module_named_like_an_option_follows_a_double_dash() {
 }
 
 #[test]
+fn a_module_without_start_says_that_nothing_was_called() {
+    let dir = TempDir::new();
+    let module = dir.write(
+        "lib.wat",
+        r#"(module (func (export "f") (result i32) i32.const 1))"#,
+    );
+    let note = "wasmrel: note: the module has no _start export, so nothing was called \
+                (use --invoke NAME to call an export)\n";
+    for mode in [&[][..], &["--encoded"], &["--dual"]] {
+        let mut args = vec!["run".as_ref()];
+        args.extend(mode.iter().map(std::ffi::OsStr::new));
+        args.push(module.as_os_str());
+        let out = wasmrel(args);
+        assert_eq!((code(&out), stdout(&out)), (0, String::new()), "{mode:?}");
+        assert_eq!(stderr(&out), note, "{mode:?}");
+    }
+    let out = wasmrel([
+        "run".as_ref(),
+        "--invoke".as_ref(),
+        "f".as_ref(),
+        module.as_os_str(),
+    ]);
+    assert_eq!(
+        (code(&out), stdout(&out), stderr(&out)),
+        (0, "1\n".to_owned(), String::new())
+    );
+}
+
+#[test]
 fn environment_comes_only_from_env_flags() {
     let dir = TempDir::new();
     let module = dir.write("env.wat", list_printer("environ_sizes_get", "environ_get"));
