@@ -1,7 +1,8 @@
 //! The value syntax of `--invoke`: how arguments are read and results printed.
 //!
 //! Integers are signed decimal. Floats are printed in the shortest decimal that reads back
-//! to the same bits (`-0` kept, `inf`, `-inf`); NaNs are `nan` when canonical (the positive
+//! to the same bits, with an exponent outside 1e-5..1e16 (`0.1`, `1e300`, `5e-324`; `-0`
+//! kept, `inf`, `-inf`); NaNs are `nan` when canonical (the positive
 //! quiet NaN with an empty payload) and `nan:0x…` with the full bit pattern otherwise, so
 //! every result can be passed back as an argument unchanged.
 
@@ -21,7 +22,7 @@ pub fn format(value: Value) -> String {
             format_float(
                 float.is_nan(),
                 canonical,
-                || float.to_string(),
+                || shortest(float),
                 || format!("{bits:#010x}"),
             )
         }
@@ -31,7 +32,7 @@ pub fn format(value: Value) -> String {
             format_float(
                 float.is_nan(),
                 canonical,
-                || float.to_string(),
+                || shortest(float),
                 || format!("{bits:#018x}"),
             )
         }
@@ -45,6 +46,18 @@ pub fn format(value: Value) -> String {
 /// where there is no store to make a [`wasmrel_executor::FuncAddr`] in).
 pub fn format_funcref(index: u64) -> String {
     format!("funcref:{index}")
+}
+
+/// The shortest digits that read back to `float`. `Display` never uses an exponent (1e300
+/// would be 301 digits, the smallest subnormal 5e-324 over 300); `Debug` does outside
+/// 1e-5..1e16 but writes `1.0` for 1. So: `Debug` where it has an exponent, else `Display`.
+fn shortest<F: std::fmt::Display + std::fmt::Debug>(float: F) -> String {
+    let debug = format!("{float:?}");
+    if debug.contains('e') {
+        debug
+    } else {
+        float.to_string()
+    }
 }
 
 /// A float as shortest round-trip decimal, `nan`, or `nan:` and its bits in hex.
@@ -169,10 +182,21 @@ mod tests {
         assert_eq!(round_trip("1e10", ValType::F64), "10000000000");
         assert_eq!(round_trip("inf", ValType::F32), "inf");
         assert_eq!(round_trip("-inf", ValType::F64), "-inf");
+        assert_eq!(round_trip("123456.5", ValType::F64), "123456.5");
+        assert_eq!(round_trip("0.0001", ValType::F64), "0.0001");
+        assert_eq!(round_trip("1e15", ValType::F64), "1000000000000000");
+        // Outside 1e-5..1e16, and for subnormals, the exponent form rather than 300 digits.
+        assert_eq!(round_trip("1e16", ValType::F64), "1e16");
+        assert_eq!(round_trip("0.00001", ValType::F64), "1e-5");
+        assert_eq!(round_trip("1e300", ValType::F64), "1e300");
+        assert_eq!(round_trip("-1.5e-300", ValType::F64), "-1.5e-300");
         assert_eq!(
             format(Value::from_f64(f64::MIN_POSITIVE)),
-            f64::MIN_POSITIVE.to_string()
+            "2.2250738585072014e-308"
         );
+        assert_eq!(format(Value::F64(1)), "5e-324");
+        assert_eq!(format(Value::F32(1)), "1e-45");
+        assert_eq!(format(Value::F32(f32::MAX.to_bits())), "3.4028235e38");
         assert!(parse("infinity", ValType::F64).is_err());
         assert!(parse("NaN", ValType::F64).is_err());
         assert!(parse("1.0.0", ValType::F64).is_err());
