@@ -58,6 +58,15 @@ pub enum Check {
 }
 
 impl Check {
+    /// The name [`Check::parse`] reads back.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Op => "op",
+            Check::Block => "block",
+            Check::Effects => "effects",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Check, String> {
         match text {
             "op" => Ok(Check::Op),
@@ -84,6 +93,15 @@ pub enum MemoryProtection {
 }
 
 impl MemoryProtection {
+    /// The name [`MemoryProtection::parse`] reads back.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemoryProtection::None => "none",
+            MemoryProtection::Crc => "crc",
+            MemoryProtection::Dup => "dup",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<MemoryProtection, String> {
         match text {
             "none" => Ok(MemoryProtection::None),
@@ -126,6 +144,14 @@ pub enum Second {
 }
 
 impl Second {
+    /// The pair of replicas, as [`Second::parse`] reads it back.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Second::Inverted => "plain,inverted",
+            Second::Encoded => "plain,encoded",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Second, String> {
         match text {
             "plain,inverted" | "plain,diverse" => Ok(Second::Inverted),

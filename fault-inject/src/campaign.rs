@@ -129,18 +129,18 @@ pub struct CampaignFile {
 }
 
 impl CampaignFile {
-    /// Whether `other` is the same campaign, ignoring the golden run's wall time (which
-    /// varies between machines and shards) and fault-model versions that changed none of
-    /// its classes.
+    /// Whether `other` is the same campaign: see [`differences`].
     pub fn same_campaign(&self, other: &CampaignFile) -> bool {
-        let strip = |c: &CampaignFile| {
-            let mut spec = c.spec.clone();
-            spec.golden.time_ns = 0;
-            spec.memory_protection = spec.memory();
-            spec.fault_model = spec.classes_model();
-            spec
-        };
-        strip(self) == strip(other)
+        differences(self, other).is_empty()
+    }
+
+    /// How many ids this directory's shard holds of the campaign's faults.
+    pub fn planned(&self) -> u64 {
+        let Shard { index, count } = self.shard;
+        match self.spec.faults.checked_sub(index) {
+            Some(after) if after > 0 => (after - 1) / count + 1,
+            _ => 0,
+        }
     }
 
     /// This campaign with `faults` injections: ids derive from `(seed, id)` alone, so a
@@ -282,7 +282,7 @@ impl Campaign {
                 return Err(format!(
                     "{}: holds another campaign ({}); use a new --out directory",
                     dir.display(),
-                    difference(&existing, &file)
+                    differences(&existing, &file).join("; ")
                 ));
             }
             if grows {
@@ -506,58 +506,291 @@ pub fn check_records(records: &[Record], file: &CampaignFile, dir: &Path) -> Res
     Ok(())
 }
 
-/// Names the first field in which two campaign files differ.
-pub fn difference(a: &CampaignFile, b: &CampaignFile) -> String {
-    let (sa, sb) = (&a.spec, &b.spec);
-    if sa.app_sha256 != sb.app_sha256 {
-        format!(
-            "app {} (sha256 {}), not {}",
-            sa.app,
-            short(&sa.app_sha256),
-            sb.app
-        )
-    } else if sa.mode != sb.mode {
-        format!("mode {}, not {}", sa.mode.as_str(), sb.mode.as_str())
-    } else if sa.check != sb.check || sa.replicas != sb.replicas {
-        format!(
-            "check {:?} replicas {:?}, not {:?} {:?}",
-            sa.check, sa.replicas, sb.check, sb.replicas
-        )
-    } else if sa.memory() != sb.memory() {
-        format!("memory protection {:?}, not {:?}", sa.memory(), sb.memory())
-    } else if sa.sampling != sb.sampling {
-        format!(
-            "sampling {}, not {}",
-            sa.sampling.name(),
-            sb.sampling.name()
-        )
-    } else if sa.seed != sb.seed {
-        format!("seed {}, not {}", sa.seed, sb.seed)
-    } else if sa.args != sb.args || sa.invoke != sb.invoke || sa.env != sb.env {
-        format!(
-            "arguments {:?} {:?} env {:?}, not {:?} {:?} {:?}",
-            sa.invoke, sa.args, sa.env, sb.invoke, sb.args, sb.env
-        )
-    } else if sa.classes_model() != sb.classes_model() {
-        format!(
-            "fault model {}, not {} (the faults of a class changed)",
-            sa.fault_model, sb.fault_model
-        )
-    } else if sa.dirs != sb.dirs {
-        format!("directories {:?}, not {:?}", sa.dirs, sb.dirs)
-    } else if a.shard != b.shard {
-        format!(
-            "shard {}/{}, not {}/{}",
-            a.shard.index, a.shard.count, b.shard.index, b.shard.count
-        )
+/// The fields in which the campaign `given` differs from the `recorded` one, each as
+/// `name recorded, not given`; empty when they are the same campaign. A campaign is its
+/// module's bytes (by hash, so any path to them resumes it) and its parameters; not
+/// compared are the module's path, the golden run's wall time (it varies between machines
+/// and shards) and fault-model versions that changed none of the campaign's classes.
+pub fn differences(recorded: &CampaignFile, given: &CampaignFile) -> Vec<String> {
+    // Destructured whole, so that a field added to the spec cannot be left out here.
+    let Spec {
+        tool,
+        tool_version,
+        app,
+        app_sha256,
+        args,
+        env,
+        invoke,
+        dirs,
+        mode,
+        check,
+        memory_protection: _,
+        replicas,
+        seed,
+        faults,
+        bits,
+        hang_factor,
+        classes,
+        sampling,
+        slot_bits,
+        golden,
+        fault_model: _,
+    } = &recorded.spec;
+    let GoldenSummary {
+        length,
+        time_ns: _,
+        end,
+        stdout_bytes,
+        stderr_bytes,
+        host_calls,
+    } = golden;
+    let (b, bg) = (&given.spec, &given.spec.golden);
+    let mut out = Vec::new();
+    if *app_sha256 != b.app_sha256 {
+        out.push(format!(
+            "module {app} (sha256 {}), not {} (sha256 {}): the bytes differ",
+            short(app_sha256),
+            b.app,
+            short(&b.app_sha256)
+        ));
+    }
+    let mut differ = |name: &str, x: String, y: String| {
+        if x != y {
+            out.push(format!("{name} {x}, not {y}"));
+        }
+    };
+    differ("tool", tool.clone(), b.tool.clone());
+    differ("tool version", tool_version.clone(), b.tool_version.clone());
+    differ("arguments", words(args), words(&b.args));
+    differ("environment", words(env), words(&b.env));
+    let entry = |invoke: &Option<String>| invoke.clone().unwrap_or_else(|| "_start".into());
+    differ("entry", entry(invoke), entry(&b.invoke));
+    differ("directories", words(dirs), words(&b.dirs));
+    differ("mode", mode.as_str().into(), b.mode.as_str().into());
+    let check_level = |c: &Option<Check>| c.map_or("(none)", Check::as_str).to_owned();
+    differ("check level", check_level(check), check_level(&b.check));
+    let memory = |m: Option<MemoryProtection>| m.map_or("(none)", MemoryProtection::as_str);
+    differ(
+        "memory protection",
+        memory(recorded.spec.memory()).into(),
+        memory(b.memory()).into(),
+    );
+    let second = |r: &Option<Second>| r.map_or("(none)", Second::as_str).to_owned();
+    differ("replicas", second(replicas), second(&b.replicas));
+    differ("seed", seed.to_string(), b.seed.to_string());
+    differ("faults", faults.to_string(), b.faults.to_string());
+    differ("bits", bits.to_string(), b.bits.to_string());
+    differ(
+        "hang factor",
+        hang_factor.to_string(),
+        b.hang_factor.to_string(),
+    );
+    let names = |c: &[Class]| c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",");
+    differ("classes", names(classes), names(&b.classes));
+    differ("sampling", sampling.name(), b.sampling.name());
+    differ("slot bits", slot_bits.to_string(), b.slot_bits.to_string());
+    differ(
+        "golden run instructions",
+        length.to_string(),
+        bg.length.to_string(),
+    );
+    differ("golden run end", end.clone(), bg.end.clone());
+    differ(
+        "golden run stdout bytes",
+        stdout_bytes.to_string(),
+        bg.stdout_bytes.to_string(),
+    );
+    differ(
+        "golden run stderr bytes",
+        stderr_bytes.to_string(),
+        bg.stderr_bytes.to_string(),
+    );
+    differ(
+        "golden run host calls",
+        host_calls.to_string(),
+        bg.host_calls.to_string(),
+    );
+    differ(
+        "fault model",
+        recorded.spec.classes_model().to_string(),
+        b.classes_model().to_string(),
+    );
+    let shard = |s: Shard| format!("{}/{}", s.index, s.count);
+    differ("shard", shard(recorded.shard), shard(given.shard));
+    out
+}
+
+/// A list for messages: its items separated by spaces, `(none)` when empty.
+fn words(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
     } else {
-        format!(
-            "faults {} bits {} hang factor {}, not {} {} {}",
-            sa.faults, sa.bits, sa.hang_factor, sb.faults, sb.bits, sb.hang_factor
-        )
+        items.join(" ")
     }
 }
 
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> CampaignFile {
+        CampaignFile {
+            spec: Spec {
+                tool: "wasmrel".into(),
+                tool_version: "0.1.0".into(),
+                app: "bin/fmt.wasm".into(),
+                app_sha256: "ab".repeat(32),
+                args: vec![],
+                env: vec![],
+                invoke: None,
+                dirs: vec![],
+                mode: Mode::Encoded,
+                check: Some(Check::Block),
+                memory_protection: None,
+                replicas: None,
+                seed: 1,
+                faults: 50,
+                bits: 1,
+                hang_factor: 10,
+                classes: Class::for_mode(Mode::Encoded),
+                sampling: Sampling::Equal,
+                slot_bits: 128,
+                golden: GoldenSummary {
+                    length: 1000,
+                    time_ns: 5000,
+                    end: "exit 0".into(),
+                    stdout_bytes: 10,
+                    stderr_bytes: 0,
+                    host_calls: 3,
+                },
+                fault_model: FAULT_MODEL,
+            },
+            shard: Shard::WHOLE,
+        }
+    }
+
+    #[test]
+    fn the_module_path_and_golden_time_are_not_the_campaign() {
+        let mut other = file();
+        other.spec.app = "/work/sweep/./bin/fmt.wasm".into();
+        other.spec.golden.time_ns = 7000;
+        // An old file without the memory protection ran with crc.
+        other.spec.memory_protection = Some(MemoryProtection::Crc);
+        assert!(file().same_campaign(&other));
+        assert_eq!(differences(&file(), &other), Vec::<String>::new());
+    }
+
+    /// Every field the comparison covers, changed alone, is named with both values, and
+    /// the two values shown differ.
+    #[test]
+    fn every_compared_field_is_named_when_it_differs() {
+        type Change = fn(&mut CampaignFile);
+        let changes: [(&str, Change); 24] = [
+            ("module bin/fmt.wasm (sha256 abab", |f| {
+                f.spec.app = "fmt-2.wasm".into();
+                f.spec.app_sha256 = "cd".repeat(32);
+            }),
+            ("tool wasmrel, not other", |f| f.spec.tool = "other".into()),
+            ("tool version 0.1.0, not 0.2.0", |f| {
+                f.spec.tool_version = "0.2.0".into()
+            }),
+            ("arguments (none), not -x 3", |f| {
+                f.spec.args = vec!["-x".into(), "3".into()]
+            }),
+            ("environment (none), not A=1", |f| {
+                f.spec.env = vec!["A=1".into()]
+            }),
+            ("entry _start, not run", |f| {
+                f.spec.invoke = Some("run".into())
+            }),
+            ("directories (none), not data::/d", |f| {
+                f.spec.dirs = vec!["data::/d".into()]
+            }),
+            ("mode encoded, not plain", |f| f.spec.mode = Mode::Plain),
+            ("check level block, not op", |f| {
+                f.spec.check = Some(Check::Op)
+            }),
+            ("memory protection crc, not dup", |f| {
+                f.spec.memory_protection = Some(MemoryProtection::Dup)
+            }),
+            ("replicas (none), not plain,encoded", |f| {
+                f.spec.replicas = Some(Second::Encoded)
+            }),
+            ("seed 1, not 2", |f| f.spec.seed = 2),
+            ("faults 50, not 60", |f| f.spec.faults = 60),
+            ("bits 1, not 2", |f| f.spec.bits = 2),
+            ("hang factor 10, not 20", |f| f.spec.hang_factor = 20),
+            ("classes stack,", |f| {
+                f.spec.classes = vec![Class::Memory, Class::Branch]
+            }),
+            ("sampling equal, not fault-space", |f| {
+                f.spec.sampling = Sampling::FaultSpace
+            }),
+            ("slot bits 128, not 64", |f| f.spec.slot_bits = 64),
+            ("golden run instructions 1000, not 1001", |f| {
+                f.spec.golden.length = 1001
+            }),
+            ("golden run end exit 0, not exit 1", |f| {
+                f.spec.golden.end = "exit 1".into()
+            }),
+            ("golden run stdout bytes 10, not 11", |f| {
+                f.spec.golden.stdout_bytes = 11
+            }),
+            ("golden run stderr bytes 0, not 1", |f| {
+                f.spec.golden.stderr_bytes = 1
+            }),
+            ("golden run host calls 3, not 4", |f| {
+                f.spec.golden.host_calls = 4
+            }),
+            ("shard 0/1, not 1/2", |f| {
+                f.shard = Shard { index: 1, count: 2 }
+            }),
+        ];
+        for (name, change) in changes {
+            let mut other = file();
+            change(&mut other);
+            assert!(!file().same_campaign(&other), "{name}");
+            let found = differences(&file(), &other);
+            // A plain campaign has no memory protection: a second, consequent difference.
+            let expected = if name.starts_with("mode") { 2 } else { 1 };
+            assert_eq!(found.len(), expected, "{name}: {found:?}");
+            assert!(found[0].starts_with(name), "{name}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn a_changed_fault_model_of_the_classes_is_named() {
+        let mut old = file();
+        old.spec.classes = vec![Class::Branch];
+        old.spec.fault_model = 1;
+        let mut new = old.clone();
+        new.spec.fault_model = FAULT_MODEL;
+        assert!(FAULT_MODEL > 1 && Class::Branch.model(FAULT_MODEL) > 1);
+        let found = differences(&old, &new);
+        assert_eq!(found, [format!("fault model 1, not {FAULT_MODEL}")]);
+    }
+
+    #[test]
+    fn a_shard_plans_its_share_of_the_ids() {
+        let planned = |faults, index, count| {
+            let mut f = file();
+            f.spec.faults = faults;
+            f.shard = Shard { index, count };
+            f.planned()
+        };
+        assert_eq!(planned(10, 0, 1), 10);
+        assert_eq!(planned(10, 0, 3), 4);
+        assert_eq!(planned(10, 1, 3), 3);
+        assert_eq!(planned(10, 2, 3), 3);
+        assert_eq!(planned(1, 2, 3), 0);
+        assert_eq!(planned(0, 0, 1), 0);
+        for (faults, count) in [(10, 3), (7, 7), (100, 8)] {
+            let total: u64 = (0..count).map(|i| planned(faults, i, count)).sum();
+            assert_eq!(total, faults);
+        }
+    }
 }

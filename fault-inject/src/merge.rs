@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::campaign::{
-    check_records, difference, io, read_campaign, read_results, CampaignFile, Shard, CAMPAIGN,
+    check_records, differences, io, read_campaign, read_results, CampaignFile, Shard, CAMPAIGN,
     RESULTS,
 };
 use crate::packed::PACKED;
@@ -34,7 +34,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(usize, Vec<String>), Str
                 "{} is not a shard of the campaign in {} ({})",
                 dir.display(),
                 first.display(),
-                difference(&file, &base)
+                differences(&whole, &base).join("; ")
             ));
         }
         if dir.join(PACKED).exists() {
@@ -45,10 +45,8 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(usize, Vec<String>), Str
         }
         let records = read_results(dir, false)?;
         check_records(&records, &file, dir)?;
-        let expected = (0..file.spec.faults)
-            .filter(|id| file.shard.contains(*id))
-            .count();
-        if records.len() < expected {
+        let expected = file.planned();
+        if (records.len() as u64) < expected {
             incomplete.push(format!(
                 "{} ({} of {expected})",
                 dir.display(),

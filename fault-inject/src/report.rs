@@ -143,6 +143,10 @@ pub struct CampaignRow {
     pub variant: String,
     /// The directory's name (its last component: stable wherever the campaign is read from).
     pub dir: String,
+    /// The ids this directory's campaign (or shard) plans, and how many of them have a
+    /// result (stale ones included): fewer means the counts cover part of the fault space.
+    pub planned: u64,
+    pub completed: u64,
     /// Samples under the current fault model (the stale ones are left out).
     pub samples: u64,
     /// Samples of classes whose fault model changed since they were recorded, left out.
@@ -167,9 +171,16 @@ pub struct CampaignRow {
 pub struct Report {
     pub campaigns: Vec<CampaignRow>,
     pub classes: Vec<ClassRow>,
+    /// Directories given more than once, read once.
+    pub repeated: Vec<String>,
 }
 
 impl Report {
+    /// The campaigns with fewer results than planned.
+    fn incomplete(&self) -> impl Iterator<Item = &CampaignRow> {
+        self.campaigns.iter().filter(|c| c.completed < c.planned)
+    }
+
     /// The campaigns over all classes: a stratum's totals cover one class and are shown
     /// only in its class's row and in the list of strata.
     fn wholes(&self) -> impl Iterator<Item = &CampaignRow> {
@@ -268,12 +279,35 @@ fn app_label(file: &CampaignFile) -> String {
     label
 }
 
-/// Builds the report of `dirs`.
+/// Builds the report of `dirs`. A directory given twice (a shell glob overlapping a named
+/// directory) is read once; two directories holding the same campaign are refused, as
+/// their samples are the same faults and would count twice.
 pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
     let mut campaigns = Vec::new();
-    let mut read = Vec::new();
+    let mut read: Vec<(CampaignFile, Vec<ClassRow>)> = Vec::new();
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    let mut repeated = Vec::new();
     for dir in dirs {
+        let real = fs::canonicalize(dir).map_err(|e| io(dir, e))?;
+        if seen.iter().any(|(other, _)| *other == real) {
+            repeated.push(dir.display().to_string());
+            continue;
+        }
         let file = read_campaign(dir)?;
+        let twin = read
+            .iter()
+            .zip(&seen)
+            .find(|((other, _), _)| same_faults(other, &file));
+        if let Some(((other_file, _), (_, other))) = twin {
+            return Err(format!(
+                "{} and {} hold the same campaign (the same module, parameters and seed): \
+                 their ids 0..{} are the same faults and would count twice; report one of them",
+                other.display(),
+                dir.display(),
+                other_file.spec.faults.min(file.spec.faults)
+            ));
+        }
+        seen.push((real, dir));
         let samples = read_samples(dir, &file.spec)?;
         if samples.is_empty() {
             let gz = [RESULTS, PACKED].map(|name| dir.join(format!("{name}.gz")));
@@ -358,7 +392,18 @@ pub fn analyse(dirs: &[PathBuf]) -> Result<Report, String> {
             .get(&key)
             .map(|&p| Reduction::new(p, mode, samples));
     }
-    Ok(Report { campaigns, classes })
+    Ok(Report {
+        campaigns,
+        classes,
+        repeated,
+    })
+}
+
+/// Whether two campaign files draw the same faults for the ids they share: the same
+/// campaign but perhaps for its size.
+fn same_faults(a: &CampaignFile, b: &CampaignFile) -> bool {
+    let faults = a.spec.faults.max(b.spec.faults);
+    a.with_faults(faults).same_campaign(&b.with_faults(faults))
 }
 
 fn is_stratum(sampling: Sampling) -> bool {
@@ -453,6 +498,8 @@ fn campaign_rows(
             || dir.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
+        planned: file.planned(),
+        completed: samples.len() as u64,
         samples: current.len() as u64,
         stale_samples: stale.len() as u64,
         // Set with the totals, once the strata are pooled.
@@ -478,9 +525,8 @@ fn campaign_rows(
 
 /// `plain`, `encoded (op)`, `dual (plain,encoded)`…
 fn variant(spec: &crate::campaign::Spec) -> String {
-    let check = |c: crate::Check| format!("{c:?}").to_lowercase();
     match (spec.mode, spec.check, spec.replicas) {
-        (Mode::Encoded, Some(c), _) => format!("encoded ({})", check(c)),
+        (Mode::Encoded, Some(c), _) => format!("encoded ({})", c.as_str()),
         (Mode::Dual, _, Some(crate::Second::Encoded)) => "dual (plain,encoded)".to_owned(),
         (Mode::Dual, ..) => "dual (plain,inverted)".to_owned(),
         (mode, ..) => mode.as_str().to_owned(),
@@ -532,8 +578,8 @@ fn campaigns_csv(report: &Report) -> String {
     for label in Label::ALL {
         let _ = write!(text, ",{label}");
     }
-    text +=
-        ",extrapolated_sdc,extrapolated_sdc_low,extrapolated_sdc_high,reduction,reduction_low\n";
+    text += ",extrapolated_sdc,extrapolated_sdc_low,extrapolated_sdc_high,reduction,reduction_low,\
+             planned,completed\n";
     for c in &report.campaigns {
         let _ = write!(
             text,
@@ -549,11 +595,13 @@ fn campaigns_csv(report: &Report) -> String {
         }
         let _ = writeln!(
             text,
-            ",{:.1},{:.1},{:.1},{}",
+            ",{:.1},{:.1},{:.1},{},{},{}",
             c.extrapolated_sdc,
             c.extrapolated_sdc_low,
             c.extrapolated_sdc_high,
-            reduction_csv(c.reduction)
+            reduction_csv(c.reduction),
+            c.planned,
+            c.completed
         );
     }
     text
@@ -762,7 +810,10 @@ fn markdown(report: &Report) -> String {
         .campaigns
         .iter()
         .filter(|c| !c.engine_bugs.is_empty())
-        .map(|c| format!("{} ({}): ids {:?}", c.app, c.variant, c.engine_bugs))
+        .map(|c| {
+            let ids: Vec<String> = c.engine_bugs.iter().map(u64::to_string).collect();
+            format!("{} ({}): ids {}", c.app, c.variant, ids.join(", "))
+        })
         .collect();
     if bugs.is_empty() {
         md += "No engine bugs (panics or internal errors) were hit.\n\n";
@@ -774,19 +825,21 @@ fn markdown(report: &Report) -> String {
         }
         md.push('\n');
     }
+    md += &incomplete_note(report);
+    md += &repeated_note(report);
     md += &stale_note(report);
-    md += "## Outcomes per campaign\n\n| app | mode | samples | golden instr. | golden ms |";
+    md += "## Outcomes per campaign\n\n| app | mode | samples | done of planned | golden instr. | golden ms |";
     for label in Label::ALL {
         let _ = write!(md, " {label} |");
     }
-    md += "\n|---|---|---|---|---|";
+    md += "\n|---|---|---|---|---|---|";
     md += &"---|".repeat(Label::ALL.len());
     md.push('\n');
     for c in report.wholes() {
         let _ = write!(
             md,
-            "| {} | {} | {} | {} | {:.3} |",
-            c.app, c.variant, c.samples, c.golden_instructions, c.golden_ms
+            "| {} | {} | {} | {} of {} | {} | {:.3} |",
+            c.app, c.variant, c.samples, c.completed, c.planned, c.golden_instructions, c.golden_ms
         );
         for cell in counts_cells(&c.counts, c.samples) {
             let _ = write!(md, " {cell} |");
@@ -831,6 +884,46 @@ fn markdown(report: &Report) -> String {
     md += &class_table(report);
     md += "\n![outcome distribution](outcomes.svg)\n\n![overhead vs SDC](overhead.svg)\n";
     md
+}
+
+/// The warning that some campaigns are unfinished: their counts and extrapolations stand
+/// for the part of the fault space sampled so far, not for the campaign as planned.
+fn incomplete_note(report: &Report) -> String {
+    let lines: Vec<String> = report
+        .incomplete()
+        .map(|c| {
+            format!(
+                "- **{} {} ({}, directory {}): {} of {} planned faults done ({:.1} %)**\n",
+                c.app,
+                c.variant,
+                c.sampling.name(),
+                c.dir,
+                c.completed,
+                c.planned,
+                c.completed as f64 * 100.0 / c.planned as f64
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "## INCOMPLETE CAMPAIGNS\n\nThese campaigns are unfinished: their counts cover only \
+         part of the planned fault samples. Resume each with the `wasmrel inject` command that \
+         started it.\n\n{}\n",
+        lines.concat()
+    )
+}
+
+/// Which directories were given more than once (and read once).
+fn repeated_note(report: &Report) -> String {
+    if report.repeated.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Given more than once and counted once: {}.\n\n",
+        report.repeated.join(", ")
+    )
 }
 
 /// Which samples were left out as recorded under an older fault model of their class.

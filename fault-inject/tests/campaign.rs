@@ -291,7 +291,8 @@ fn bad_campaign_directories_and_inputs_are_refused() {
         .unwrap()
         .contains("mode plain, not dual"));
     let error = Campaign::open(loop_app(false), &opts, &dir).err().unwrap();
-    assert!(error.contains("app loop.wat"), "{error}");
+    assert!(error.contains("module loop.wat (sha256 "), "{error}");
+    assert!(error.contains("the bytes differ"), "{error}");
     assert_eq!(fs::read(dir.join(RESULTS)).unwrap(), before);
 
     // A corrupted complete line is an error naming it; the file stays as it was.
@@ -448,7 +449,7 @@ fn memory_protection_is_honoured_recorded_and_kept_on_resume() {
     assert_eq!(recorded, Some(MemoryProtection::Dup));
     let error = Campaign::open(memory_app(None), &opts, &dir).err().unwrap();
     assert!(
-        error.contains("memory protection Some(Dup), not Some(Crc)"),
+        error.contains("(memory protection dup, not crc)"),
         "{error}"
     );
     assert!(Campaign::open(memory_app(Some(MemoryProtection::Dup)), &opts, &dir).is_ok());
@@ -1152,4 +1153,135 @@ fn samples_of_a_class_under_an_older_fault_model_are_left_out() {
     let grown = stratum(Mode::Dual, Class::Memory, 15);
     let mut campaign = Campaign::open(loop_app(true), &grown, &memory).unwrap();
     assert_eq!(campaign.run(&grown).unwrap(), 5);
+}
+
+/// `loop_app(live)` under another name, as given by another path to the same file.
+fn renamed(live: bool, name: &str) -> App {
+    let app = loop_app(live);
+    App::new(name, app.bytes, vec![], app.invoke).unwrap()
+}
+
+#[test]
+fn a_campaign_resumes_from_any_path_to_the_same_bytes() {
+    let opts = options(Mode::Plain, 30);
+    let stopped = CampaignOptions {
+        stop_after: Some(10),
+        ..opts.clone()
+    };
+    let dir = temp("renamed");
+    Campaign::open(loop_app(true), &stopped, &dir)
+        .unwrap()
+        .run(&stopped)
+        .unwrap();
+    let mut resumed = Campaign::open(renamed(true, "/elsewhere/./loop.wat"), &opts, &dir).unwrap();
+    assert_eq!(resumed.done.len(), 10);
+    assert_eq!(resumed.run(&opts).unwrap(), 20);
+    // The campaign keeps the name it was started with.
+    assert_eq!(read_campaign(&dir).unwrap().spec.app, "loop.wat");
+    let whole = temp("renamed-whole");
+    Campaign::open(loop_app(true), &opts, &whole)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    assert_eq!(sorted(&dir), sorted(&whole));
+    // Other bytes under the same name are another module, named with both paths.
+    let error = Campaign::open(renamed(false, "other/loop.wat"), &opts, &dir)
+        .err()
+        .unwrap();
+    assert!(
+        error.contains("module loop.wat (sha256 ") && error.contains("not other/loop.wat (sha256 "),
+        "{error}"
+    );
+}
+
+#[test]
+fn reports_state_planned_and_completed_faults_and_warn_of_unfinished_campaigns() {
+    use wasmrel_fault_inject::report::analyse;
+    let opts = options(Mode::Plain, 40);
+    let done = temp("report-done");
+    Campaign::open(loop_app(true), &opts, &done)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let unfinished = temp("report-unfinished");
+    let partial = CampaignOptions {
+        mode: Mode::Dual,
+        stop_after: Some(13),
+        jobs: 1,
+        ..opts.clone()
+    };
+    Campaign::open(loop_app(true), &partial, &unfinished)
+        .unwrap()
+        .run(&partial)
+        .unwrap();
+    let report = analyse(&[done.clone(), unfinished.clone()]).unwrap();
+    let counts: Vec<(u64, u64)> = report
+        .campaigns
+        .iter()
+        .map(|c| (c.completed, c.planned))
+        .collect();
+    assert_eq!(counts, [(40, 40), (13, 40)]);
+    let out = temp("report-unfinished-out");
+    wasmrel_fault_inject::report::write(&report, &out).unwrap();
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("## INCOMPLETE CAMPAIGNS"), "{markdown}");
+    assert!(
+        markdown.contains("loop.wat:run dual (plain,inverted) (equal, directory wasmrel-fi-")
+            && markdown.contains("report-unfinished): 13 of 40 planned faults done (32.5 %)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| 40 of 40 |") && markdown.contains("| 13 of 40 |"));
+    assert!(fs::read_to_string(out.join("report.html"))
+        .unwrap()
+        .contains("INCOMPLETE CAMPAIGNS"));
+    let csv = fs::read_to_string(out.join("campaigns.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(header[header.len() - 2..], ["planned", "completed"]);
+    assert!(csv.lines().nth(2).unwrap().ends_with(",40,13"), "{csv}");
+    let json = fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(json.contains("\"planned\": 40") && json.contains("\"completed\": 13"));
+    // A finished campaign alone gets no warning.
+    let finished = report_markdown(&analyse(&[done]).unwrap(), "report-done-out");
+    assert!(!finished.contains("INCOMPLETE"), "{finished}");
+}
+
+#[test]
+fn reports_read_a_directory_given_twice_once_and_refuse_a_copied_campaign() {
+    use wasmrel_fault_inject::report::analyse;
+    let opts = options(Mode::Plain, 20);
+    let dir = temp("report-twice");
+    Campaign::open(loop_app(true), &opts, &dir)
+        .unwrap()
+        .run(&opts)
+        .unwrap();
+    let spelled = dir.join(".");
+    let report = analyse(&[dir.clone(), spelled.clone()]).unwrap();
+    assert_eq!(report.campaigns.len(), 1);
+    assert_eq!(report.repeated, [spelled.display().to_string()]);
+    let markdown = report_markdown(&report, "report-twice-out");
+    assert!(
+        markdown.contains("Given more than once and counted once: "),
+        "{markdown}"
+    );
+    // The same campaign in another directory (a copy, or a smaller run with the same
+    // seed) draws the same faults: its samples would count twice.
+    let smaller = temp("report-twice-smaller");
+    let fewer = options(Mode::Plain, 10);
+    Campaign::open(renamed(true, "copy/loop.wat"), &fewer, &smaller)
+        .unwrap()
+        .run(&fewer)
+        .unwrap();
+    let error = analyse(&[dir.clone(), smaller.clone()]).unwrap_err();
+    assert!(
+        error.contains("hold the same campaign") && error.contains("ids 0..10"),
+        "{error}"
+    );
+    // Another seed draws other faults: both are reported.
+    let other = temp("report-twice-seed");
+    let seeded = CampaignOptions { seed: 12, ..fewer };
+    Campaign::open(loop_app(true), &seeded, &other)
+        .unwrap()
+        .run(&seeded)
+        .unwrap();
+    assert_eq!(analyse(&[dir, other]).unwrap().campaigns.len(), 2);
 }
