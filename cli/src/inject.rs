@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use wasmrel_executor::{ExternType, Value};
-use wasmrel_fault_inject::campaign::read_results;
+use wasmrel_fault_inject::campaign::{read_campaign, read_results, CampaignFile, CAMPAIGN};
 use wasmrel_fault_inject::golden::inject;
 use wasmrel_fault_inject::packed::read_samples;
 use wasmrel_fault_inject::{
@@ -15,22 +15,26 @@ use wasmrel_fault_inject::{
 use crate::load::read_module;
 use crate::values;
 
+/// The options that define a campaign have no clap defaults: one not given takes the value
+/// the campaign directory recorded, so resuming or replaying needs none of them again; only
+/// a new campaign takes the defaults ([`Params`]).
 #[derive(Debug, Args)]
 pub struct InjectArgs {
-    /// Execution mode under test: plain, encoded or dual.
-    #[arg(long, default_value = "plain", value_parser = Mode::parse)]
-    pub mode: Mode,
+    /// Execution mode under test: plain (default), encoded or dual.
+    #[arg(long, value_parser = Mode::parse)]
+    pub mode: Option<Mode>,
 
-    /// How many injections the whole campaign has (ids 0..N, shared by all shards); resuming
-    /// with a larger N grows the campaign.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
-    pub faults: u64,
+    /// How many injections the whole campaign has (ids 0..N, shared by all shards; default
+    /// 1000); resuming with a larger N grows the campaign.
+    #[arg(long, value_name = "N")]
+    pub faults: Option<u64>,
 
-    /// The campaign seed: every injection derives from (seed, id) alone.
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    pub seed: u64,
+    /// The campaign seed (default 1): every injection derives from (seed, id) alone.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
 
-    /// The campaign directory (created, or resumed if it holds the same campaign).
+    /// The campaign directory (created, or resumed if it holds the same campaign; the
+    /// campaign options not given take its recorded values).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -38,11 +42,12 @@ pub struct InjectArgs {
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 
-    /// Run only shard i of N (0-based): the ids with id % N == i.
+    /// Run only shard i of N (0-based): the ids with id % N == i (default: all ids).
     #[arg(long, value_name = "i/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,
 
-    /// Re-run injection ID alone and print where the flip went and what it became.
+    /// Re-run injection ID alone and print where the flip went and what it became (with the
+    /// campaign's recorded options).
     #[arg(long, value_name = "ID")]
     pub replay: Option<u64>,
 
@@ -59,21 +64,21 @@ pub struct InjectArgs {
     #[arg(long, value_name = "A,B", value_parser = Second::parse)]
     pub replicas: Option<Second>,
 
-    /// Bits flipped per fault (1 to 8, distinct bits of one location).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub bits: u32,
+    /// Bits flipped per fault (1 to 8, distinct bits of one location; default 1).
+    #[arg(long, value_name = "K")]
+    pub bits: Option<u32>,
 
-    /// How injections are spread over the location classes: equal (the same number per
-    /// class), fault-space (in proportion to each class's bits: uniform over the whole
-    /// fault space, the fewest samples for a campaign's absolute SDC estimate) or
+    /// How injections are spread over the location classes: equal (the default: the same
+    /// number per class), fault-space (in proportion to each class's bits: uniform over the
+    /// whole fault space, the fewest samples for a campaign's absolute SDC estimate) or
     /// class:NAME (every injection in class NAME, a stratum: `report` pools its samples
     /// with those of the whole campaign of the same app and mode in that class).
-    #[arg(long, value_name = "HOW", default_value = "equal", value_parser = Sampling::parse)]
-    pub sampling: Sampling,
+    #[arg(long, value_name = "HOW", value_parser = Sampling::parse)]
+    pub sampling: Option<Sampling>,
 
-    /// A run is a hang when it uses F times the golden run's instructions.
-    #[arg(long, value_name = "F", default_value_t = 10)]
-    pub hang_factor: u64,
+    /// A run is a hang when it uses F times the golden run's instructions (default 10).
+    #[arg(long, value_name = "F")]
+    pub hang_factor: Option<u64>,
 
     /// Call this export (after `_initialize`) instead of `_start`; the words after the
     /// module are its arguments.
@@ -132,7 +137,54 @@ pub fn inject_command(args: &InjectArgs) -> ExitCode {
     }
 }
 
-fn load_app(args: &InjectArgs) -> Result<App, String> {
+/// The parameters of a campaign: each option as given, else as the campaign directory
+/// recorded it, else its default. Check level, memory protection and replicas are taken
+/// from the record only in the recorded mode (they belong to it).
+struct Params {
+    mode: Mode,
+    faults: u64,
+    seed: u64,
+    bits: u32,
+    hang_factor: u64,
+    sampling: Sampling,
+    shard: Shard,
+    check: Option<Check>,
+    memory_protection: Option<MemoryProtection>,
+    replicas: Option<Second>,
+}
+
+impl Params {
+    fn new(args: &InjectArgs, recorded: Option<&CampaignFile>) -> Params {
+        let spec = recorded.map(|file| &file.spec);
+        let mode = args.mode.or(spec.map(|s| s.mode)).unwrap_or(Mode::Plain);
+        let same_mode = spec.filter(|s| s.mode == mode);
+        Params {
+            mode,
+            faults: args.faults.or(spec.map(|s| s.faults)).unwrap_or(1000),
+            seed: args.seed.or(spec.map(|s| s.seed)).unwrap_or(1),
+            bits: args.bits.or(spec.map(|s| s.bits)).unwrap_or(1),
+            hang_factor: args
+                .hang_factor
+                .or(spec.map(|s| s.hang_factor))
+                .unwrap_or(10),
+            sampling: args
+                .sampling
+                .or(spec.map(|s| s.sampling))
+                .unwrap_or_default(),
+            shard: args
+                .shard
+                .or(recorded.map(|f| f.shard))
+                .unwrap_or(Shard::WHOLE),
+            check: args.check.or(same_mode.and_then(|s| s.check)),
+            memory_protection: args
+                .memory_protection
+                .or(same_mode.and_then(|s| s.memory())),
+            replicas: args.replicas.or(same_mode.and_then(|s| s.replicas)),
+        }
+    }
+}
+
+fn load_app(args: &InjectArgs, params: &Params) -> Result<App, String> {
     let (path, guest_args) = args
         .module_and_args
         .split_first()
@@ -146,22 +198,19 @@ fn load_app(args: &InjectArgs) -> Result<App, String> {
         }
         app.dirs.push((grant.host.clone(), grant.guest.clone()));
     }
-    match (args.check, args.mode) {
-        (Some(_), mode) if mode != Mode::Encoded => {
-            return Err("--check needs --mode encoded".into())
-        }
-        (check, _) => app.check = check.unwrap_or_default(),
+    let mode = params.mode;
+    if args.check.is_some() && mode != Mode::Encoded {
+        return Err("--check needs --mode encoded".into());
     }
-    match (args.memory_protection, args.mode) {
-        (Some(_), mode) if mode != Mode::Encoded => {
-            return Err("--memory-protection needs --mode encoded".into())
-        }
-        (kind, _) => app.config.memory_protection = kind.map(MemoryProtection::protection),
+    app.check = params.check.unwrap_or_default();
+    if args.memory_protection.is_some() && mode != Mode::Encoded {
+        return Err("--memory-protection needs --mode encoded".into());
     }
-    match (args.replicas, args.mode) {
-        (Some(_), mode) if mode != Mode::Dual => return Err("--replicas needs --mode dual".into()),
-        (second, _) => app.second = second.unwrap_or_default(),
+    app.config.memory_protection = params.memory_protection.map(MemoryProtection::protection);
+    if args.replicas.is_some() && mode != Mode::Dual {
+        return Err("--replicas needs --mode dual".into());
     }
+    app.second = params.replicas.unwrap_or_default();
     if let Some(name) = &args.invoke {
         app.invoke = Some((name.clone(), invoke_values(&app, name, guest_args)?));
     }
@@ -192,28 +241,36 @@ fn invoke_values(app: &App, name: &str, texts: &[String]) -> Result<Vec<Value>, 
 }
 
 fn run_inject(args: &InjectArgs) -> Result<(), String> {
-    let app = load_app(args)?;
-    let options = CampaignOptions {
-        mode: args.mode,
-        faults: args.faults,
-        seed: args.seed,
-        bits: args.bits,
-        hang_factor: args.hang_factor,
-        sampling: args.sampling,
-        jobs: args.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        }),
-        shard: args.shard.unwrap_or(Shard::WHOLE),
-        progress: !args.quiet,
-        stop_after: args.stop_after,
-        checkpoints: args.checkpoints,
-    };
     if args.stop_after == Some(0) {
         return Err("--stop-after must be at least 1".into());
     }
     let out = args.out.clone().ok_or("--out DIR is required")?;
+    let recorded = if out.join(CAMPAIGN).exists() {
+        Some(read_campaign(&out)?)
+    } else {
+        None
+    };
+    let params = Params::new(args, recorded.as_ref());
+    let app = load_app(args, &params)?;
+    let options = CampaignOptions {
+        mode: params.mode,
+        faults: params.faults,
+        seed: params.seed,
+        bits: params.bits,
+        hang_factor: params.hang_factor,
+        sampling: params.sampling,
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+        shard: params.shard,
+        progress: !args.quiet,
+        stop_after: args.stop_after,
+        checkpoints: args.checkpoints,
+    };
     if let Some(id) = args.replay {
-        return replay(app, &options, &out, id);
+        // The campaign's ids, not those an explicit (and refused) --faults would give it.
+        let faults = recorded.map_or(options.faults, |file| file.spec.faults);
+        return replay(app, &options, &out, id, faults);
     }
     let mut campaign = Campaign::open(app, &options, &out)?;
     let before = campaign.done.len();
@@ -241,12 +298,15 @@ fn run_inject(args: &InjectArgs) -> Result<(), String> {
 }
 
 /// Re-runs one injection with its trace; compares with the recorded outcome if any.
-fn replay(app: App, options: &CampaignOptions, out: &Path, id: u64) -> Result<(), String> {
-    if id >= options.faults {
-        return Err(format!(
-            "--replay {id}: the campaign has ids 0..{}",
-            options.faults
-        ));
+fn replay(
+    app: App,
+    options: &CampaignOptions,
+    out: &Path,
+    id: u64,
+    faults: u64,
+) -> Result<(), String> {
+    if id >= faults {
+        return Err(format!("--replay {id}: the campaign has ids 0..{faults}"));
     }
     let recorded = if out.join("results.jsonl").exists() {
         read_results(out, false)?.into_iter().find(|r| r.id == id)
@@ -339,8 +399,19 @@ pub struct ReportArgs {
 }
 
 pub fn report_command(args: &ReportArgs) -> ExitCode {
-    let written = wasmrel_fault_inject::report::analyse(&args.campaigns)
-        .and_then(|report| wasmrel_fault_inject::report::write(&report, &args.out));
+    let written = wasmrel_fault_inject::report::analyse(&args.campaigns).and_then(|report| {
+        // The report says so too, but a script's reader may not open it.
+        for c in report.campaigns.iter().filter(|c| c.completed < c.planned) {
+            eprintln!(
+                "wasmrel: warning: campaign {} ({} {}) is incomplete: {} of {} planned faults done",
+                c.dir, c.app, c.variant, c.completed, c.planned
+            );
+        }
+        for dir in &report.repeated {
+            eprintln!("wasmrel: warning: {dir} was given more than once; counted once");
+        }
+        wasmrel_fault_inject::report::write(&report, &args.out)
+    });
     match written {
         Ok(()) => {
             eprintln!(
