@@ -12,6 +12,7 @@ mod fuse;
 mod ops;
 mod signature;
 mod stack;
+mod visit;
 
 use crate::error::Error;
 use crate::fallible::{self, Growing};
@@ -95,19 +96,21 @@ fn word(value: usize) -> Result<u32, Error> {
     u32::try_from(value).map_err(|_| too_large())
 }
 
+/// A validation error as the engine reports it.
+fn invalid(e: wasmparser::BinaryReaderError) -> Error {
+    Error::Invalid(alloc::format!(
+        "{} (at offset {:#x})",
+        e.message(),
+        e.offset()
+    ))
+}
+
 /// Validates and translates one function body of `module` (whose declarations are complete).
 pub(crate) fn translate(
     module: &Module,
     validator: &mut FuncValidator<ValidatorResources>,
     body: &FunctionBody<'_>,
 ) -> Result<CompiledFunc, Error> {
-    let invalid = |e: wasmparser::BinaryReaderError| {
-        Error::Invalid(alloc::format!(
-            "{} (at offset {:#x})",
-            e.message(),
-            e.offset()
-        ))
-    };
     let func_index = validator.index();
     let ty = module.func_type(func_index).ok_or_else(too_large)?;
     let type_index = *module
@@ -169,10 +172,15 @@ pub(crate) fn translate(
 
     let mut reader = body.get_operators_reader().map_err(invalid)?;
     while !reader.eof() {
-        let (op, offset) = reader.read_with_offset().map_err(invalid)?;
-        validator.op(offset, &op).map_err(invalid)?;
+        let offset = reader.original_position();
         translator.wasm_offset = u32::try_from(offset).map_err(|_| too_large())?;
-        let translated = translator.operator(&op);
+        let translated = reader
+            .visit_operator(&mut visit::Both {
+                validator: validator.visitor(offset),
+                translator: &mut translator,
+            })
+            .map_err(invalid)
+            .and_then(|translated| translated);
         // A refused push may have made the instruction fail some other way (a missing stack
         // entry); the refusal is the cause to report.
         translator.check_growth()?;
