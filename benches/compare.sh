@@ -120,8 +120,12 @@ for line in open("/proc/cpuinfo"):
     if line.startswith("model name"):
         cpu = line.split(":", 1)[1].strip()
         break
+# The code measured is the commit's only if nothing but this file differs from it.
+changed = [line for line in command('git', 'status', '--porcelain', '--untracked-files=no').splitlines()
+           if not line.endswith('benches/RESULTS.md')]
 machine = [
-    f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {command('git', 'rev-parse', '--short', 'HEAD')}",
+    f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {command('git', 'rev-parse', '--short', 'HEAD')}"
+    + (" with uncommitted changes" if changed else ""),
     f"- CPU: {cpu}, `nproc` = {command('nproc')}, load average {' '.join(open('/proc/loadavg').read().split()[:3])}",
     f"- {platform.system()} {platform.release()}, {command('rustc', '--version')}, pywasm3 {importlib.metadata.version('pywasm3')}",
 ]

@@ -39,13 +39,19 @@ pub const FUEL_SHIFT: u32 = 16;
 /// The most Wasm instructions one IR instruction may stand for.
 pub const MAX_FUEL_PER_OP: u32 = 0xffff;
 
-/// How many words the interpreter fetches at once: an opcode word and its first three
-/// operands (instructions with fewer operands fetch words of the next instruction, unused).
+/// The words of an instruction that the control-flow signature mixes before its one fold
+/// (`wasmrel_checker::mix`): the opcode word and its first three operands.
 pub const WINDOW: usize = 4;
 
-/// The words that end every function's code, so that a fetch of [`WINDOW`] words at any
+/// How many words from an opcode word the interpreter may read without a bounds check (one
+/// check per instruction keeps its position at least this far from the code's end): every
+/// operand of the common instructions, the signature words of a compare-and-branch
+/// included. Shorter instructions see words of the next ones, unused.
+pub const FETCH: usize = 8;
+
+/// The words that end every function's code, so that a fetch of [`FETCH`] words at any
 /// instruction stays inside it. They are no operation: reaching them is corruption.
-pub const PADDING: [u32; WINDOW - 1] = [OP_MASK; WINDOW - 1];
+pub const PADDING: [u32; FETCH - 1] = [OP_MASK; FETCH - 1];
 
 /// The low byte of the opcode word of an operation named by its second byte.
 const EXTENDED: u32 = 0xff;

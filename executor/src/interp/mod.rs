@@ -30,7 +30,7 @@ use crate::domain::{
 };
 use crate::error::{Corruption, Error, LimitKind, TrapCode};
 use crate::exec::{Execution, Frame, Pause};
-use crate::ir::{fuel_of, opcode, Dispatch, Extended, WINDOW};
+use crate::ir::{fuel_of, opcode, Dispatch, Extended, FETCH};
 use crate::store::{Func, Store};
 use crate::translate::{code_checksum, signature_before, FUNCTION_ENTRY};
 use fetch::Code;
@@ -268,7 +268,7 @@ impl<D: Domain> Execution<D> {
         // runs charge nothing).
         let mut cost: u64 = 0;
         // The first three operand words of the current instruction (likewise).
-        let mut window: &[u32; WINDOW];
+        let mut window: &[u32; FETCH];
         // Fuel left before the threshold: one counter in the loop instead of two.
         // (The threshold and the frame base stay in `self`: fewer values for the loop to keep
         // in registers.)
@@ -284,8 +284,8 @@ impl<D: Domain> Execution<D> {
         // The signature word after a call's operands (likewise).
         let call_words: usize = if D::SIGNATURES { 1 } else { 0 };
 
-        // Operand word `i` of the current instruction: the first three come with the opcode
-        // word's fetch (see the loop), later ones are fetched with a bounds check.
+        // Operand word `i` of the current instruction: the first `FETCH - 1` come with the
+        // opcode word's fetch (see the loop), later ones are fetched with a bounds check.
         macro_rules! operand {
             (1) => {
                 window[1]
@@ -297,7 +297,10 @@ impl<D: Domain> Execution<D> {
                 window[3]
             };
             ($i:expr) => {
-                *code.words().get(pc + $i).check(Corruption::PcOutOfRange)?
+                match window.get($i) {
+                    Some(word) => *word,
+                    None => *code.words().get(pc + $i).check(Corruption::PcOutOfRange)?,
+                }
             };
         }
         // The slot named by operand word `i`.
@@ -342,8 +345,9 @@ impl<D: Domain> Execution<D> {
                 }
             };
         }
-        // Fetches the instruction at the pc: its opcode word and the next three words in one
-        // bounds check (the code is padded, `ir::PADDING`, so that every instruction has them).
+        // Fetches the instruction at the pc: its opcode word and the `FETCH - 1` words after
+        // it in one bounds check (the code is padded, `ir::PADDING`, so that every
+        // instruction has them).
         macro_rules! fetch_now {
             () => {{
                 window = match code.window(pc) {
@@ -498,7 +502,8 @@ impl<D: Domain> Execution<D> {
         macro_rules! sign {
             ($own:literal) => {
                 if D::SIGNATURES {
-                    let [word, operands @ ..] = *window;
+                    let [word, first, second, third, ..] = *window;
+                    let operands = [first, second, third];
                     let mixed = wasmrel_checker::mix(word, operands, $own);
                     signature = wasmrel_checker::fold(signature, mixed);
                 }
@@ -528,11 +533,7 @@ impl<D: Domain> Execution<D> {
             ($condition:expr, $at:literal) => {
                 check_signature!($at);
                 if D::SIGNATURES {
-                    let [if_true, if_false]: [u32; 2] = code
-                        .words()
-                        .get(pc + $at + 1..pc + $at + 3)
-                        .and_then(|words| words.try_into().ok())
-                        .check(Corruption::PcOutOfRange)?;
+                    let [if_true, if_false] = [operand!($at + 1), operand!($at + 2)];
                     let flag = D::branch_flag($condition);
                     signature = wasmrel_checker::branch(signature, flag, if_true, if_false);
                 }
