@@ -8,9 +8,13 @@
 //! * **`crc`**: one CRC-8 per aligned 8-byte word (CRC-8/AUTOSAR, polynomial 0x2F, which has
 //!   Hamming distance 4 for 64 data bits per Koopman's tables: every 1-, 2- and 3-bit error
 //!   in a word and its check byte is detected). A load verifies the one or two words it
-//!   touches; a store first verifies the words it overwrites only in part (their other bytes
-//!   survive the store, and recomputing the check byte over them unverified would absorb a
-//!   flip there), then recomputes their check bytes. O(1) per access, 1/8 of the memory extra.
+//!   touches. A store inside one word updates the word's check byte by the change it makes
+//!   ([`LANES`]: a CRC is linear apart from its constants), so a flip anywhere in the word
+//!   stays a mismatch after the store and is reported by the next read of the word; the
+//!   check byte is never recomputed over bytes nobody verified, which would absorb such a
+//!   flip. A store of a whole aligned word recomputes it (nothing of the old word survives);
+//!   a store across two words verifies both first, then recomputes. O(1) per access, 1/8
+//!   of the memory extra.
 //!   The CRC of a word is computed with six table look-ups ([`crc8_of_word`]), the same
 //!   value the `crc` crate computes byte by byte (the tests compare the two).
 //! * **`dup`**: a full shadow copy written by every store and compared by every load. Catches
@@ -114,6 +118,25 @@ pub fn crc8_of_word(word: [u8; WORD]) -> u8 {
     }
     crc
 }
+
+/// `LANES[k][b]`: how changing byte `k` of a word by `b` (XOR) changes its CRC, whatever the
+/// other bytes: the difference of two CRCs is the CRC's linear part of the difference.
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: a bad index fails the build
+const LANES: [[u8; 256]; WORD] = {
+    let mut lanes = [[0u8; 256]; WORD];
+    let mut lane = 0;
+    while lane < WORD {
+        let mut value = 1;
+        while value < 256 {
+            let mut word = [0u8; WORD];
+            word[lane] = value as u8;
+            lanes[lane][value] = crc8_bitwise(word) ^ CRC_OF_ZERO;
+            value += 1;
+        }
+        lane += 1;
+    }
+    lanes
+};
 
 /// Which protection a memory has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -220,9 +243,10 @@ impl MemoryGuard {
 
     /// Checks the words a write of `len` bytes at `address` covers only in part, before the
     /// write: their other bytes survive it, and [`Self::stored`] would take them as correct.
-    /// Nothing to do for `dup`, whose copy of those bytes stays as it was, nor for a write of
-    /// whole aligned words (an aligned f64 or i64 store): that test is inline, so such a store
-    /// costs no call.
+    /// Nothing to do for `dup`, whose copy of those bytes stays as it was, for a write of
+    /// whole aligned words (an aligned f64 or i64 store), nor for a write inside one word,
+    /// which [`Self::stored_value`] records by its change: that test is inline, so such a
+    /// store costs no call.
     #[inline(always)]
     pub fn verify_partial(
         &self,
@@ -233,6 +257,7 @@ impl MemoryGuard {
         if self.protection != Protection::Crc
             || len == 0
             || (address.is_multiple_of(WORD) && len.is_multiple_of(WORD))
+            || address % WORD + len <= WORD
         {
             return Ok(());
         }
@@ -342,12 +367,35 @@ impl MemoryGuard {
     }
 
     /// [`Self::stored_access`] for a Wasm store of `N` bytes `written` at `address` (already
-    /// in `bytes`). An aligned whole word takes the CRC of `written`, without reading it back.
+    /// in `bytes`) over the bytes `old`. An aligned whole word takes the CRC of `written`,
+    /// without reading it back; a store inside one word changes its CRC by the bytes' change
+    /// (see the module docs), with one table look-up per byte.
     #[inline(always)]
-    pub fn stored_value<const N: usize>(&mut self, bytes: &[u8], address: usize, written: [u8; N]) {
+    pub fn stored_value<const N: usize>(
+        &mut self,
+        bytes: &[u8],
+        address: usize,
+        old: [u8; N],
+        written: [u8; N],
+    ) {
         if let Some(word) = Self::aligned_word(self.protection, address, written) {
             if let Some(check) = self.shadow.get_mut(address / WORD) {
                 *check = crc8_of_word(word);
+            }
+            return;
+        }
+        let lane = address % WORD;
+        if self.protection == Protection::Crc && lane + N <= WORD {
+            let mut change = 0;
+            for (i, (old, new)) in old.iter().zip(written).enumerate() {
+                let table = LANES.get((lane + i) % WORD).unwrap_or(&[0; 256]);
+                change ^= table
+                    .get(usize::from(old ^ new))
+                    .copied()
+                    .unwrap_or_default();
+            }
+            if let Some(check) = self.shadow.get_mut(address / WORD) {
+                *check ^= change;
             }
             return;
         }
@@ -494,8 +542,9 @@ mod tests {
                     *byte = v;
                 }
                 assert_eq!(guard.verify_partial(&bytes, address, N), Ok(()));
+                let old = <[u8; N]>::try_from(&bytes[address..address + N]).unwrap();
                 bytes[address..address + N].copy_from_slice(&value);
-                guard.stored_value(&bytes, address, value);
+                guard.stored_value(&bytes, address, old, value);
                 reference.stored(&bytes, address, N);
                 assert_eq!(guard, reference, "{protection:?} {address}+{N}");
                 assert_eq!(guard.verify_read(&bytes, address, value), Ok(()));
@@ -507,13 +556,14 @@ mod tests {
                         guard.verify(&bytes, address, N).is_err(),
                         "{protection:?} {address}+{N}, byte {byte} flipped"
                     );
-                    // A flip in a word the store covers in part is caught before the store.
+                    // A flip in a word a store across two words covers in part is caught
+                    // before the store (inside one word, the store carries it on).
                     let partial = byte / WORD * WORD;
                     let touched = (address..address + N).any(|b| b / WORD * WORD == partial);
-                    let whole = address % WORD == 0 && N == WORD;
+                    let across = address % WORD + N > WORD;
                     assert_eq!(
                         guard.verify_partial(&bytes, address, N).is_err(),
-                        protection == Protection::Crc && touched && !whole,
+                        protection == Protection::Crc && touched && across,
                         "{protection:?} store {address}+{N}, byte {byte} flipped"
                     );
                     bytes[byte] ^= 0x08;
@@ -544,12 +594,41 @@ mod tests {
         assert_eq!(crc8_of_word([0; 8]), reference.checksum(&[0; 8]));
     }
 
+    /// A store of `N` bytes at `address` as the interpreter does it.
+    fn store_value<const N: usize>(
+        guard: &mut MemoryGuard,
+        bytes: &mut [u8],
+        address: usize,
+        value: [u8; N],
+    ) -> Result<(), MemoryFault> {
+        guard.verify_partial(bytes, address, N)?;
+        let old = <[u8; N]>::try_from(&bytes[address..address + N]).unwrap();
+        bytes[address..address + N].copy_from_slice(&value);
+        guard.stored_value(bytes, address, old, value);
+        Ok(())
+    }
+
     #[test]
     fn a_store_does_not_absorb_a_flip_in_the_rest_of_its_word() {
+        // Inside one word the store goes ahead and the flip stays a mismatch, whether it is
+        // in the bytes the store keeps or in those it replaces.
+        for flipped in 0..WORD {
+            let mut bytes = vec![0u8; 32];
+            let mut guard = MemoryGuard::new(Protection::Crc, &bytes).unwrap();
+            bytes[flipped] ^= 0x10; // a fault in word 0
+            assert_eq!(store_value(&mut guard, &mut bytes, 1, [7]), Ok(()));
+            assert_eq!(store_value(&mut guard, &mut bytes, 2, [1, 2]), Ok(()));
+            assert_eq!(store_value(&mut guard, &mut bytes, 4, [3, 4, 5, 6]), Ok(()));
+            assert_eq!(
+                guard.verify(&bytes, 0, 8),
+                Err(MemoryFault { address: 0 }),
+                "byte {flipped}"
+            );
+        }
         let mut bytes = vec![0u8; 32];
         let mut guard = MemoryGuard::new(Protection::Crc, &bytes).unwrap();
-        bytes[3] ^= 0x10; // a fault in word 0
-        for (address, len) in [(0, 1), (4, 4), (6, 4), (1, 2), (0, 4)] {
+        bytes[3] ^= 0x10;
+        for (address, len) in [(6, 4), (7, 2)] {
             assert_eq!(
                 guard.verify_partial(&bytes, address, len),
                 Err(MemoryFault { address: 0 }),

@@ -195,7 +195,8 @@ impl Memory {
     }
 
     /// [`Self::store`] that also keeps the protection (encoded stores): verifies the words
-    /// the store covers in part, writes, updates their check bits.
+    /// the store covers in part where the guard needs it, writes, updates their check bits
+    /// (from the bytes replaced and written).
     #[inline(always)]
     pub(crate) fn store_checked<const N: usize>(
         &mut self,
@@ -205,12 +206,15 @@ impl Memory {
     ) -> Result<(), Error> {
         let range = self.range(address, offset, N)?;
         self.verify_unwritten(range.start, N)?;
-        self.bytes
+        let target = self
+            .bytes
             .get_mut(range.clone())
-            .ok_or(TrapCode::MemoryOutOfBounds)?
-            .copy_from_slice(&value);
+            .ok_or(TrapCode::MemoryOutOfBounds)?;
+        let mut old = [0u8; N];
+        old.copy_from_slice(target);
+        target.copy_from_slice(&value);
         let live = self.bytes.get(..self.size).unwrap_or_default();
-        self.guard.stored_value(live, range.start, value);
+        self.guard.stored_value(live, range.start, old, value);
         Ok(())
     }
 
