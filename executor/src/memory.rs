@@ -205,7 +205,9 @@ impl Memory {
         value: [u8; N],
     ) -> Result<(), Error> {
         let range = self.range(address, offset, N)?;
-        self.verify_unwritten(range.start, N)?;
+        self.guard
+            .verify_partial_value::<N>(self.bytes(), range.start)
+            .map_err(|_| Corruption::MemoryMismatch)?;
         let target = self
             .bytes
             .get_mut(range.clone())

@@ -267,7 +267,7 @@ impl<D: Domain> Execution<D> {
         // The fuel of the current instruction (declared here for the macros below; uncounted
         // runs charge nothing).
         let mut cost: u64 = 0;
-        // The first three operand words of the current instruction (likewise).
+        // The opcode word of the current instruction and the words after it (likewise).
         let mut window: &[u32; FETCH];
         // Fuel left before the threshold: one counter in the loop instead of two.
         // (The threshold and the frame base stay in `self`: fewer values for the loop to keep
