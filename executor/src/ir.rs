@@ -70,7 +70,8 @@ macro_rules! define_ops {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[repr(u16)]
         pub enum Op {
-            /// `[]` — only charges fuel (pending fuel of elided instructions before a label).
+            /// `[]` — only charges fuel: the pending fuel of elided instructions before a label,
+            /// when the instruction before them cannot carry it (a branch, a call, a label).
             Fuel,
             /// `[dst, src]`
             Copy,

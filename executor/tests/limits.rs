@@ -217,7 +217,14 @@ const BRANCHES: &str = r#"(module
       (block
         (br_table 0 1 (local.get 0)))
       (return (i32.const 10)))
-    (i32.const 20)))"#;
+    (i32.const 20))
+  (func (export "ends") (param i32) (result i32)
+    (block
+      (block
+        (br_if 0 (local.get 0))
+        (br_if 1 (local.get 0)))
+      (nop))
+    (i32.const 30)))"#;
 
 #[test]
 fn fuel_is_exact_through_branches_that_move_values() {
@@ -231,6 +238,10 @@ fn fuel_is_exact_through_branches_that_move_values() {
         ("switch", 0, 10, 6),
         ("switch", 1, 20, 6),
         ("switch", -1, 20, 6),
+        // A label reached by a jump and by falling through, the fuel of `nop` and `end`
+        // after it: charged on both paths.
+        ("ends", 1, 30, 8),
+        ("ends", 0, 30, 11),
     ];
     for (name, arg, result, exact) in cases {
         let (mut store, instance) =
@@ -248,6 +259,39 @@ fn fuel_is_exact_through_branches_that_move_values() {
         let outcome = store.invoke(instance, name, &[Value::I32(arg)], &mut NoHost);
         assert_eq!(outcome, Err(Error::Limit(LimitKind::Fuel)), "{name}({arg})");
     }
+}
+
+#[test]
+fn fuel_before_a_label_rides_on_the_instruction_before_it() {
+    use wasmrel_executor::ir::{fuel_of, Op};
+    // COUNT_LOOP: `block` and `loop` are charged by the instruction before the loop (the
+    // parameter's copy into its own slot here would be a no-op, so the first one that
+    // runs), not by an instruction of their own; `fuel_counts_every_executed_wasm_instruction`
+    // shows the count stays exact.
+    let text = r#"(module
+      (func (export "f") (param i32) (result i32)
+        (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+        (block (loop
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br_if 0 (local.get 0))))
+        (local.get 0)))"#;
+    let (mut store, instance) = instantiate(count_config(FuelCount::Exact, None, None), text);
+    let func = store.get_func(instance, "f").unwrap();
+    let code = store.code_mut(func).unwrap().to_vec();
+    let listing = wasmrel_executor::ir::disassemble(&code);
+    assert!(!listing.contains("Fuel"), "{listing}");
+    let first = Op::decode(code[0]);
+    assert_eq!(
+        (first, fuel_of(code[0])),
+        (Some(Op::I32AddImm), 6),
+        "{listing}"
+    );
+    let mut execution = store.start_call(instance, "f", &[Value::I32(2)]).unwrap();
+    let results = execution.run(&mut store, &mut NoHost).unwrap();
+    assert_eq!(results, [Value::I32(0)]);
+    // 4 before the block, 2 for `block` and `loop`, 6 per iteration (5 of them), the `end`
+    // of the loop, the block and the function, and `local.get`.
+    assert_eq!(execution.fuel_used(), 4 + 2 + 6 * 5 + 3 + 1);
 }
 
 #[test]

@@ -122,7 +122,7 @@ impl Translator<'_> {
             (ControlKind::Loop, _) => {
                 self.defer_fuel();
                 self.flush_fuel();
-                control.start = self.pc()?;
+                control.start = self.label()?;
             }
             _ => self.defer_fuel(),
         }
@@ -142,7 +142,7 @@ impl Translator<'_> {
             self.emit(Op::Br, &[0]);
             patches.push(self.code.len() - 1);
         }
-        let target = self.pc()?;
+        let target = self.label()?;
         if let Some(word) = self.code.get_mut(else_target) {
             *word = target;
         }
@@ -173,7 +173,7 @@ impl Translator<'_> {
         if !patches.is_empty() {
             self.flush_fuel();
         }
-        let label = self.pc()?;
+        let label = self.label()?;
         for patch in patches {
             if let Some(word) = self.code.get_mut(patch) {
                 *word = label;
@@ -315,7 +315,7 @@ impl Translator<'_> {
         let skip = self.code.len() - 1;
         self.branch_copies(depth)?;
         self.jump(depth, 1)?;
-        let label = self.pc()?;
+        let label = self.label()?;
         if let Some(word) = self.code.get_mut(skip) {
             *word = label;
         }
@@ -355,7 +355,7 @@ impl Translator<'_> {
         let table = self.code.len();
         self.code.resize(table + targets.len(), 0);
         for (i, &depth) in targets.iter().enumerate() {
-            let stub = self.pc()?;
+            let stub = self.label()?;
             if let Some(word) = self.code.get_mut(table + i) {
                 *word = stub;
             }

@@ -16,12 +16,13 @@ mod visit;
 
 use crate::error::Error;
 use crate::fallible::{self, Growing};
-use crate::ir::{opcode_word, Op, MAX_FUEL_PER_OP};
+use crate::ir::{fuel_of, opcode_word, Op, MAX_FUEL_PER_OP};
 use crate::module::{val_type, Module};
 use crate::value::ValType;
 use alloc::vec::Vec;
 use control::Control;
 pub(crate) use signature::{code_checksum, fold_at, sign, signature_before, FUNCTION_ENTRY};
+use signature::{flow, Flow};
 use stack::Operand;
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 
@@ -86,6 +87,8 @@ pub(crate) struct Translator<'m> {
     last_result: Option<(usize, u32)>,
     /// Where the last opcode word was emitted.
     last_opcode: usize,
+    /// The last label: the latest position code may jump to.
+    label: usize,
 }
 
 fn too_large() -> Error {
@@ -156,6 +159,7 @@ pub(crate) fn translate(
         dead_depth: 0,
         last_result: None,
         last_opcode: 0,
+        label: 0,
     };
     translator.controls.push(Control::function(num_results));
     // Room for the first instructions, so that no word before them is ever missing, and for
@@ -287,17 +291,44 @@ impl Translator<'_> {
         }
     }
 
-    /// Emits the pending fuel so that a label can follow: code jumping to the label must not
+    /// Charges the pending fuel before a label can follow: code jumping to the label must not
     /// be charged for instructions before it.
     fn flush_fuel(&mut self) {
-        if self.pending_fuel > 0 {
+        if self.pending_fuel > 0 && !self.fold_pending_fuel() {
             self.emit_op(Op::Fuel, 0);
         }
         self.last_result = None;
     }
 
-    /// The IR offset the next instruction will have.
-    fn pc(&self) -> Result<u32, Error> {
-        word(self.code.len())
+    /// Adds the pending fuel to the last instruction if every path here comes through it:
+    /// no label since it started, and it runs on to the next instruction (a call excepted,
+    /// whose callee would run on the fuel first). Charged a few elided instructions early,
+    /// the same total, and no `Fuel` instruction to run: loop entries and block ends are
+    /// mostly such places (sort: 4 % of the executed instructions were `Fuel`).
+    fn fold_pending_fuel(&mut self) -> bool {
+        if self.label > self.last_opcode {
+            return false;
+        }
+        let Some(word) = self.code.get_mut(self.last_opcode) else {
+            return false;
+        };
+        let Some(op) = Op::decode(*word) else {
+            return false;
+        };
+        let fuel = fuel_of(*word) + u64::from(self.pending_fuel);
+        let runs_on = matches!(flow(op), Flow::Next) && !matches!(op, Op::Call | Op::CallIndirect);
+        if !runs_on || fuel > u64::from(MAX_FUEL_PER_OP) {
+            return false;
+        }
+        *word = opcode_word(op, fuel as u32);
+        self.pending_fuel = 0;
+        true
+    }
+
+    /// A label at the next instruction: its IR offset, which code may jump to (every jump
+    /// target comes from here, so that [`Self::fold_pending_fuel`] knows them all).
+    fn label(&mut self) -> Result<u32, Error> {
+        self.label = self.code.len();
+        word(self.label)
     }
 }

@@ -54,7 +54,7 @@ struct Instruction {
 }
 
 /// How an instruction ends its block and which operand words are targets.
-enum Flow {
+pub(super) enum Flow {
     /// Runs on to the next instruction.
     Next,
     /// `Br`: operand 0 is the target.
@@ -67,7 +67,7 @@ enum Flow {
     Exit,
 }
 
-fn flow(op: Op) -> Flow {
+pub(super) fn flow(op: Op) -> Flow {
     use Op::*;
     match op {
         Br => Flow::Jump,
