@@ -1,8 +1,8 @@
 #!/bin/sh
 # Times every benchmark program's `run` export in wasmrel (plain, encoded and dual), wasmi (eager
-# and lazy translation) and wasm3, prints one table (median time, ratio to wasmi eager), a second
-# one with fuel metering on, the translation times and the peak heap use, and writes them with a
-# description of the machine to benches/RESULTS.md.
+# and lazy translation, and eager with its loop dispatch) and wasm3, prints one table (median
+# time, ratio to wasmi eager), a second one with fuel metering on, the translation times and the
+# peak heap use, and writes them with a description of the machine to benches/RESULTS.md.
 #
 #   benches/compare.sh [RUNS]      (default 15 timed calls per program and runtime)
 #
@@ -13,15 +13,21 @@ cd "$(dirname "$0")/.."
 runs=${1:-15}
 case $runs in '' | *[!0-9]* | 0) echo "compare.sh: RUNS must be a positive integer" >&2; exit 2 ;; esac
 
-cargo build --release --quiet -p wasmrel-benches --bin measure
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 measure=${CARGO_TARGET_DIR:-target}/release/measure
+# wasmi 2 dispatches by tail calls where LLVM makes them jumps (its default `auto-dispatch`);
+# its `portable-dispatch` feature selects its loop, the dispatch stable Rust guarantees and the
+# only one wasmrel may use. A second build with that feature gives the like-for-like column.
+cargo build --release --quiet -p wasmrel-benches --bin measure --features wasmi/portable-dispatch
+cp "$measure" "$work/measure-loop"
+cargo build --release --quiet -p wasmrel-benches --bin measure
 if ! python3 -c 'import wasm3' 2>/dev/null; then
     python3 -m pip install --quiet pywasm3
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 "$measure" time "$runs" >"$work/execute.tsv"
+"$work/measure-loop" time "$runs" >"$work/loop.tsv"
 "$measure" time "$runs" fuel >"$work/fuel.tsv"
 "$measure" translate "$runs" >"$work/translate.tsv"
 "$measure" memory >"$work/memory.tsv"
@@ -57,6 +63,9 @@ for program in execute:
             run()
             samples.append(time.thread_time_ns() - start)
         execute[program]["wasm3"] = int(statistics.median(samples))
+loop = read_tsv("loop.tsv")
+for program in execute:
+    execute[program]["wasmi-loop"] = loop[program]["wasmi-eager"]
 fuel = read_tsv("fuel.tsv")
 translate = read_tsv("translate.tsv")
 memory = read_tsv("memory.tsv")
@@ -82,7 +91,7 @@ def time_table(table, engines):
     return lines
 
 wasmrel_engines = ["wasmrel", "wasmrel-encoded", "wasmrel-dual"]
-lines = time_table(execute, wasmrel_engines + ["wasmi-eager", "wasmi-lazy", "wasm3"])
+lines = time_table(execute, wasmrel_engines + ["wasmi-eager", "wasmi-lazy", "wasmi-loop", "wasm3"])
 flines = time_table(fuel, wasmrel_engines + ["wasmi-eager", "wasmi-lazy"])
 
 def overhead(table, engine):
@@ -94,6 +103,9 @@ def overhead_lines(table):
         f"- dual (default replicas: plain and inverted plain) / plain: {overhead(table, 'wasmrel-dual')}",
     ]
 olines = overhead_lines(execute)
+loop_ratios = [loop[p]["wasmrel"] / loop[p]["wasmi-eager"] for p in loop]
+loop_line = (f"- plain / wasmi eager with its loop dispatch, both in the `portable-dispatch` build's "
+             f"process: {geomean(loop_ratios):.2f}x (from {min(loop_ratios):.2f}x to {max(loop_ratios):.2f}x)")
 
 mlines = ["| program | " + " | ".join(wasmrel_engines + ["wasmi-eager", "wasmi-lazy"]) + " |", "|---" * 6 + "|"]
 for program in sorted(memory):
@@ -141,7 +153,11 @@ text = "\n".join([
     "wasmrel and wasmi run in one process "
     "(`benches/src/bin/measure.rs`), wasm3 through pywasm3 (call overhead of Python included, "
     "negligible at these run lengths). A loaded machine makes single numbers noisy; the "
-    "ratios of runs taken side by side are the meaningful part.",
+    "ratios of runs taken side by side are the meaningful part. wasmi-loop is wasmi eager "
+    "built with its `portable-dispatch` feature: a loop over its instructions instead of "
+    "handlers chained by tail calls, which stable Rust does not guarantee and wasmrel therefore "
+    "may not use (a call left as a call grows the native stack; in the kernel it has 16 KiB). "
+    "It comes from a second build of `measure`, run in its own process after the first.",
     "",
     *machine,
     "",
@@ -150,6 +166,7 @@ text = "\n".join([
     *lines,
     "",
     *olines,
+    loop_line,
     "",
     "## Execution with fuel metering on",
     "",
