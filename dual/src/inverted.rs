@@ -63,3 +63,29 @@ fn canonical(value: Value) -> Value {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmrel_executor::Plain;
+
+    #[test]
+    fn every_value_bit_differs_from_plain_and_converts_back() {
+        for value in [0, 1, -1, i32::MIN, 0x1234_5678] {
+            let slot = Inverted::from_i32(value);
+            assert_eq!(Inverted::to_i32(slot), Ok(value));
+            assert_eq!((slot ^ Plain::from_i32(value)) as u32, u32::MAX, "{value}");
+            let slot = Inverted::from_f32(value as u32);
+            assert_eq!(Inverted::to_f32(slot), Ok(value as u32));
+            assert_eq!((slot ^ Plain::from_f32(value as u32)) as u32, u32::MAX);
+        }
+        for value in [0, 1, -1, i64::MIN, 0x1234_5678_9abc_def0] {
+            let slot = Inverted::from_i64(value);
+            assert_eq!(Inverted::to_i64(slot), Ok(value));
+            assert_eq!(slot ^ Plain::from_i64(value), u64::MAX, "{value}");
+            let slot = Inverted::from_f64(value as u64);
+            assert_eq!(Inverted::to_f64(slot), Ok(value as u64));
+            assert_eq!(slot ^ Plain::from_f64(value as u64), u64::MAX);
+        }
+    }
+}
