@@ -295,6 +295,41 @@ fn fuel_before_a_label_rides_on_the_instruction_before_it() {
 }
 
 #[test]
+fn two_additions_of_constants_run_as_one_instruction_unless_a_label_is_between() {
+    let text = r#"(module
+      (func (export "f") (param i32 i32) (result i32)
+        (loop
+          (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+          (local.set 1 (i32.add (local.get 0) (i32.const 10)))
+          (br_if 0 (i32.lt_u (local.get 0) (i32.const 5))))
+        (i32.add (local.get 0) (local.get 1)))
+      (func (export "g") (param i32) (result i32)
+        (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+        (loop
+          (local.set 0 (i32.add (local.get 0) (i32.const 2)))
+          (br_if 0 (i32.lt_u (local.get 0) (i32.const 9))))
+        (local.get 0)))"#;
+    let (mut store, instance) = instantiate(count_config(FuelCount::Exact, None, None), text);
+    let listing = |store: &mut wasmrel_executor::Store, name| {
+        let func = store.get_func(instance, name).unwrap();
+        wasmrel_executor::ir::disassemble(store.code_mut(func).unwrap())
+    };
+    let (f, g) = (listing(&mut store, "f"), listing(&mut store, "g"));
+    assert!(f.contains("I32AddImm2"), "{f}");
+    assert!(!g.contains("I32AddImm2"), "{g}");
+    // The second addition reads the first's result: 5 + 10 + 5.
+    let mut execution = store
+        .start_call(instance, "f", &[Value::I32(0), Value::I32(0)])
+        .unwrap();
+    let results = execution.run(&mut store, &mut NoHost).unwrap();
+    assert_eq!(results, [Value::I32(20)]);
+    // `loop`, 12 per iteration (5 of them), then 5.
+    assert_eq!(execution.fuel_used(), 1 + 12 * 5 + 5);
+    let outcome = store.invoke(instance, "g", &[Value::I32(0)], &mut NoHost);
+    assert_eq!(outcome, Ok(vec![Value::I32(9)]));
+}
+
+#[test]
 fn corrupted_code_cannot_loop_without_fuel() {
     use wasmrel_executor::ir::{opcode_word, Op};
     use wasmrel_executor::Corruption;

@@ -53,6 +53,7 @@ pub(super) const fn hot(number: u32) -> bool {
             | opcode::I32Or
             | opcode::I32Xor
             | opcode::I32AddImm
+            | opcode::I32AddImm2
             | opcode::I32MulImm
             | opcode::I32AndImm
             | opcode::I32XorImm

@@ -719,6 +719,17 @@ impl<D: Domain> Execution<D> {
                 opcode::BrIfI32GeSImm => branch_compare_immediate!(IntRelop::GeS),
                 opcode::BrIfI32GeUImm => branch_compare_immediate!(IntRelop::GeU),
                 opcode::I32AddImm => binary_immediate!(i32_binop, IntBinop::Add, from_i32, i32),
+                opcode::I32AddImm2 => {
+                    sign!(3);
+                    sign_operands!(4, 5, 6);
+                    let [dst, a, immediate] = operands!(3);
+                    let sum = D::i32_binop(IntBinop::Add, get!(a), D::from_i32(immediate as i32))?;
+                    put!(dst, sum);
+                    let [dst, a, immediate] = [operand!(4), operand!(5), operand!(6)];
+                    let sum = D::i32_binop(IntBinop::Add, get!(a), D::from_i32(immediate as i32))?;
+                    put!(dst, sum);
+                    advance!(7);
+                },
                 opcode::I32SubImm => binary_immediate!(i32_binop, IntBinop::Sub, from_i32, i32),
                 opcode::I32MulImm => binary_immediate!(i32_binop, IntBinop::Mul, from_i32, i32),
                 opcode::I32AndImm => binary_immediate!(i32_binop, IntBinop::And, from_i32, i32),
@@ -952,7 +963,6 @@ impl<D: Domain> Execution<D> {
                 opcode::I64Store8 => store!(|s| D::to_i64(s).map(|v| [v as u8])),
                 opcode::I64Store8Plus => store_plus!(|s| D::to_i64(s).map(|v| [v as u8])),
                 opcode::I64Store16 => store!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
-                opcode::I64Store16Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Store32 => store!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
                 opcode::I64Store32Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u32).to_le_bytes())),
             } extended {
@@ -1011,6 +1021,7 @@ impl<D: Domain> Execution<D> {
                 opcode::I64Load16SPlus => load_plus!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
                 opcode::I64Load16SIndexed => load_indexed!(2, |b| D::from_i64(i64::from(i16::from_le_bytes(b)))),
                 opcode::I64Load16UIndexed => load_indexed!(2, |b| D::from_i64(i64::from(u16::from_le_bytes(b)))),
+                opcode::I64Store16Plus => store_plus!(|s| D::to_i64(s).map(|v| (v as u16).to_le_bytes())),
                 opcode::I64Load32SIndexed => load_indexed!(4, |b| D::from_i64(i64::from(i32::from_le_bytes(b)))),
                 opcode::I64Load32UIndexed => load_indexed!(4, |b| D::from_i64(i64::from(u32::from_le_bytes(b)))),
                 rare [

@@ -322,6 +322,8 @@ impl Translator<'_> {
             .map_or(0, |w| fuel_of(*w) as u32);
         self.code.truncate(self.last_opcode);
         self.last_result = None;
+        // The instruction before is the last again (and the one before it is not known).
+        self.last_opcode = self.prev_opcode;
         fuel
     }
 

@@ -87,6 +87,8 @@ pub(crate) struct Translator<'m> {
     last_result: Option<(usize, u32)>,
     /// Where the last opcode word was emitted.
     last_opcode: usize,
+    /// Where the opcode word before it was emitted.
+    prev_opcode: usize,
     /// The last label: the latest position code may jump to.
     label: usize,
 }
@@ -159,6 +161,7 @@ pub(crate) fn translate(
         dead_depth: 0,
         last_result: None,
         last_opcode: 0,
+        prev_opcode: 0,
         label: 0,
     };
     translator.controls.push(Control::function(num_results));
@@ -232,6 +235,7 @@ impl Translator<'_> {
 
     /// Emits an opcode word that charges `fuel` plus all pending fuel.
     fn emit_op(&mut self, op: Op, fuel: u32) {
+        self.pair_additions();
         let mut total = self.pending_fuel + fuel;
         if total > MAX_FUEL_PER_OP {
             self.code
@@ -246,8 +250,41 @@ impl Translator<'_> {
             self.positions.pop();
         }
         self.positions.push((at, self.wasm_offset));
+        self.prev_opcode = self.last_opcode;
         self.last_opcode = self.code.len();
         self.code.push(opcode_word(op, total));
+    }
+
+    /// Merges the last two instructions into one `I32AddImm2` if both are `I32AddImm` and no
+    /// label lies after the first (a jump may not land between them, and a label's offset
+    /// must not move). Run before the next instruction is emitted, when fusion can no longer
+    /// take the second over (sort, vm: one in ten dispatches was such a second addition).
+    fn pair_additions(&mut self) {
+        let (first, second) = (self.prev_opcode, self.last_opcode);
+        let addition = |at: usize| {
+            let word = self.code.get(at).copied();
+            word.filter(|&word| Op::decode(word) == Some(Op::I32AddImm))
+        };
+        let (Some(first_word), Some(second_word)) = (addition(first), addition(second)) else {
+            return;
+        };
+        let fuel = fuel_of(first_word) + fuel_of(second_word);
+        let adjacent = first + 4 == second && second + 4 == self.code.len();
+        if !adjacent || self.label > first || fuel > u64::from(MAX_FUEL_PER_OP) {
+            return;
+        }
+        if let Some(word) = self.code.get_mut(first) {
+            *word = opcode_word(Op::I32AddImm2, fuel as u32);
+        }
+        self.code.remove(second);
+        if self
+            .positions
+            .last()
+            .is_some_and(|&(ir, _)| ir as usize == second)
+        {
+            self.positions.pop();
+        }
+        self.last_opcode = first;
     }
 
     /// Emits an instruction standing for one Wasm instruction.
