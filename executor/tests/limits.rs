@@ -264,10 +264,8 @@ fn fuel_is_exact_through_branches_that_move_values() {
 #[test]
 fn fuel_before_a_label_rides_on_the_instruction_before_it() {
     use wasmrel_executor::ir::{fuel_of, Op};
-    // COUNT_LOOP: `block` and `loop` are charged by the instruction before the loop (the
-    // parameter's copy into its own slot here would be a no-op, so the first one that
-    // runs), not by an instruction of their own; `fuel_counts_every_executed_wasm_instruction`
-    // shows the count stays exact.
+    // `block` and `loop` are charged by the addition before the loop, not by an instruction
+    // of their own, and the count stays exact.
     let text = r#"(module
       (func (export "f") (param i32) (result i32)
         (local.set 0 (i32.add (local.get 0) (i32.const 3)))
